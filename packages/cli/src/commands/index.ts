@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/** Each command lives in its own file and registers itself on the program. */
+export type RegisterCommand = (program: Command) => void;
+
+// Add one line per command file. Keep the list sorted.
+export const commands: RegisterCommand[] = [];
