@@ -1,1 +1,38 @@
-export const PACKAGE = '@cauce/protocol';
+export type {
+  LifecycleStage,
+  RunStatus,
+  ViewType,
+  KeyValue,
+  ExperimentTag,
+  RunTag,
+  Param,
+  InputTag,
+  WireDouble,
+  Metric,
+  MetricWithRunId,
+  Experiment,
+  RunInfo,
+  RunData,
+  Dataset,
+  DatasetInput,
+  ModelInput,
+  ModelOutput,
+  RunInputs,
+  RunOutputs,
+  Run,
+  FileInfo,
+  LoggedModelStatus,
+  LoggedModelInfo,
+  LoggedModelMetric,
+  LoggedModelData,
+  LoggedModel,
+} from './entities.js';
+export { RUN_STATUSES, VIEW_TYPES, LOGGED_MODEL_STATUSES } from './entities.js';
+export { ERROR_CODE_TO_HTTP_STATUS, MlflowError, httpStatusForErrorCode, isErrorBody } from './errors.js';
+export type { ErrorCode, ErrorBody } from './errors.js';
+export { LIMITS, KEY_PATTERN, RUN_ID_PATTERN, EXPERIMENT_ID_PATTERN, INFINITY_SURROGATE } from './limits.js';
+export { ENDPOINTS, API_PREFIXES, ARTIFACTS_PROXY_PREFIX, endpointByName } from './endpoints.js';
+export type { EndpointSpec, FieldType, HttpMethod } from './endpoints.js';
+export type { EndpointTypes, EndpointName, RequestOf, ResponseOf } from './messages.js';
+export { MlflowHttpClient, toQueryString } from './http-client.js';
+export type { MlflowHttpClientOptions } from './http-client.js';
