@@ -1,1 +1,61 @@
+// @cauce/ml — Spark-ML-style pipelines, feature stages, models and evaluators (pure TypeScript).
 export const PACKAGE = '@cauce/ml';
+
+// errors, params
+export { MLError, showValue } from './util/errors.js';
+export type { MLErrorCode, MLErrorDetails } from './util/errors.js';
+export { CAUCE_VERSION } from './util/version.js';
+export { Param, ParamMap, Params, capitalize } from './param/param.js';
+export type { ParamSpec, ParamType, ParamOwner } from './param/param.js';
+export {
+  gt,
+  gtEq,
+  lt,
+  ltEq,
+  inRange,
+  inArray,
+  arrayLengthGt,
+  every,
+  strictlyIncreasing,
+  nonEmptyString,
+  and,
+  custom,
+} from './param/validators.js';
+export type { Validator } from './param/validators.js';
+export * as sharedParams from './param/shared.js';
+
+// schema checks
+export { requireColumn, appendColumn, findField, requireSameLength } from './util/schema.js';
+export type { Schema, Accept } from './util/schema.js';
+
+// pipeline
+export { PipelineStage, Transformer, Estimator, Model } from './pipeline/stage.js';
+export type { FitContext, FitOptions } from './pipeline/stage.js';
+export { Pipeline, PipelineModel } from './pipeline/pipeline.js';
+export { mlEvents } from './pipeline/events.js';
+export type {
+  MLEvent,
+  MLEventType,
+  MLEvents,
+  FitStartedEvent,
+  FitProgressEvent,
+  FitFinishedEvent,
+  FitFailedEvent,
+  EvaluatedEvent,
+} from './pipeline/events.js';
+
+// save / load
+export { saveStage, loadStage } from './io/fs.js';
+export type { SaveOptions } from './io/fs.js';
+export {
+  StageWriter,
+  StageReader,
+  encodeStage,
+  decodeStage,
+  FORMAT_VERSION,
+  FORMAT_NAME,
+  fnv1a,
+} from './io/format.js';
+export type { Bundle, StageMetadata, ArrayEntry, JsonValue } from './io/format.js';
+export { registerStage, registeredStages, classNameOf } from './io/registry.js';
+export type { StageLoader } from './io/registry.js';

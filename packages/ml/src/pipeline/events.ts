@@ -1,0 +1,114 @@
+/**
+ * Fit and evaluation hooks. `ml` knows nothing of tracking: autolog (client), the CLI's progress bar or a
+ * test subscribe here, and every Estimator.fit / Evaluator.evaluate reports through it.
+ * A tiny synchronous emitter, platform-free (no node:events), whose listeners cannot break a fit: a
+ * listener that throws is reported through `onListenerError` and otherwise ignored.
+ */
+
+export interface FitStartedEvent {
+  type: 'fitStarted';
+  /** uid of the estimator being fitted (the model gets the same uid). */
+  uid: string;
+  /** Registered class name, e.g. 'LinearRegression'. */
+  className: string;
+  /** Every param value in effect (defaults included), by name. */
+  params: Record<string, unknown>;
+  numRows: number;
+  /** uid of the enclosing estimator (a Pipeline, a CrossValidator) when the fit is nested. */
+  parentUid: string | undefined;
+}
+
+export interface FitProgressEvent {
+  type: 'fitProgress';
+  uid: string;
+  className: string;
+  /** 1-based iteration (or tree, or epoch) number. */
+  iteration: number;
+  /** Objective value at this iteration (NaN when the algorithm has none). */
+  loss: number;
+  /** Extra named numbers (e.g. gradient norm, validation metric). */
+  metrics?: Record<string, number> | undefined;
+}
+
+export interface FitFinishedEvent {
+  type: 'fitFinished';
+  uid: string;
+  className: string;
+  parentUid: string | undefined;
+  durationMs: number;
+  /** The fitted model (a Model subclass), typed loosely to keep this file free of stage imports. */
+  model: unknown;
+}
+
+export interface FitFailedEvent {
+  type: 'fitFailed';
+  uid: string;
+  className: string;
+  parentUid: string | undefined;
+  error: unknown;
+}
+
+export interface EvaluatedEvent {
+  type: 'evaluated';
+  uid: string;
+  className: string;
+  metricName: string;
+  value: number;
+  isLargerBetter: boolean;
+}
+
+export type MLEvent = FitStartedEvent | FitProgressEvent | FitFinishedEvent | FitFailedEvent | EvaluatedEvent;
+export type MLEventType = MLEvent['type'];
+type EventOf<K extends MLEventType> = Extract<MLEvent, { type: K }>;
+
+type Listener = (e: MLEvent) => void;
+
+class MLEvents {
+  private readonly listeners = new Map<MLEventType | '*', Set<Listener>>();
+  /** Where listener errors go (default: console.warn). */
+  onListenerError: (err: unknown, event: MLEvent) => void = (err, event) => {
+    console.warn(`cauce ml: a '${event.type}' listener threw:`, err);
+  };
+
+  /** Subscribes to one event type; returns the unsubscribe function. */
+  on<K extends MLEventType>(type: K, listener: (e: EventOf<K>) => void): () => void {
+    return this.add(type, listener as Listener);
+  }
+
+  /** Subscribes to every event; returns the unsubscribe function. */
+  onAny(listener: (e: MLEvent) => void): () => void {
+    return this.add('*', listener);
+  }
+
+  private add(key: MLEventType | '*', l: Listener): () => void {
+    let set = this.listeners.get(key);
+    if (!set) this.listeners.set(key, (set = new Set()));
+    set.add(l);
+    return () => {
+      set.delete(l);
+    };
+  }
+
+  /** True when someone listens for `type` (lets hot loops skip building events). */
+  hasListeners(type: MLEventType): boolean {
+    return (this.listeners.get(type)?.size ?? 0) + (this.listeners.get('*')?.size ?? 0) > 0;
+  }
+
+  emit(event: MLEvent): void {
+    for (const key of [event.type, '*'] as const) {
+      const set = this.listeners.get(key);
+      if (!set) continue;
+      for (const l of [...set]) {
+        try {
+          l(event);
+        } catch (err) {
+          this.onListenerError(err, event);
+        }
+      }
+    }
+  }
+}
+
+/** The process-wide hook point: `mlEvents.on('fitProgress', (e) => …)`. */
+export const mlEvents = new MLEvents();
+export type { MLEvents };
