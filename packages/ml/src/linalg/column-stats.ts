@@ -1,0 +1,50 @@
+// Weighted column means and standard deviations in one pass over a row-major matrix. Sums are shifted by the
+// first row's values (Chan, Golub & LeVeque, "Algorithms for computing the sample variance", 1983) so that
+// columns with a large offset relative to their spread keep their precision.
+//
+// The variance is the unbiased weighted estimate with denominator Σw − Σw²/Σw (reliability weights), which is
+// what Spark's summarizer uses; with unit weights it is the familiar n − 1.
+
+export interface ColumnStats {
+  readonly weightSum: number;
+  readonly weightSquareSum: number;
+  readonly mean: Float64Array;
+  /** Unbiased standard deviation (0 for constant columns). */
+  readonly std: Float64Array;
+}
+
+export function columnStats(x: Float64Array, n: number, p: number, w: Float64Array | null): ColumnStats {
+  const shift = new Float64Array(p);
+  if (n > 0) for (let j = 0; j < p; j++) shift[j] = x[j]!;
+  const s1 = new Float64Array(p);
+  const s2 = new Float64Array(p);
+  let ws = 0;
+  let ws2 = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = w ? w[i]! : 1;
+    ws += wi;
+    ws2 += wi * wi;
+    const base = i * p;
+    for (let j = 0; j < p; j++) {
+      const d = x[base + j]! - shift[j]!;
+      s1[j] = s1[j]! + wi * d;
+      s2[j] = s2[j]! + wi * d * d;
+    }
+  }
+  const mean = new Float64Array(p);
+  const std = new Float64Array(p);
+  const denom = ws - ws2 / ws;
+  for (let j = 0; j < p; j++) {
+    const md = s1[j]! / ws;
+    mean[j] = shift[j]! + md;
+    const m2 = s2[j]! - ws * md * md;
+    std[j] = denom > 0 && m2 > 0 ? Math.sqrt(m2 / denom) : 0;
+  }
+  return { weightSum: ws, weightSquareSum: ws2, mean, std };
+}
+
+/** The same statistics for a single vector (a label). */
+export function vectorStats(y: Float64Array, w: Float64Array | null): { mean: number; std: number } {
+  const s = columnStats(y, y.length, 1, w);
+  return { mean: s.mean[0]!, std: s.std[0]! };
+}
