@@ -59,3 +59,8 @@ export {
 export type { Bundle, StageMetadata, ArrayEntry, JsonValue } from './io/format.js';
 export { registerStage, registeredStages, classNameOf } from './io/registry.js';
 export type { StageLoader } from './io/registry.js';
+
+// regression, classification (H3b)
+export { LinearRegression, LinearRegressionModel, MAX_FEATURES_FOR_NORMAL_SOLVER } from './regression/linear-regression.js';
+export type { LinearRegressionParams } from './regression/linear-regression.js';
+export { LinearRegressionSummary } from './regression/linear-regression-summary.js';

@@ -1,0 +1,88 @@
+// Pulling (features, label, weight) out of a frame for the linear models, with the data checks Spark makes
+// before any numeric work: no empty input, finite features and labels, non-negative finite weights with a
+// positive sum. Errors are INVALID_DATA naming the stage, the column and the first bad row.
+
+import type { Frame } from '@cauce/frame';
+import { MLError } from '../util/errors.js';
+
+export interface Instances {
+  /** Row-major n×p. Shared with the frame when possible: never written. */
+  x: Float64Array;
+  n: number;
+  p: number;
+  y: Float64Array;
+  w: Float64Array | null;
+}
+
+export function features(
+  stage: string,
+  frame: Frame,
+  featuresCol: string,
+): { x: Float64Array; n: number; p: number } {
+  const v = frame.vectors(featuresCol);
+  const x = v.values;
+  for (let t = 0; t < x.length; t++) {
+    if (!Number.isFinite(x[t]!)) {
+      const row = Math.floor(t / v.size);
+      throw new MLError(
+        'INVALID_DATA',
+        `${stage}: featuresCol '${featuresCol}' has a ${Number.isNaN(x[t]!) ? 'NaN or null' : 'non-finite'} value at row ${row}, element ${t % v.size}`,
+        {
+          stage,
+          param: 'featuresCol',
+          column: featuresCol,
+          hint: 'impute missing values (Imputer) or drop those rows before fitting',
+        },
+      );
+    }
+  }
+  return { x, n: v.rows, p: v.size };
+}
+
+export function instances(
+  stage: string,
+  frame: Frame,
+  cols: { featuresCol: string; labelCol: string; weightCol: string | undefined },
+): Instances {
+  if (frame.numRows === 0) {
+    throw new MLError('INVALID_DATA', `${stage}: cannot fit on an empty frame (0 rows)`, {
+      stage,
+      hint: 'check the filter or split that produced the training data',
+    });
+  }
+  const { x, n, p } = features(stage, frame, cols.featuresCol);
+  const y = frame.float64(cols.labelCol);
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(y[i]!)) {
+      throw new MLError(
+        'INVALID_DATA',
+        `${stage}: labelCol '${cols.labelCol}' has a ${Number.isNaN(y[i]!) ? 'null or NaN' : 'non-finite'} value at row ${i}`,
+        { stage, param: 'labelCol', column: cols.labelCol, hint: 'drop rows without a label before fitting' },
+      );
+    }
+  }
+  let w: Float64Array | null = null;
+  if (cols.weightCol !== undefined) {
+    w = frame.float64(cols.weightCol);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const wi = w[i]!;
+      if (!(wi >= 0) || !Number.isFinite(wi)) {
+        throw new MLError(
+          'INVALID_DATA',
+          `${stage}: weightCol '${cols.weightCol}' has an invalid weight ${wi} at row ${i}; weights must be finite and >= 0`,
+          { stage, param: 'weightCol', column: cols.weightCol },
+        );
+      }
+      sum += wi;
+    }
+    if (!(sum > 0)) {
+      throw new MLError('INVALID_DATA', `${stage}: the weights in weightCol '${cols.weightCol}' sum to 0`, {
+        stage,
+        param: 'weightCol',
+        column: cols.weightCol,
+      });
+    }
+  }
+  return { x, n, p, y, w };
+}

@@ -1,0 +1,357 @@
+// LinearRegression and LinearRegressionModel (Spark ML's org.apache.spark.ml.regression.LinearRegression):
+// squared-error or Huber loss, elastic-net regularisation, three solvers behind Spark's 'auto' | 'normal' |
+// 'l-bfgs'. The numbers come from free functions in least-squares.ts and huber.ts; this file is params, schema
+// checks, the model, save/load and the training summary.
+
+import { type Frame, float64Column } from '@cauce/frame';
+import type { StageWriter } from '../io/format.js';
+import { registerStage } from '../io/registry.js';
+import type { ParamSpec } from '../param/param.js';
+import * as shared from '../param/shared.js';
+import { gt, gtEq, inArray } from '../param/validators.js';
+import { Estimator, Model, type FitContext } from '../pipeline/stage.js';
+import { MLError } from '../util/errors.js';
+import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
+import { fitHuber } from './huber.js';
+import { features, instances } from './instances.js';
+import { fitLbfgs, fitNormal, type LinearFit, type LeastSquaresOptions } from './least-squares.js';
+import { LinearRegressionSummary } from './linear-regression-summary.js';
+
+/** Spark's limit for the normal solver ('auto' switches to l-bfgs above it): XᵀX is p² doubles. */
+export const MAX_FEATURES_FOR_NORMAL_SOLVER = 4096;
+
+const solverSpec: ParamSpec<string> = {
+  name: 'solver',
+  doc: "the solver algorithm for optimization: 'auto' (normal equations up to 4096 features, else l-bfgs), 'normal' (one pass over the rows, then Cholesky or coordinate descent), 'l-bfgs' (iterative over the rows; OWL-QN with an L1 term)",
+  type: 'string',
+  validator: inArray(['auto', 'normal', 'l-bfgs']),
+  default: 'auto',
+};
+const lossSpec: ParamSpec<string> = {
+  name: 'loss',
+  doc: "the loss function to be optimized: 'squaredError' or 'huber' (robust, with a jointly estimated scale)",
+  type: 'string',
+  validator: inArray(['squaredError', 'huber']),
+  default: 'squaredError',
+};
+const epsilonSpec: ParamSpec<number> = {
+  name: 'epsilon',
+  doc: "the shape parameter of the huber loss: residuals beyond epsilon·scale count linearly; must be > 1.0 (only with loss='huber')",
+  type: 'number',
+  validator: gt(1),
+  default: 1.35,
+};
+const maxBlockSizeInMB: ParamSpec<number> = {
+  name: 'maxBlockSizeInMB',
+  doc: 'maximum memory in MB for stacking input data into blocks (accepted for Spark compatibility; rows are processed in fixed chunks here)',
+  type: 'number',
+  validator: gtEq(0),
+  default: 0,
+};
+
+export interface LinearRegressionParams {
+  featuresCol?: string;
+  labelCol?: string;
+  predictionCol?: string;
+  weightCol?: string;
+  maxIter?: number;
+  regParam?: number;
+  elasticNetParam?: number;
+  tol?: number;
+  fitIntercept?: boolean;
+  standardization?: boolean;
+  solver?: 'auto' | 'normal' | 'l-bfgs';
+  aggregationDepth?: number;
+  loss?: 'squaredError' | 'huber';
+  epsilon?: number;
+  maxBlockSizeInMB?: number;
+}
+
+export class LinearRegression extends Estimator<LinearRegressionModel> {
+  readonly featuresCol = this.declare(shared.featuresCol);
+  readonly labelCol = this.declare(shared.labelCol);
+  readonly predictionCol = this.declare(shared.predictionCol);
+  readonly weightCol = this.declare(shared.weightCol);
+  readonly maxIter = this.declare(shared.maxIter(100));
+  readonly regParam = this.declare(shared.regParam);
+  readonly elasticNetParam = this.declare(shared.elasticNetParam);
+  readonly tol = this.declare(shared.tol(1e-6));
+  readonly fitIntercept = this.declare(shared.fitIntercept);
+  readonly standardization = this.declare(shared.standardization);
+  readonly solver = this.declare(solverSpec);
+  readonly aggregationDepth = this.declare(shared.aggregationDepth);
+  readonly loss = this.declare(lossSpec);
+  readonly epsilon = this.declare(epsilonSpec);
+  readonly maxBlockSizeInMB = this.declare(maxBlockSizeInMB);
+
+  constructor(params: LinearRegressionParams = {}) {
+    super();
+    this.setParams(params);
+  }
+
+  setFeaturesCol(v: string): this { return this.set(this.featuresCol, v); } // prettier-ignore
+  getFeaturesCol(): string { return this.getOrDefault(this.featuresCol); } // prettier-ignore
+  setLabelCol(v: string): this { return this.set(this.labelCol, v); } // prettier-ignore
+  getLabelCol(): string { return this.getOrDefault(this.labelCol); } // prettier-ignore
+  setPredictionCol(v: string): this { return this.set(this.predictionCol, v); } // prettier-ignore
+  getPredictionCol(): string { return this.getOrDefault(this.predictionCol); } // prettier-ignore
+  setWeightCol(v: string): this { return this.set(this.weightCol, v); } // prettier-ignore
+  getWeightCol(): string | undefined { return this.get(this.weightCol); } // prettier-ignore
+  setMaxIter(v: number): this { return this.set(this.maxIter, v); } // prettier-ignore
+  getMaxIter(): number { return this.getOrDefault(this.maxIter); } // prettier-ignore
+  setRegParam(v: number): this { return this.set(this.regParam, v); } // prettier-ignore
+  getRegParam(): number { return this.getOrDefault(this.regParam); } // prettier-ignore
+  setElasticNetParam(v: number): this { return this.set(this.elasticNetParam, v); } // prettier-ignore
+  getElasticNetParam(): number { return this.getOrDefault(this.elasticNetParam); } // prettier-ignore
+  setTol(v: number): this { return this.set(this.tol, v); } // prettier-ignore
+  getTol(): number { return this.getOrDefault(this.tol); } // prettier-ignore
+  setFitIntercept(v: boolean): this { return this.set(this.fitIntercept, v); } // prettier-ignore
+  getFitIntercept(): boolean { return this.getOrDefault(this.fitIntercept); } // prettier-ignore
+  setStandardization(v: boolean): this { return this.set(this.standardization, v); } // prettier-ignore
+  getStandardization(): boolean { return this.getOrDefault(this.standardization); } // prettier-ignore
+  setSolver(v: 'auto' | 'normal' | 'l-bfgs'): this { return this.set(this.solver, v); } // prettier-ignore
+  getSolver(): string { return this.getOrDefault(this.solver); } // prettier-ignore
+  setAggregationDepth(v: number): this { return this.set(this.aggregationDepth, v); } // prettier-ignore
+  getAggregationDepth(): number { return this.getOrDefault(this.aggregationDepth); } // prettier-ignore
+  setLoss(v: 'squaredError' | 'huber'): this { return this.set(this.loss, v); } // prettier-ignore
+  getLoss(): string { return this.getOrDefault(this.loss); } // prettier-ignore
+  setEpsilon(v: number): this { return this.set(this.epsilon, v); } // prettier-ignore
+  getEpsilon(): number { return this.getOrDefault(this.epsilon); } // prettier-ignore
+  setMaxBlockSizeInMB(v: number): this { return this.set(this.maxBlockSizeInMB, v); } // prettier-ignore
+  getMaxBlockSizeInMB(): number { return this.getOrDefault(this.maxBlockSizeInMB); } // prettier-ignore
+
+  transformSchema(schema: Schema): Schema {
+    const uid = this.uid;
+    if (this.getLoss() === 'huber') {
+      if (this.getSolver() === 'normal') {
+        throw new MLError('INVALID_PARAM', `${uid}: loss 'huber' cannot be fitted by solver 'normal'`, {
+          stage: uid,
+          param: 'solver',
+          hint: "set solver to 'auto' or 'l-bfgs'",
+        });
+      }
+      if (this.getElasticNetParam() > 0) {
+        throw new MLError(
+          'INVALID_PARAM',
+          `${uid}: loss 'huber' supports only L2 regularization, but elasticNetParam is ${this.getElasticNetParam()}`,
+          { stage: uid, param: 'elasticNetParam', hint: 'set elasticNetParam to 0 or use loss squaredError' },
+        );
+      }
+    }
+    requireColumn(uid, schema, 'featuresCol', this.getFeaturesCol(), 'vector');
+    requireColumn(uid, schema, 'labelCol', this.getLabelCol(), 'numeric');
+    const wc = this.getWeightCol();
+    if (wc !== undefined) requireColumn(uid, schema, 'weightCol', wc, 'numeric');
+    return appendColumn(uid, schema, 'predictionCol', { name: this.getPredictionCol(), type: 'float64' });
+  }
+
+  protected _fit(frame: Frame, ctx: FitContext): LinearRegressionModel {
+    const cols = {
+      featuresCol: this.getFeaturesCol(),
+      labelCol: this.getLabelCol(),
+      weightCol: this.getWeightCol(),
+    };
+    const { x, n, p, y, w } = instances(this.uid, frame, cols);
+    const onIteration = (it: number, loss: number): void => ctx.progress(it, loss);
+    const base: LeastSquaresOptions = {
+      regParam: this.getRegParam(),
+      elasticNetParam: this.getElasticNetParam(),
+      fitIntercept: this.getFitIntercept(),
+      standardization: this.getStandardization(),
+      maxIter: this.getMaxIter(),
+      tol: this.getTol(),
+      onIteration,
+    };
+    let fit: LinearFit;
+    let scale = 1;
+    try {
+      if (this.getLoss() === 'huber') {
+        const h = fitHuber(x, n, p, y, w, { ...base, epsilon: this.getEpsilon() });
+        fit = h;
+        scale = h.scale;
+      } else {
+        const solver = this.getSolver();
+        const normal = solver === 'normal' || (solver === 'auto' && p <= MAX_FEATURES_FOR_NORMAL_SOLVER);
+        fit = normal ? fitNormal(x, n, p, y, w, base) : fitLbfgs(x, n, p, y, w, base);
+      }
+    } catch (e) {
+      if (e instanceof RangeError) {
+        throw new MLError('INVALID_DATA', `${this.uid}: ${e.message}`, {
+          stage: this.uid,
+          param: 'regParam',
+        });
+      }
+      throw e;
+    }
+    const model = new LinearRegressionModel(fit.coefficients, fit.intercept, scale);
+    model.setFeaturesCol(cols.featuresCol).setPredictionCol(this.getPredictionCol());
+    const fitIntercept = this.getFitIntercept();
+    model._setSummaryFactory(() => {
+      const prediction = model.predictAll(x, n);
+      return new LinearRegressionSummary({
+        stage: model.uid,
+        predictions: frame.withColumn(model.getPredictionCol(), float64Column(prediction)),
+        predictionCol: model.getPredictionCol(),
+        labelCol: cols.labelCol,
+        featuresCol: cols.featuresCol,
+        label: y,
+        prediction,
+        weight: w,
+        numFeatures: p,
+        fitIntercept,
+        coefficients: fit.coefficients,
+        intercept: fit.intercept,
+        diagInvAtWA: fit.diagInvAtWA,
+        objectiveHistory: fit.objectiveHistory,
+        totalIterations: fit.totalIterations,
+      });
+    });
+    return model;
+  }
+}
+
+export class LinearRegressionModel extends Model {
+  readonly featuresCol = this.declare(shared.featuresCol);
+  readonly predictionCol = this.declare(shared.predictionCol);
+  readonly labelCol = this.declare(shared.labelCol);
+  readonly weightCol = this.declare(shared.weightCol);
+  readonly fitIntercept = this.declare(shared.fitIntercept);
+  #summaryFactory: (() => LinearRegressionSummary) | undefined;
+  #summary: LinearRegressionSummary | undefined;
+
+  constructor(
+    readonly coefficients: Float64Array,
+    readonly intercept: number,
+    /** The Huber scale σ (1.0 for squared error), as Spark's `scale`. */
+    readonly scale = 1,
+  ) {
+    super();
+  }
+
+  get numFeatures(): number {
+    return this.coefficients.length;
+  }
+
+  setFeaturesCol(v: string): this { return this.set(this.featuresCol, v); } // prettier-ignore
+  getFeaturesCol(): string { return this.getOrDefault(this.featuresCol); } // prettier-ignore
+  setPredictionCol(v: string): this { return this.set(this.predictionCol, v); } // prettier-ignore
+  getPredictionCol(): string { return this.getOrDefault(this.predictionCol); } // prettier-ignore
+
+  /** @internal set by LinearRegression.fit: the training summary is computed on first access. */
+  _setSummaryFactory(f: () => LinearRegressionSummary): void {
+    this.#summaryFactory = f;
+  }
+
+  get hasSummary(): boolean {
+    return this.#summaryFactory !== undefined;
+  }
+
+  /** The training summary (metrics, residuals, standard errors …) of a model that came from fit. */
+  get summary(): LinearRegressionSummary {
+    if (!this.#summaryFactory) {
+      throw new MLError('NOT_FITTED', `${this.uid}: no training summary is available for this model`, {
+        stage: this.uid,
+        hint: 'summaries exist only on models returned by fit (not on loaded ones); use evaluate(frame)',
+      });
+    }
+    this.#summary ??= this.#summaryFactory();
+    return this.#summary;
+  }
+
+  /** Metrics of this model on another frame, which needs the labelCol (and weightCol, if set) columns. */
+  async evaluate(frame: Frame): Promise<LinearRegressionSummary> {
+    const labelCol = this.getOrDefault(this.labelCol);
+    requireColumn(this.uid, frame.schema, 'labelCol', labelCol, 'numeric');
+    const wc = this.get(this.weightCol);
+    const out = await this.transform(frame);
+    const prediction = out.float64(this.getPredictionCol());
+    const label = frame.float64(labelCol);
+    return new LinearRegressionSummary({
+      stage: this.uid,
+      predictions: out,
+      predictionCol: this.getPredictionCol(),
+      labelCol,
+      featuresCol: this.getFeaturesCol(),
+      label,
+      prediction,
+      weight: wc !== undefined && frame.has(wc) ? frame.float64(wc) : null,
+      numFeatures: this.numFeatures,
+      fitIntercept: this.getOrDefault(this.fitIntercept),
+      coefficients: this.coefficients,
+      intercept: this.intercept,
+      diagInvAtWA: null,
+      objectiveHistory: [],
+      totalIterations: 0,
+    });
+  }
+
+  /** The prediction for one feature vector. */
+  predict(features: ArrayLike<number>): number {
+    let s = this.intercept;
+    for (let j = 0; j < this.coefficients.length; j++) s += features[j]! * this.coefficients[j]!;
+    return s;
+  }
+
+  /** @internal predictions for a row-major n×p matrix. */
+  predictAll(x: Float64Array, n: number): Float64Array {
+    const p = this.coefficients.length;
+    const beta = this.coefficients;
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = this.intercept;
+      const o = i * p;
+      for (let j = 0; j < p; j++) s += x[o + j]! * beta[j]!;
+      out[i] = s;
+    }
+    return out;
+  }
+
+  transformSchema(schema: Schema): Schema {
+    const f = requireColumn(this.uid, schema, 'featuresCol', this.getFeaturesCol(), 'vector');
+    if (f.size !== undefined && f.size !== this.numFeatures) {
+      throw new MLError(
+        'SCHEMA_MISMATCH',
+        `${this.uid}: featuresCol '${f.name}' holds vectors of size ${f.size}, but the model was fitted on ${this.numFeatures} features`,
+        {
+          stage: this.uid,
+          param: 'featuresCol',
+          column: f.name,
+          hint: 'transform with the same feature pipeline the model was trained with',
+        },
+      );
+    }
+    return appendColumn(this.uid, schema, 'predictionCol', {
+      name: this.getPredictionCol(),
+      type: 'float64',
+    });
+  }
+
+  protected _transform(frame: Frame): Frame {
+    const { x, n, p } = features(this.uid, frame, this.getFeaturesCol());
+    if (p !== this.numFeatures) {
+      throw new MLError(
+        'SCHEMA_MISMATCH',
+        `${this.uid}: features have size ${p}, the model expects ${this.numFeatures}`,
+        {
+          stage: this.uid,
+          column: this.getFeaturesCol(),
+        },
+      );
+    }
+    return frame.withColumn(this.getPredictionCol(), float64Column(this.predictAll(x, n)));
+  }
+
+  override writeData(w: StageWriter): void {
+    w.f64('coefficients', this.coefficients);
+    w.json('intercept', this.intercept);
+    w.json('scale', this.scale);
+  }
+}
+
+registerStage('LinearRegression', LinearRegression);
+registerStage(
+  'LinearRegressionModel',
+  LinearRegressionModel,
+  (r) =>
+    new LinearRegressionModel(r.f64('coefficients'), r.json<number>('intercept'), r.json<number>('scale')),
+);

@@ -1,0 +1,164 @@
+// LinearRegression as a stage: the conformance checks every stage passes, the training summary against
+// textbook OLS inference computed by numpy/scipy (fixtures from test/peers/gen_linear.py), solver agreement,
+// progress events and clear errors on bad input.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Frame, vectorColumn } from '@cauce/frame';
+import { LinearRegression, LinearRegressionModel, MLError, mlEvents } from '@cauce/ml';
+import { conformanceSuite } from './support/conformance.js';
+
+const fx = JSON.parse(readFileSync(new URL('./fixtures/linear.json', import.meta.url), 'utf8')) as {
+  X: number[];
+  n: number;
+  p: number;
+  y: number[];
+  w: number[];
+  cases: Array<Record<string, unknown> & { name: string; coefficients: number[]; intercept: number }>;
+};
+const frame = Frame.fromColumns({
+  features: vectorColumn(fx.p, Float64Array.from(fx.X)),
+  label: Float64Array.from(fx.y),
+  weight: Float64Array.from(fx.w),
+});
+const fixture = (name: string) => fx.cases.find((c) => c.name === name)!;
+
+function close(a: number, b: number, rel: number, what: string): void {
+  assert.ok(Math.abs(a - b) <= rel * Math.max(Math.abs(b), 1e-12), `${what}: got ${a}, expected ${b}`);
+}
+
+conformanceSuite('LinearRegression', {
+  make: () => new LinearRegression({ regParam: 0.1, elasticNetParam: 0.3, weightCol: 'weight' }),
+  frame,
+  invalidParams: [
+    ['regParam', -1],
+    ['elasticNetParam', 2],
+    ['solver', 'qr'],
+    ['loss', 'absolute'],
+    ['epsilon', 1],
+    ['maxIter', -1],
+  ],
+});
+
+describe('LinearRegression summary (normal solver) vs numpy/scipy OLS inference', () => {
+  const ols = fixture('ols') as unknown as {
+    coefficients: number[];
+    intercept: number;
+    standardErrors: number[];
+    tValues: number[];
+    pValues: number[];
+    r2: number;
+    rmse: number;
+    mae: number;
+  };
+  test('coefficients, r2, rmse, mae, standard errors, t and p values', async () => {
+    const model = await new LinearRegression({ solver: 'normal' }).fit(frame);
+    for (let j = 0; j < fx.p; j++) close(model.coefficients[j]!, ols.coefficients[j]!, 1e-6, `coef ${j}`);
+    close(model.intercept, ols.intercept, 1e-6, 'intercept');
+    const s = model.summary;
+    close(s.r2, ols.r2, 1e-9, 'r2');
+    close(s.rootMeanSquaredError, ols.rmse, 1e-9, 'rmse');
+    close(s.meanAbsoluteError, ols.mae, 1e-9, 'mae');
+    assert.equal(s.numInstances, fx.n);
+    assert.equal(s.degreesOfFreedom, fx.n - fx.p - 1);
+    assert.equal(s.residuals.numRows, fx.n);
+    for (let j = 0; j <= fx.p; j++) {
+      close(s.coefficientStandardErrors[j]!, ols.standardErrors[j]!, 1e-6, `se ${j}`);
+      close(s.tValues[j]!, ols.tValues[j]!, 1e-6, `t ${j}`);
+      // p-values span many orders of magnitude; compare relatively where they are not vanishingly small.
+      if (ols.pValues[j]! > 1e-200) close(s.pValues[j]!, ols.pValues[j]!, 1e-5, `p ${j}`);
+    }
+  });
+  test('standard errors need the normal solver', async () => {
+    const model = await new LinearRegression({ solver: 'l-bfgs' }).fit(frame);
+    assert.throws(
+      () => model.summary.coefficientStandardErrors,
+      (e: unknown) => e instanceof MLError && /normal solver/.test(e.message),
+    );
+  });
+});
+
+describe('LinearRegression solvers', () => {
+  for (const [name, params] of [
+    ['ridge_std', { regParam: 0.3 }],
+    ['enet_std', { regParam: 0.2, elasticNetParam: 0.5 }],
+    ['ridge_std_weighted', { regParam: 0.3, weightCol: 'weight' }],
+  ] as const) {
+    for (const solver of ['auto', 'normal', 'l-bfgs'] as const) {
+      test(`${name} with solver ${solver} matches scikit-learn`, async () => {
+        const model = await new LinearRegression({ ...params, solver, tol: 1e-14, maxIter: 2000 }).fit(frame);
+        const c = fixture(name);
+        const rel = solver === 'l-bfgs' ? 1e-4 : name.startsWith('ridge') ? 1e-6 : 1e-4;
+        for (let j = 0; j < fx.p; j++) close(model.coefficients[j]!, c.coefficients[j]!, rel, `coef ${j}`);
+        close(model.intercept, c.intercept, rel, 'intercept');
+      });
+    }
+  }
+  test('huber loss matches scikit-learn HuberRegressor', async () => {
+    const c = fixture('huber_std') as unknown as { coefficients: number[]; intercept: number; scale: number };
+    const model = await new LinearRegression({
+      loss: 'huber',
+      regParam: 0.01,
+      tol: 1e-15,
+      maxIter: 5000,
+    }).fit(frame);
+    for (let j = 0; j < fx.p; j++) close(model.coefficients[j]!, c.coefficients[j]!, 1e-4, `coef ${j}`);
+    close(model.intercept, c.intercept, 1e-4, 'intercept');
+    close(model.scale, c.scale, 1e-4, 'scale');
+  });
+  test('progress events report iterations and a decreasing loss', async () => {
+    const seen: number[] = [];
+    const off = mlEvents.on('fitProgress', (e) => {
+      seen.push(e.loss);
+    });
+    try {
+      await new LinearRegression({ solver: 'l-bfgs', regParam: 0.1 }).fit(frame);
+    } finally {
+      off();
+    }
+    assert.ok(seen.length > 2, 'several iterations reported');
+    assert.ok(seen.at(-1)! <= seen[0]!, 'loss decreased');
+  });
+  test('predict, transform and save → load agree', async () => {
+    const model = await new LinearRegression({ regParam: 0.05 }).fit(frame);
+    const out = await model.transform(frame);
+    const pred = out.float64('prediction');
+    const row0 = Float64Array.from(fx.X.slice(0, fx.p));
+    close(model.predict(row0), pred[0]!, 1e-12, 'predict row 0');
+    const ev = await model.evaluate(frame);
+    close(ev.r2, model.summary.r2, 1e-12, 'evaluate r2');
+    assert.ok(model instanceof LinearRegressionModel);
+  });
+});
+
+describe('LinearRegression errors', () => {
+  test('huber with the normal solver is refused before any work', async () => {
+    await assert.rejects(
+      new LinearRegression({ loss: 'huber', solver: 'normal' }).fit(frame),
+      (e: unknown) => e instanceof MLError && e.code === 'INVALID_PARAM' && /solver/.test(e.message),
+    );
+  });
+  test('a NaN label names the row', async () => {
+    const y = Float64Array.from(fx.y);
+    y[7] = NaN;
+    const bad = frame.withColumn('label', Frame.fromColumns({ label: y }).column('label'));
+    await assert.rejects(
+      new LinearRegression().fit(bad),
+      (e: unknown) => e instanceof MLError && e.code === 'INVALID_DATA' && /row 7/.test(e.message),
+    );
+  });
+  test('an empty frame is a clear error', async () => {
+    await assert.rejects(
+      new LinearRegression().fit(frame.slice(0, 0)),
+      (e: unknown) => e instanceof MLError && e.code === 'INVALID_DATA' && /empty/.test(e.message),
+    );
+  });
+  test('a model refuses features of another size', async () => {
+    const model = await new LinearRegression().fit(frame);
+    const other = Frame.fromColumns({ features: vectorColumn(2, new Float64Array(4)) });
+    await assert.rejects(
+      model.transform(other),
+      (e: unknown) => e instanceof MLError && e.code === 'SCHEMA_MISMATCH',
+    );
+  });
+});
