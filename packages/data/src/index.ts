@@ -1,1 +1,12 @@
-export const PACKAGE = '@cauce/data';
+// @cauce/data — DuckDB-backed reading and writing, SQL over frames, ingestion, EDA.
+export { DataError } from './errors.js';
+export type { DataErrorCode } from './errors.js';
+export { readFrame, readWithReport, scanFrames } from './io/read.js';
+export type { ReadOptions, ReadReport, RejectedRow } from './io/read.js';
+export { writeFrame, copyQueryTo, tempPathFor } from './io/write.js';
+export type { WriteOptions } from './io/write.js';
+export { detectFormat, FILE_FORMATS } from './io/source.js';
+export type { FileFormat, SourceOptions } from './io/source.js';
+export { parseCasts, CAST_TYPES } from './io/cast.js';
+export { sql } from './sql.js';
+export type { SqlTable } from './sql.js';

@@ -1,0 +1,130 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Frame } from '@cauce/frame';
+import { DataError } from '../errors.js';
+import { openConnection, sqlError, withConnection } from '../duckdb/instance.js';
+import { queryBatches, queryFrame } from '../duckdb/result-to-frame.js';
+import { applyCasts } from './cast.js';
+import { detectFormat, readerCall, resolvePath, type SourceOptions } from './source.js';
+
+export interface ReadOptions extends SourceOptions {
+  /** `{ column: type }` casts, e.g. `{ valor_del_contrato: 'double', fecha_de_firma: 'timestamp' }`. */
+  cast?: Record<string, string>;
+}
+
+/** A row a CSV read left out. Lines are 1-based, as an editor shows them. */
+export interface RejectedRow {
+  file: string;
+  line: number;
+  column: string | null;
+  error: string;
+}
+
+/** What a read did besides returning data. */
+export interface ReadReport {
+  rows: number;
+  skippedRows: number;
+  rejected: RejectedRow[];
+}
+
+async function rejectsOf(con: DuckDBConnection): Promise<RejectedRow[]> {
+  try {
+    const res = await con.runAndReadAll(
+      `SELECT DISTINCT s.file_path AS file, CAST(e.line AS INTEGER) AS line, e.column_name AS col, e.error_message AS msg
+       FROM reject_errors e JOIN reject_scans s USING (scan_id, file_id) ORDER BY file, line`,
+    );
+    return res.getRowObjectsJS().map((r) => ({
+      file: String(r.file),
+      line: Number(r.line),
+      column: r.col === null ? null : String(r.col),
+      error: String(r.msg),
+    }));
+  } catch {
+    return [];
+  }
+}
+
+function failOnRejects(rejected: RejectedRow[]): void {
+  const first = rejected[0];
+  if (first === undefined) return;
+  const lines = new Set(rejected.map((r) => `${r.file}:${r.line}`)).size;
+  const col = first.column === null ? '' : `, column ${JSON.stringify(first.column)}`;
+  throw new DataError(
+    'MALFORMED_INPUT',
+    `${first.file}: line ${first.line}${col}: ${first.error.split('\n')[0]}` +
+      (lines > 1 ? ` (and ${lines - 1} more malformed line${lines > 2 ? 's' : ''})` : ''),
+    'fix the file, or skip bad rows with onError: "skip" (--on-error skip); skipped rows are counted in the report',
+  );
+}
+
+async function selectFor(con: DuckDBConnection, path: string, opts: ReadOptions): Promise<string> {
+  const csv = detectFormat(isDirLike(path) ? 'x.parquet' : resolvePath(path), opts.format) === 'csv';
+  const base = `SELECT * FROM ${readerCall(path, opts, csv)}`;
+  return applyCasts(con, base, opts.cast ?? {}, path);
+}
+
+function isDirLike(path: string): boolean {
+  return resolvePath(path).endsWith('**/*.parquet') && !path.includes('*');
+}
+
+/** Reads a file or glob (CSV, Parquet, JSON, JSONL) into a frame, with a report of skipped rows. */
+export async function readWithReport(
+  path: string,
+  opts: ReadOptions = {},
+): Promise<{ frame: Frame; report: ReadReport }> {
+  return withConnection(async (con) => {
+    let frame: Frame;
+    try {
+      frame = await queryFrame(con, await selectFor(con, path, opts));
+    } catch (e) {
+      if (e instanceof DataError) throw e;
+      throw readError(e, path);
+    }
+    const rejected = await rejectsOf(con);
+    if ((opts.onError ?? 'fail') === 'fail') failOnRejects(rejected);
+    const skippedRows = new Set(rejected.map((r) => `${r.file}:${r.line}`)).size;
+    return { frame, report: { rows: frame.numRows, skippedRows, rejected } };
+  });
+}
+
+/** Reads a file or glob into a frame (see readWithReport for the skipped-row report). */
+export async function readFrame(path: string, opts: ReadOptions = {}): Promise<Frame> {
+  return (await readWithReport(path, opts)).frame;
+}
+
+/**
+ * Streams a file or glob as frames of about `batchRows` rows, for data larger than memory. String codes
+ * stay stable from batch to batch (later batches' dictionaries extend earlier ones).
+ */
+export async function* scanFrames(
+  path: string,
+  opts: ReadOptions & { batchRows?: number } = {},
+): AsyncGenerator<Frame> {
+  const con = await openConnection();
+  try {
+    const q = await selectFor(con, path, { ...opts, onError: opts.onError ?? 'fail' });
+    try {
+      yield* queryBatches(con, q, opts.batchRows ?? 100_000);
+    } catch (e) {
+      if (e instanceof DataError) throw e;
+      throw readError(e, path);
+    }
+    if ((opts.onError ?? 'fail') === 'fail') failOnRejects(await rejectsOf(con));
+  } finally {
+    con.closeSync();
+  }
+}
+
+function readError(e: unknown, path: string): DataError {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/No files found|does not exist/i.test(msg)) {
+    return new DataError('FILE_NOT_FOUND', `no files match ${path}`, 'check the path or glob');
+  }
+  if (/Invalid Input Error|Conversion Error|Parser Error|malformed|JSON/i.test(msg)) {
+    return new DataError(
+      'MALFORMED_INPUT',
+      `${path}: ${msg.split('\n')[0]}`,
+      'check that the file is valid for its format',
+    );
+  }
+  return sqlError(e, `reading ${path} failed`);
+}

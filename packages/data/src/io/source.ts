@@ -1,0 +1,108 @@
+import { existsSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { DataError } from '../errors.js';
+import { quoteLiteral } from '../duckdb/instance.js';
+
+export type FileFormat = 'csv' | 'parquet' | 'json' | 'jsonl';
+export const FILE_FORMATS: readonly FileFormat[] = ['csv', 'parquet', 'json', 'jsonl'];
+
+/** Options that shape how a file is read. */
+export interface SourceOptions {
+  /** Overrides detection from the extension. */
+  format?: FileFormat;
+  /** CSV delimiter (detected when absent). */
+  delimiter?: string;
+  /** Whether the CSV has a header row (detected when absent). */
+  header?: boolean;
+  /**
+   * CSV rows that do not parse: with 'skip' they are left out and counted (see ReadReport); with 'fail'
+   * (default) the read stops with an error naming the file, line and column.
+   */
+  onError?: 'fail' | 'skip';
+}
+
+const EXT: Record<string, FileFormat> = {
+  '.csv': 'csv',
+  '.tsv': 'csv',
+  '.txt': 'csv',
+  '.parquet': 'parquet',
+  '.pq': 'parquet',
+  '.json': 'json',
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+};
+
+export function isGlob(path: string): boolean {
+  return /[*?[]/.test(path);
+}
+
+/** The format of `path`, from `format` or the extension (`.csv.gz` counts as `.csv`). */
+export function detectFormat(path: string, format?: FileFormat): FileFormat {
+  if (format !== undefined) {
+    if (!FILE_FORMATS.includes(format)) {
+      throw new DataError(
+        'UNSUPPORTED_FORMAT',
+        `unknown format ${JSON.stringify(format)}`,
+        `use one of ${FILE_FORMATS.join(', ')}`,
+      );
+    }
+    return format;
+  }
+  const ext = extname(path.replace(/\.(gz|zst)$/i, '')).toLowerCase();
+  const f = EXT[ext];
+  if (f === undefined) {
+    throw new DataError(
+      'UNSUPPORTED_FORMAT',
+      `cannot tell the format of ${JSON.stringify(path)} from its extension ${JSON.stringify(ext || '(none)')}`,
+      `name it .csv, .parquet, .json or .jsonl, or pass the format explicitly (${FILE_FORMATS.join(', ')})`,
+    );
+  }
+  return f;
+}
+
+/**
+ * Resolves a path: a directory (as Spark writes Parquet: part-*.parquet files) becomes a recursive
+ * glob; a plain path must exist.
+ */
+export function resolvePath(path: string): string {
+  if (isGlob(path)) return path;
+  if (!existsSync(path)) {
+    throw new DataError(
+      'FILE_NOT_FOUND',
+      `no such file: ${path}`,
+      'check the path (globs like data/*.parquet are allowed)',
+    );
+  }
+  if (statSync(path).isDirectory()) return join(path, '**', '*.parquet');
+  return path;
+}
+
+/** The DuckDB table function call that reads `path`. */
+export function readerCall(path: string, opts: SourceOptions = {}, rejects = false): string {
+  const resolved = resolvePath(path);
+  const format = detectFormat(
+    resolved.endsWith('*.parquet') && !isGlob(path) ? 'x.parquet' : resolved,
+    opts.format,
+  );
+  const p = quoteLiteral(resolved);
+  switch (format) {
+    case 'parquet':
+      return `read_parquet(${p}, union_by_name = true)`;
+    case 'json':
+      return `read_json_auto(${p}, format = 'auto')`;
+    case 'jsonl':
+      return `read_json_auto(${p}, format = 'newline_delimited')`;
+    case 'csv': {
+      const o: string[] = [p];
+      if (opts.delimiter !== undefined) o.push(`delim = ${quoteLiteral(opts.delimiter)}`);
+      if (opts.header !== undefined) o.push(`header = ${opts.header}`);
+      if (rejects) o.push('store_rejects = true');
+      return `read_csv(${o.join(', ')})`;
+    }
+  }
+}
+
+/** `SELECT * FROM <reader>` for `path`. */
+export function sourceSql(path: string, opts: SourceOptions = {}): string {
+  return `SELECT * FROM ${readerCall(path, opts)}`;
+}

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Frame } from '@cauce/frame';
+import { DataError, sql, writeFrame } from './index.js';
+
+test('sql over frames and files, with string and null semantics kept', async () => {
+  const contratos = Frame.fromColumns({
+    entidad: ['A', 'B', 'A', null, 'B'],
+    valor: [10, 20, null, 5, 30],
+    fecha: [0, 86_400_000, 2 * 86_400_000, 0, 0].map((ms) => new Date(ms)),
+  });
+  const r = await sql(
+    'SELECT entidad, sum(valor) AS total, count(*)::INT AS n FROM contratos GROUP BY entidad ORDER BY entidad NULLS LAST',
+    { contratos },
+  );
+  assert.deepEqual(r.toRows(), [
+    { entidad: 'A', total: 10, n: 2 },
+    { entidad: 'B', total: 50, n: 2 },
+    { entidad: null, total: 5, n: 1 },
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'cauce-sql-'));
+  try {
+    const path = join(dir, 'c.parquet');
+    await writeFrame(contratos, path);
+    const days = await sql("SELECT date_part('day', fecha)::INT AS d FROM c WHERE entidad = 'A' ORDER BY d", {
+      c: path,
+    });
+    assert.deepEqual(days.column('d').toArray(), [1, 3]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sql errors are DataErrors with DuckDB’s reason', async () => {
+  await assert.rejects(sql('SELECT nope FROM t', { t: Frame.fromColumns({ a: [1] }) }), (e: unknown) => {
+    assert.ok(e instanceof DataError);
+    assert.equal(e.code, 'SQL_ERROR');
+    assert.match(e.message, /nope/);
+    return true;
+  });
+  await assert.rejects(sql('  '), /needs a query/);
+});
