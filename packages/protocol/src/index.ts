@@ -36,3 +36,21 @@ export type { EndpointSpec, FieldType, HttpMethod } from './endpoints.js';
 export type { EndpointTypes, EndpointName, RequestOf, ResponseOf } from './messages.js';
 export { MlflowHttpClient, toQueryString } from './http-client.js';
 export type { MlflowHttpClientOptions } from './http-client.js';
+// registry/auth (H7)
+export type {
+  ModelStage,
+  ModelVersionStatus,
+  RegisteredModelAlias,
+  ModelVersion,
+  RegisteredModel,
+  PermissionLevel,
+  ExperimentPermission,
+  RegisteredModelPermission,
+  User,
+  WebhookEvent,
+  Webhook,
+  WebhookDelivery,
+} from './registry-entities.js';
+export { MODEL_STAGES, MODEL_VERSION_STATUSES, PERMISSION_LEVELS, WEBHOOK_EVENTS } from './registry-entities.js';
+export { REGISTRY_ENDPOINTS, AUTH_ENDPOINTS, WEBHOOK_ENDPOINTS } from './registry-endpoints.js';
+export type { RegistryEndpointSpec } from './registry-endpoints.js';
