@@ -41,12 +41,15 @@ export async function copyQueryTo(
   query: string,
   path: string,
   opts: WriteOptions = {},
+  /** Runs after the data is written and before the rename; throwing keeps the old file. */
+  verify?: () => Promise<void>,
 ): Promise<void> {
   const format = detectFormat(path, opts.format);
   mkdirSync(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
   try {
     await con.run(`COPY (${query}) TO ${quoteLiteral(tmp)} ${copyOptions(format, opts)}`);
+    await verify?.();
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
