@@ -1,1 +1,29 @@
-export const PACKAGE = '@cauce/server';
+export { buildApp, SERVER_VERSION } from './app.js';
+export type { BuildAppOptions } from './app.js';
+export {
+  startServer,
+  resolveDefaultArtifactRoot,
+  DEFAULT_BACKEND_STORE_URI,
+  DEFAULT_ARTIFACTS_DESTINATION,
+} from './start-server.js';
+export type { StartServerOptions, RunningServer } from './start-server.js';
+export { openStore, SqlTrackingStore } from './store/sql/sql-tracking-store.js';
+export type { OpenStoreOptions } from './store/sql/sql-tracking-store.js';
+export { parseStoreUri, StoreUriError, redact } from './store/sql/connect.js';
+export type {
+  TrackingStore,
+  MetricPoint,
+  Page,
+  SearchRunsQuery,
+  SearchExperimentsQuery,
+  SearchLoggedModelsQuery,
+  CreateRunInput,
+  CreateLoggedModelInput,
+  GcOptions,
+  GcResult,
+} from './store/tracking-store.js';
+export type { ArtifactRepository } from './artifacts/artifact-repository.js';
+export { LocalArtifactRepository } from './artifacts/local-artifact-repository.js';
+export { validateArtifactPath } from './artifacts/safe-path.js';
+export { parseFilter, parseOrderBy } from './search/parser.js';
+export type { FilterExpr, OrderByClause, Entity, CompareOp } from './search/ast.js';

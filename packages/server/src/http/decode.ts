@@ -1,0 +1,123 @@
+/**
+ * Turns an HTTP request into the request message of one endpoint, the way MLflow's server does
+ * with protobuf: GET/DELETE read the query string (repeated keys are arrays), other methods read a
+ * JSON object body; declared fields are type-checked and coerced (see the endpoint table in
+ * @cauce/protocol), undeclared fields are ignored, `null` means absent.
+ */
+import { MlflowError, type EndpointSpec, type FieldType } from '@cauce/protocol';
+import { parseDouble, parseInt64 } from '../validation.js';
+
+export type Message = Record<string, unknown>;
+
+function first(v: unknown): unknown {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function fromQuery(name: string, type: FieldType, raw: unknown): unknown {
+  switch (type) {
+    case 'string':
+      return String(first(raw));
+    case 'int64':
+      return parseInt64(name, first(raw));
+    case 'double':
+      return parseDouble(name, first(raw));
+    case 'bool': {
+      const v = String(first(raw)).toLowerCase();
+      if (v === 'true' || v === '1') return true;
+      if (v === 'false' || v === '0') return false;
+      throw MlflowError.invalid(`Invalid value '${v}' for parameter '${name}': expected true or false.`);
+    }
+    case 'string[]':
+      return (Array.isArray(raw) ? raw : [raw]).map(String);
+    case 'object':
+    case 'object[]':
+      throw MlflowError.invalid(
+        `Parameter '${name}' cannot be given in a query string; send it in a JSON body.`,
+      );
+  }
+}
+
+function describeType(type: FieldType): string {
+  return {
+    string: 'a string',
+    int64: 'an integer',
+    double: 'a number',
+    bool: 'a boolean',
+    'string[]': 'a list of strings',
+    object: 'an object',
+    'object[]': 'a list of objects',
+  }[type];
+}
+
+function fromJson(name: string, type: FieldType, raw: unknown): unknown {
+  const bad = (): never => {
+    throw MlflowError.invalid(
+      `Invalid value ${JSON.stringify(raw)?.slice(0, 100)} for parameter '${name}' supplied: expected ${describeType(type)}.`,
+    );
+  };
+  switch (type) {
+    case 'string':
+      return typeof raw === 'string' ? raw : bad();
+    case 'int64':
+      return parseInt64(name, raw);
+    case 'double':
+      return typeof raw === 'boolean' ? bad() : parseDouble(name, raw);
+    case 'bool':
+      return typeof raw === 'boolean' ? raw : bad();
+    case 'string[]':
+      return Array.isArray(raw) && raw.every((x) => typeof x === 'string') ? raw : bad();
+    case 'object':
+      return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : bad();
+    case 'object[]':
+      return Array.isArray(raw) && raw.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x))
+        ? raw
+        : bad();
+  }
+}
+
+export function decodeMessage(
+  spec: EndpointSpec,
+  method: string,
+  query: unknown,
+  body: unknown,
+  pathParams: Record<string, string>,
+): Message {
+  const fromUrl = method === 'GET' || method === 'DELETE' || body === undefined;
+  const source: Record<string, unknown> = {};
+  if (fromUrl) {
+    Object.assign(source, (query ?? {}) as Record<string, unknown>);
+    // A DELETE/PATCH may still carry a JSON body (MLflow 3 clients send one): it wins over the query.
+    if (body !== undefined && body !== null) {
+      if (typeof body !== 'object' || Array.isArray(body)) {
+        throw MlflowError.invalid('The request body must be a JSON object.');
+      }
+      Object.assign(source, body);
+    }
+  } else {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw MlflowError.invalid('The request body must be a JSON object.');
+    }
+    Object.assign(source, body);
+  }
+  const out: Message = {};
+  for (const [name, type] of Object.entries(spec.fields)) {
+    if (name in pathParams) {
+      out[name] = pathParams[name];
+      continue;
+    }
+    if (!Object.prototype.hasOwnProperty.call(source, name)) continue;
+    const raw = source[name];
+    if (raw === null || raw === undefined) continue;
+    const fromQueryString = fromUrl && !(body && typeof body === 'object' && name in body);
+    out[name] = fromQueryString ? fromQuery(name, type, raw) : fromJson(name, type, raw);
+  }
+  for (const r of spec.required) {
+    const v = out[r];
+    if (v === undefined || (Array.isArray(v) && v.length === 0)) {
+      throw MlflowError.invalid(
+        `Missing value for required parameter '${r}'. See the API docs for more information about request parameters.`,
+      );
+    }
+  }
+  return out;
+}

@@ -1,0 +1,109 @@
+/**
+ * Opening a database from a backend-store URI, the forms `mlflow server --backend-store-uri`
+ * takes: `sqlite:///relative/path.db`, `sqlite:////absolute/path.db`, `postgresql://user@host:port/db`
+ * (also `postgres://` and `postgresql+psycopg2://`), or a bare file path (taken as SQLite).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Database } from './schema.js';
+import type { DialectName } from './migrations.js';
+
+export interface Connection {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** A description safe to print (no password). */
+  display: string;
+}
+
+export interface ParsedStoreUri {
+  dialect: DialectName;
+  /** SQLite: absolute file path or ':memory:'. PostgreSQL: a connection string for pg. */
+  target: string;
+}
+
+export class StoreUriError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreUriError';
+  }
+}
+
+export function parseStoreUri(uri: string, cwd = process.cwd()): ParsedStoreUri {
+  const u = uri.trim();
+  if (u === '') throw new StoreUriError('the backend store URI is empty');
+  const scheme = /^([a-zA-Z][\w+.-]*):/.exec(u)?.[1]?.toLowerCase();
+  if (scheme === undefined || /^[a-zA-Z]$/.test(scheme)) {
+    return { dialect: 'sqlite', target: resolve(cwd, u) };
+  }
+  if (scheme === 'sqlite') {
+    // sqlite:///rel.db → rel.db ; sqlite:////abs.db → /abs.db (SQLAlchemy's convention)
+    const m = /^sqlite:\/\/\/(.*)$/i.exec(u);
+    if (!m || m[1] === undefined || m[1] === '') {
+      throw new StoreUriError(`'${uri}' is not a SQLite URI of the form sqlite:///path/to/file.db`);
+    }
+    const path = m[1].split('?')[0]!;
+    if (path === ':memory:') return { dialect: 'sqlite', target: ':memory:' };
+    return { dialect: 'sqlite', target: path.startsWith('/') ? path : resolve(cwd, path) };
+  }
+  if (scheme === 'postgresql' || scheme === 'postgres' || scheme.startsWith('postgresql+')) {
+    const rest = u.slice(u.indexOf(':'));
+    try {
+      const parsed = new URL(`postgresql${rest}`);
+      if (!parsed.hostname && !parsed.searchParams.get('host')) throw new Error('no host');
+    } catch {
+      throw new StoreUriError(
+        `'${redact(uri)}' is not a PostgreSQL URI of the form postgresql://user:pass@host:5432/db`,
+      );
+    }
+    return { dialect: 'postgres', target: `postgresql${rest}` };
+  }
+  throw new StoreUriError(
+    `unsupported backend store URI scheme '${scheme}:' (use sqlite:///path/file.db or postgresql://user@host/db)`,
+  );
+}
+
+export function redact(uri: string): string {
+  return uri.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}
+
+export function connect(uri: string): Connection {
+  const parsed = parseStoreUri(uri);
+  if (parsed.dialect === 'sqlite') {
+    if (parsed.target !== ':memory:') mkdirSync(dirname(parsed.target), { recursive: true });
+    const sqlite = new BetterSqlite3(parsed.target);
+    // WAL lets readers run beside the writer. synchronous=NORMAL in WAL mode keeps every committed
+    // transaction across a process crash (SIGKILL): the WAL is written before COMMIT returns and
+    // the OS keeps it; only a power cut can lose the last commits (https://sqlite.org/wal.html).
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('foreign_keys = ON');
+    return {
+      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+      dialect: 'sqlite',
+      display: `sqlite:///${parsed.target}`,
+    };
+  }
+  const pool = new pg.Pool({
+    connectionString: parsed.target,
+    max: 10,
+    // int8 (OID 20) arrives as a string by default; our int8 columns are epoch-ms timestamps and
+    // steps, which fit a double exactly up to 2^53.
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === 20
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client that loses its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  return {
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    dialect: 'postgres',
+    display: redact(uri),
+  };
+}

@@ -1,0 +1,222 @@
+/**
+ * Versioned schema migrations, kept in code (no files to ship). Kysely's Migrator records applied
+ * versions in `kysely_migration` and takes a lock while migrating (a PostgreSQL advisory lock), so
+ * several server processes starting at once on one database migrate it exactly once.
+ * Never edit a migration that has shipped: add the next one.
+ */
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { registryMigrations } from '../../registry/sql/migrations.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+function migrations(dialect: DialectName): Record<string, Migration> {
+  const idType = dialect === 'sqlite' ? 'integer' : 'serial';
+  const big = 'bigint';
+  return {
+    '0001_tracking': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('experiments')
+          .addColumn('experiment_id', idType, (c) =>
+            dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey(),
+          )
+          .addColumn('name', 'varchar(500)', (c) => c.notNull().unique())
+          .addColumn('artifact_location', 'text', (c) => c.notNull())
+          .addColumn('lifecycle_stage', 'varchar(32)', (c) => c.notNull())
+          .addColumn('creation_time', big, (c) => c.notNull())
+          .addColumn('last_update_time', big, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('experiment_tags')
+          .addColumn('experiment_id', 'integer', (c) =>
+            c.notNull().references('experiments.experiment_id').onDelete('cascade'),
+          )
+          .addColumn('key', 'varchar(250)', (c) => c.notNull())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('experiment_tags_pk', ['experiment_id', 'key'])
+          .execute();
+        await db.schema
+          .createTable('runs')
+          .addColumn('run_uuid', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('name', 'varchar(250)', (c) => c.notNull())
+          .addColumn('experiment_id', 'integer', (c) =>
+            c.notNull().references('experiments.experiment_id').onDelete('cascade'),
+          )
+          .addColumn('user_id', 'varchar(256)', (c) => c.notNull())
+          .addColumn('status', 'varchar(20)', (c) => c.notNull())
+          .addColumn('start_time', big, (c) => c.notNull())
+          .addColumn('end_time', big)
+          .addColumn('deleted_time', big)
+          .addColumn('lifecycle_stage', 'varchar(20)', (c) => c.notNull())
+          .addColumn('artifact_uri', 'text', (c) => c.notNull())
+          .execute();
+        // search-runs: experiment + lifecycle, newest first (the default order).
+        await db.schema
+          .createIndex('runs_experiment_start')
+          .on('runs')
+          .columns(['experiment_id', 'lifecycle_stage', 'start_time'])
+          .execute();
+        for (const t of ['params', 'tags']) {
+          await db.schema
+            .createTable(t)
+            .addColumn('run_uuid', 'varchar(64)', (c) =>
+              c.notNull().references('runs.run_uuid').onDelete('cascade'),
+            )
+            .addColumn('key', 'varchar(250)', (c) => c.notNull())
+            .addColumn('value', 'text', (c) => c.notNull())
+            .addPrimaryKeyConstraint(`${t}_pk`, ['run_uuid', 'key'])
+            .execute();
+          // filters like `params.alpha = '0.1'` probe by (key, value) first.
+          if (t === 'params') {
+            await db.schema.createIndex(`${t}_key_value`).on(t).columns(['key', 'value']).execute();
+          }
+        }
+        // metrics: the primary key (run, key, step, timestamp, value, is_nan) is MLflow's
+        // de-duplication rule (an identical point logged twice is stored once) and, in this column
+        // order, the index that history and sampled-history reads walk. On SQLite the table is
+        // WITHOUT ROWID, so the rows live in that index and a history read touches one b-tree.
+        const metrics = db.schema
+          .createTable('metrics')
+          .addColumn('run_uuid', 'varchar(64)', (c) =>
+            c.notNull().references('runs.run_uuid').onDelete('cascade'),
+          )
+          .addColumn('key', 'varchar(250)', (c) => c.notNull())
+          .addColumn('step', big, (c) => c.notNull())
+          .addColumn('timestamp', big, (c) => c.notNull())
+          .addColumn('value', 'double precision', (c) => c.notNull())
+          .addColumn('is_nan', 'smallint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('metrics_pk', ['run_uuid', 'key', 'step', 'timestamp', 'value', 'is_nan']);
+        await (dialect === 'sqlite' ? metrics.modifyEnd(sql`without rowid`) : metrics).execute();
+        await db.schema
+          .createTable('latest_metrics')
+          .addColumn('run_uuid', 'varchar(64)', (c) =>
+            c.notNull().references('runs.run_uuid').onDelete('cascade'),
+          )
+          .addColumn('key', 'varchar(250)', (c) => c.notNull())
+          .addColumn('step', big, (c) => c.notNull())
+          .addColumn('timestamp', big, (c) => c.notNull())
+          .addColumn('value', 'double precision', (c) => c.notNull())
+          .addColumn('is_nan', 'smallint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('latest_metrics_pk', ['run_uuid', 'key'])
+          .execute();
+        // filters like `metrics.rmse < 1` probe by (key, value).
+        await db.schema
+          .createIndex('latest_metrics_key_value')
+          .on('latest_metrics')
+          .columns(['key', 'value'])
+          .execute();
+        await db.schema
+          .createTable('datasets')
+          .addColumn('dataset_uuid', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('experiment_id', 'integer', (c) =>
+            c.notNull().references('experiments.experiment_id').onDelete('cascade'),
+          )
+          .addColumn('name', 'varchar(500)', (c) => c.notNull())
+          .addColumn('digest', 'varchar(36)', (c) => c.notNull())
+          .addColumn('dataset_source_type', 'varchar(36)', (c) => c.notNull())
+          .addColumn('dataset_source', 'text', (c) => c.notNull())
+          .addColumn('dataset_schema', 'text')
+          .addColumn('dataset_profile', 'text')
+          .addUniqueConstraint('datasets_exp_name_digest', ['experiment_id', 'name', 'digest'])
+          .execute();
+        await db.schema
+          .createTable('run_inputs')
+          .addColumn('run_uuid', 'varchar(64)', (c) =>
+            c.notNull().references('runs.run_uuid').onDelete('cascade'),
+          )
+          .addColumn('dataset_uuid', 'varchar(64)', (c) =>
+            c.notNull().references('datasets.dataset_uuid').onDelete('cascade'),
+          )
+          .addColumn('context', 'varchar(500)')
+          .addColumn('tags_json', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('run_inputs_pk', ['run_uuid', 'dataset_uuid'])
+          .execute();
+        await db.schema
+          .createTable('run_model_io')
+          .addColumn('run_uuid', 'varchar(64)', (c) =>
+            c.notNull().references('runs.run_uuid').onDelete('cascade'),
+          )
+          .addColumn('model_id', 'varchar(64)', (c) => c.notNull())
+          .addColumn('direction', 'varchar(8)', (c) => c.notNull())
+          .addColumn('step', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('run_model_io_pk', ['run_uuid', 'direction', 'model_id'])
+          .execute();
+        await db.schema
+          .createTable('logged_models')
+          .addColumn('model_id', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('experiment_id', 'integer', (c) =>
+            c.notNull().references('experiments.experiment_id').onDelete('cascade'),
+          )
+          .addColumn('name', 'varchar(500)', (c) => c.notNull())
+          .addColumn('artifact_location', 'text', (c) => c.notNull())
+          .addColumn('creation_timestamp_ms', big, (c) => c.notNull())
+          .addColumn('last_updated_timestamp_ms', big, (c) => c.notNull())
+          .addColumn('status', 'varchar(40)', (c) => c.notNull())
+          .addColumn('lifecycle_stage', 'varchar(20)', (c) => c.notNull())
+          .addColumn('model_type', 'varchar(500)')
+          .addColumn('source_run_id', 'varchar(64)')
+          .addColumn('status_message', 'text')
+          .execute();
+        await db.schema
+          .createIndex('logged_models_experiment')
+          .on('logged_models')
+          .columns(['experiment_id', 'creation_timestamp_ms'])
+          .execute();
+        for (const t of ['logged_model_tags', 'logged_model_params']) {
+          await db.schema
+            .createTable(t)
+            .addColumn('model_id', 'varchar(64)', (c) =>
+              c.notNull().references('logged_models.model_id').onDelete('cascade'),
+            )
+            .addColumn('key', 'varchar(250)', (c) => c.notNull())
+            .addColumn('value', 'text', (c) => c.notNull())
+            .addPrimaryKeyConstraint(`${t}_pk`, ['model_id', 'key'])
+            .execute();
+        }
+        await db.schema
+          .createTable('logged_model_metrics')
+          .addColumn('model_id', 'varchar(64)', (c) =>
+            c.notNull().references('logged_models.model_id').onDelete('cascade'),
+          )
+          .addColumn('key', 'varchar(250)', (c) => c.notNull())
+          .addColumn('step', big, (c) => c.notNull())
+          .addColumn('timestamp', big, (c) => c.notNull())
+          .addColumn('value', 'double precision', (c) => c.notNull())
+          .addColumn('is_nan', 'smallint', (c) => c.notNull())
+          .addColumn('run_uuid', 'varchar(64)', (c) => c.notNull())
+          .addColumn('dataset_name', 'varchar(500)', (c) => c.notNull())
+          .addColumn('dataset_digest', 'varchar(36)', (c) => c.notNull())
+          .addPrimaryKeyConstraint('logged_model_metrics_pk', [
+            'model_id',
+            'key',
+            'step',
+            'timestamp',
+            'run_uuid',
+            'dataset_name',
+            'dataset_digest',
+          ])
+          .execute();
+      },
+    },
+    ...registryMigrations(dialect), // registry/auth (H7): '0100_registry', '0101_auth', '0102_webhooks'
+  };
+}
+
+class InCodeProvider implements MigrationProvider {
+  constructor(private readonly dialect: DialectName) {}
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve(migrations(this.dialect));
+  }
+}
+
+/** Brings the schema to the newest version; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
+  const migrator = new Migrator({ db, provider: new InCodeProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(
+      `database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}

@@ -1,0 +1,452 @@
+/** Runs in the SQL store: lifecycle, logging (set-based), and loading whole runs in bulk. */
+import { sql } from 'kysely';
+import {
+  MlflowError,
+  type Dataset,
+  type InputTag,
+  type KeyValue,
+  type ModelOutput,
+  type Run,
+  type RunInfo,
+  type RunStatus,
+} from '@cauce/protocol';
+import type { CreateRunInput, MetricPoint } from '../tracking-store.js';
+import {
+  appendToUri,
+  chunks,
+  encodeMetricValue,
+  newId,
+  now,
+  randomName,
+  toWireMetric,
+  withTx,
+  type Db,
+  type StoreContext,
+} from './context.js';
+import { dedupe, requireActiveExperiment } from './experiments.js';
+import { logModelMetrics } from './logged-models.js';
+import type { RunsTable } from './schema.js';
+
+export const RUN_NAME_TAG = 'mlflow.runName';
+
+export function toRunInfo(r: RunsTable): RunInfo {
+  const info: RunInfo = {
+    run_id: r.run_uuid,
+    run_uuid: r.run_uuid,
+    run_name: r.name,
+    experiment_id: String(r.experiment_id),
+    user_id: r.user_id,
+    status: r.status as RunStatus,
+    start_time: Number(r.start_time),
+    artifact_uri: r.artifact_uri,
+    lifecycle_stage: r.lifecycle_stage as RunInfo['lifecycle_stage'],
+  };
+  if (r.end_time !== null && r.end_time !== undefined) info.end_time = Number(r.end_time);
+  return info;
+}
+
+export async function getRunRow(db: Db, runId: string): Promise<RunsTable> {
+  const row = await db.selectFrom('runs').selectAll().where('run_uuid', '=', runId).executeTakeFirst();
+  if (!row) throw MlflowError.notFound(`Run with id=${runId} not found`);
+  return row;
+}
+
+export async function requireActiveRun(db: Db, runId: string): Promise<RunsTable> {
+  const row = await getRunRow(db, runId);
+  if (row.lifecycle_stage !== 'active') {
+    throw MlflowError.invalid(
+      `The run ${runId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,
+    );
+  }
+  return row;
+}
+
+/**
+ * Loads params, latest metrics, tags, inputs and outputs of many runs with one query per kind
+ * (never one per run), then assembles them in the order of `rows`.
+ */
+export async function hydrateRuns(db: Db, rows: RunsTable[]): Promise<Run[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.run_uuid);
+  const runs = new Map<string, Run>();
+  for (const r of rows) {
+    runs.set(r.run_uuid, {
+      info: toRunInfo(r),
+      data: { metrics: [], params: [], tags: [] },
+      inputs: { dataset_inputs: [], model_inputs: [] },
+      outputs: { model_outputs: [] },
+    });
+  }
+  const [params, tags, metrics, inputs, modelIo] = await Promise.all([
+    db
+      .selectFrom('params')
+      .select(['run_uuid', 'key', 'value'])
+      .where('run_uuid', 'in', ids)
+      .orderBy('key')
+      .execute(),
+    db
+      .selectFrom('tags')
+      .select(['run_uuid', 'key', 'value'])
+      .where('run_uuid', 'in', ids)
+      .orderBy('key')
+      .execute(),
+    db
+      .selectFrom('latest_metrics')
+      .select(['run_uuid', 'key', 'value', 'is_nan', 'timestamp', 'step'])
+      .where('run_uuid', 'in', ids)
+      .orderBy('key')
+      .execute(),
+    db
+      .selectFrom('run_inputs as ri')
+      .innerJoin('datasets as d', 'd.dataset_uuid', 'ri.dataset_uuid')
+      .select([
+        'ri.run_uuid',
+        'ri.tags_json',
+        'd.name',
+        'd.digest',
+        'd.dataset_source_type',
+        'd.dataset_source',
+        'd.dataset_schema',
+        'd.dataset_profile',
+      ])
+      .where('ri.run_uuid', 'in', ids)
+      .orderBy('d.name')
+      .execute(),
+    db.selectFrom('run_model_io').selectAll().where('run_uuid', 'in', ids).orderBy('model_id').execute(),
+  ]);
+  for (const p of params) runs.get(p.run_uuid)!.data.params.push({ key: p.key, value: p.value });
+  for (const t of tags) runs.get(t.run_uuid)!.data.tags.push({ key: t.key, value: t.value });
+  for (const m of metrics) runs.get(m.run_uuid)!.data.metrics.push(toWireMetric(m));
+  for (const i of inputs) {
+    const dataset: Dataset = {
+      name: i.name,
+      digest: i.digest,
+      source_type: i.dataset_source_type,
+      source: i.dataset_source,
+    };
+    if (i.dataset_schema !== null) dataset.schema = i.dataset_schema;
+    if (i.dataset_profile !== null) dataset.profile = i.dataset_profile;
+    runs
+      .get(i.run_uuid)!
+      .inputs.dataset_inputs.push({ tags: JSON.parse(i.tags_json) as InputTag[], dataset });
+  }
+  for (const m of modelIo) {
+    const run = runs.get(m.run_uuid)!;
+    if (m.direction === 'output')
+      run.outputs.model_outputs.push({ model_id: m.model_id, step: Number(m.step) });
+    else run.inputs.model_inputs.push({ model_id: m.model_id });
+  }
+  return ids.map((id) => runs.get(id)!);
+}
+
+export async function getRun(ctx: StoreContext, runId: string): Promise<Run> {
+  const row = await getRunRow(ctx.db, runId);
+  return (await hydrateRuns(ctx.db, [row]))[0]!;
+}
+
+export async function createRun(ctx: StoreContext, input: CreateRunInput): Promise<Run> {
+  const runId = newId();
+  await withTx(ctx, async (db) => {
+    const exp = await requireActiveExperiment(db, input.experimentId);
+    const tags = dedupe(input.tags);
+    const tagName = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
+    if (input.runName && tagName !== undefined && tagName !== input.runName) {
+      throw MlflowError.invalid(
+        `Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${input.runName}', mlflow.runName='${tagName}').`,
+      );
+    }
+    const name = input.runName || tagName || randomName();
+    if (tagName === undefined) tags.push({ key: RUN_NAME_TAG, value: name });
+    await db
+      .insertInto('runs')
+      .values({
+        run_uuid: runId,
+        name,
+        experiment_id: exp.experiment_id,
+        user_id: input.userId,
+        status: 'RUNNING',
+        start_time: input.startTime,
+        end_time: null,
+        deleted_time: null,
+        lifecycle_stage: 'active',
+        artifact_uri: appendToUri(exp.artifact_location, `${runId}/artifacts`),
+      })
+      .execute();
+    await db
+      .insertInto('tags')
+      .values(tags.map((t) => ({ run_uuid: runId, key: t.key, value: t.value })))
+      .execute();
+  });
+  return getRun(ctx, runId);
+}
+
+export async function updateRun(
+  ctx: StoreContext,
+  runId: string,
+  patch: { status?: RunStatus; endTime?: number; runName?: string },
+): Promise<RunInfo> {
+  return withTx(ctx, async (db) => {
+    await requireActiveRun(db, runId);
+    const set: Partial<RunsTable> = {};
+    if (patch.status !== undefined) set.status = patch.status;
+    if (patch.endTime !== undefined) set.end_time = patch.endTime;
+    if (patch.runName) set.name = patch.runName;
+    if (Object.keys(set).length > 0)
+      await db.updateTable('runs').set(set).where('run_uuid', '=', runId).execute();
+    if (patch.runName) await upsertTags(db, runId, [{ key: RUN_NAME_TAG, value: patch.runName }]);
+    return toRunInfo(await getRunRow(db, runId));
+  });
+}
+
+export async function setRunLifecycle(
+  ctx: StoreContext,
+  runId: string,
+  stage: 'active' | 'deleted',
+): Promise<void> {
+  await withTx(ctx, async (db) => {
+    const row = await getRunRow(db, runId);
+    if (stage === 'active') {
+      const exp = await db
+        .selectFrom('experiments')
+        .select('lifecycle_stage')
+        .where('experiment_id', '=', row.experiment_id)
+        .executeTakeFirst();
+      if (exp?.lifecycle_stage !== 'active') {
+        throw MlflowError.invalid(
+          `Cannot restore run ${runId}: its experiment ${row.experiment_id} is deleted; restore the experiment.`,
+        );
+      }
+    }
+    await db
+      .updateTable('runs')
+      .set({ lifecycle_stage: stage, deleted_time: stage === 'deleted' ? now() : null })
+      .where('run_uuid', '=', runId)
+      .execute();
+  });
+}
+
+async function upsertTags(db: Db, runId: string, tags: KeyValue[]): Promise<void> {
+  for (const part of chunks(dedupe(tags))) {
+    await db
+      .insertInto('tags')
+      .values(part.map((t) => ({ run_uuid: runId, key: t.key, value: t.value })))
+      .onConflict((oc) =>
+        oc.columns(['run_uuid', 'key']).doUpdateSet({ value: (eb) => eb.ref('excluded.value') }),
+      )
+      .execute();
+  }
+  const name = tags.filter((t) => t.key === RUN_NAME_TAG).at(-1)?.value;
+  if (name !== undefined) await db.updateTable('runs').set({ name }).where('run_uuid', '=', runId).execute();
+}
+
+/**
+ * One atomic, set-based write: a multi-row INSERT per kind instead of a statement per entity.
+ * Params: INSERT … ON CONFLICT DO NOTHING, then one SELECT compares stored values with the
+ * requested ones; any difference aborts the whole transaction (params are immutable). Under
+ * concurrency the unique key serialises two writers of one key, so the loser sees the winner's value.
+ * Metrics: points go to `metrics` (identical points de-duplicated by the primary key); per key the
+ * greatest (step, timestamp, value) of the batch is upserted into `latest_metrics` only when it is
+ * greater than what is stored, so the row is correct whatever order batches arrive in.
+ */
+export async function logBatch(
+  ctx: StoreContext,
+  runId: string,
+  metrics: MetricPoint[],
+  params: KeyValue[],
+  tags: KeyValue[],
+): Promise<void> {
+  await withTx(ctx, async (db) => {
+    await requireActiveRun(db, runId);
+    if (params.length > 0) {
+      const seen = new Map<string, string>();
+      for (const p of params) {
+        const prev = seen.get(p.key);
+        if (prev !== undefined && prev !== p.value) {
+          throw MlflowError.invalid(
+            `Duplicate parameter keys have been submitted: ['${p.key}']. Please ensure the request contains only one param value per param key.`,
+          );
+        }
+        seen.set(p.key, p.value);
+      }
+      const unique = [...seen].map(([key, value]) => ({ run_uuid: runId, key, value }));
+      await db
+        .insertInto('params')
+        .values(unique)
+        .onConflict((oc) => oc.columns(['run_uuid', 'key']).doNothing())
+        .execute();
+      const stored = await db
+        .selectFrom('params')
+        .select(['key', 'value'])
+        .where('run_uuid', '=', runId)
+        .where('key', 'in', [...seen.keys()])
+        .execute();
+      const changed = stored.filter((s) => seen.get(s.key) !== s.value);
+      if (changed.length > 0) {
+        const detail = changed
+          .map((c) => `{'key': '${c.key}', 'old_value': '${c.value}', 'new_value': '${seen.get(c.key)}'}`)
+          .join(', ');
+        throw MlflowError.invalid(
+          `Changing param values is not allowed. Params were already logged='[${detail}]' for run ID='${runId}'.`,
+        );
+      }
+    }
+    if (tags.length > 0) await upsertTags(db, runId, tags);
+    if (metrics.length > 0) await insertMetrics(db, runId, metrics);
+  });
+}
+
+async function insertMetrics(db: Db, runId: string, metrics: MetricPoint[]): Promise<void> {
+  const rows = metrics.map((m) => ({
+    run_uuid: runId,
+    key: m.key,
+    step: m.step,
+    timestamp: m.timestamp,
+    ...encodeMetricValue(m.value),
+  }));
+  const forModels = metrics
+    .map((m, i) => ({ m, r: rows[i]! }))
+    .filter(({ m }) => m.modelId)
+    .map(({ m, r }) => ({
+      ...r,
+      modelId: m.modelId!,
+      datasetName: m.datasetName,
+      datasetDigest: m.datasetDigest,
+    }));
+  if (forModels.length > 0) {
+    const ids = [...new Set(forModels.map((p) => p.modelId))];
+    const found = await db
+      .selectFrom('logged_models')
+      .select('model_id')
+      .where('model_id', 'in', ids)
+      .execute();
+    const missing = ids.filter((id) => !found.some((f) => f.model_id === id));
+    if (missing.length > 0) throw MlflowError.notFound(`Logged model with ID '${missing[0]}' not found.`);
+    await logModelMetrics(db, runId, forModels);
+  }
+  for (const part of chunks(rows)) {
+    await db
+      .insertInto('metrics')
+      .values(part)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+  const latest = new Map<string, (typeof rows)[number]>();
+  for (const r of rows) {
+    const cur = latest.get(r.key);
+    if (
+      !cur ||
+      r.step > cur.step ||
+      (r.step === cur.step &&
+        (r.timestamp > cur.timestamp || (r.timestamp === cur.timestamp && r.value > cur.value)))
+    ) {
+      latest.set(r.key, r);
+    }
+  }
+  for (const part of chunks([...latest.values()])) {
+    await db
+      .insertInto('latest_metrics')
+      .values(part)
+      .onConflict((oc) =>
+        oc
+          .columns(['run_uuid', 'key'])
+          .doUpdateSet({
+            step: (eb) => eb.ref('excluded.step'),
+            timestamp: (eb) => eb.ref('excluded.timestamp'),
+            value: (eb) => eb.ref('excluded.value'),
+            is_nan: (eb) => eb.ref('excluded.is_nan'),
+          })
+          .where(
+            sql<boolean>`(excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,
+          ),
+      )
+      .execute();
+  }
+}
+
+export async function deleteTag(ctx: StoreContext, runId: string, key: string): Promise<void> {
+  await withTx(ctx, async (db) => {
+    await requireActiveRun(db, runId);
+    const res = await db
+      .deleteFrom('tags')
+      .where('run_uuid', '=', runId)
+      .where('key', '=', key)
+      .executeTakeFirst();
+    if (Number(res.numDeletedRows) === 0)
+      throw MlflowError.notFound(`No tag with name: ${key} in run with id ${runId}`);
+  });
+}
+
+export async function logInputs(
+  ctx: StoreContext,
+  runId: string,
+  datasets: { dataset: Dataset; tags: InputTag[] }[],
+  modelIds: string[],
+): Promise<void> {
+  await withTx(ctx, async (db) => {
+    const run = await requireActiveRun(db, runId);
+    for (const { dataset, tags } of datasets) {
+      await db
+        .insertInto('datasets')
+        .values({
+          dataset_uuid: newId(),
+          experiment_id: run.experiment_id,
+          name: dataset.name,
+          digest: dataset.digest,
+          dataset_source_type: dataset.source_type,
+          dataset_source: dataset.source,
+          dataset_schema: dataset.schema ?? null,
+          dataset_profile: dataset.profile ?? null,
+        })
+        .onConflict((oc) => oc.columns(['experiment_id', 'name', 'digest']).doNothing())
+        .execute();
+      const ds = await db
+        .selectFrom('datasets')
+        .select('dataset_uuid')
+        .where('experiment_id', '=', run.experiment_id)
+        .where('name', '=', dataset.name)
+        .where('digest', '=', dataset.digest)
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto('run_inputs')
+        .values({
+          run_uuid: runId,
+          dataset_uuid: ds.dataset_uuid,
+          context: tags.find((t) => t.key === 'mlflow.data.context')?.value ?? null,
+          tags_json: JSON.stringify(tags),
+        })
+        .onConflict((oc) => oc.columns(['run_uuid', 'dataset_uuid']).doNothing())
+        .execute();
+    }
+    if (modelIds.length > 0) {
+      await db
+        .insertInto('run_model_io')
+        .values(
+          [...new Set(modelIds)].map((model_id) => ({
+            run_uuid: runId,
+            model_id,
+            direction: 'input',
+            step: 0,
+          })),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+  });
+}
+
+export async function logOutputs(ctx: StoreContext, runId: string, models: ModelOutput[]): Promise<void> {
+  await withTx(ctx, async (db) => {
+    await requireActiveRun(db, runId);
+    if (models.length === 0) return;
+    const byId = new Map(models.map((m) => [m.model_id, m.step]));
+    await db
+      .insertInto('run_model_io')
+      .values([...byId].map(([model_id, step]) => ({ run_uuid: runId, model_id, direction: 'output', step })))
+      .onConflict((oc) =>
+        oc
+          .columns(['run_uuid', 'direction', 'model_id'])
+          .doUpdateSet({ step: (eb) => eb.ref('excluded.step') }),
+      )
+      .execute();
+  });
+}
