@@ -70,3 +70,23 @@ export {
   LogisticRegressionSummary,
   BinaryLogisticRegressionSummary,
 } from './classification/logistic-regression-summary.js';
+
+// feature stages
+export { StringIndexer, StringIndexerModel } from './feature/string-indexer.js';
+export type {
+  StringIndexerParams,
+  StringOrderType,
+  StringIndexerHandleInvalid,
+} from './feature/string-indexer.js';
+export { OneHotEncoder, OneHotEncoderModel } from './feature/one-hot-encoder.js';
+export type { OneHotEncoderParams, OneHotHandleInvalid } from './feature/one-hot-encoder.js';
+export { VectorAssembler } from './feature/vector-assembler.js';
+export type { VectorAssemblerParams, VectorAssemblerHandleInvalid } from './feature/vector-assembler.js';
+export { Imputer, ImputerModel } from './feature/imputer.js';
+export type { ImputerParams, ImputerStrategy } from './feature/imputer.js';
+export { StandardScaler, StandardScalerModel } from './feature/standard-scaler.js';
+export type { StandardScalerParams } from './feature/standard-scaler.js';
+export { MinMaxScaler, MinMaxScalerModel } from './feature/min-max-scaler.js';
+export type { MinMaxScalerParams } from './feature/min-max-scaler.js';
+export { MaxAbsScaler, MaxAbsScalerModel } from './feature/max-abs-scaler.js';
+export type { MaxAbsScalerParams } from './feature/max-abs-scaler.js';

@@ -16,7 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from '@cauce/frame';
-import type { PipelineStage} from '@cauce/ml';
+import type { PipelineStage } from '@cauce/ml';
 import { Estimator, MLError, Transformer, loadStage } from '@cauce/ml';
 
 export interface ConformanceOptions {

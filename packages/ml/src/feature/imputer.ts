@@ -1,0 +1,218 @@
+/**
+ * Imputer / ImputerModel (Spark ML `feature.Imputer`): fills missing values of numeric columns with the
+ * column's mean, median or mode computed on the fitting data. Missing = null, or equal to missingValue
+ * (default NaN; NaN counts as equal to NaN, as in Spark SQL). Values that are missing are ignored when
+ * fitting; NaN is ignored too whatever missingValue is.
+ * Median: Spark's approxQuantile element at rank ceil(n/2), computed exactly (util/quantile.ts).
+ * Mode: the most frequent value, the smallest one on ties (Spark's rule).
+ */
+import { float64Column, type Frame } from '@cauce/frame';
+import type { StageWriter } from '../io/format.js';
+import { registerStage } from '../io/registry.js';
+import type { ParamSpec } from '../param/param.js';
+import * as shared from '../param/shared.js';
+import { inArray } from '../param/validators.js';
+import { Estimator, Model } from '../pipeline/stage.js';
+import { MLError } from '../util/errors.js';
+import { quantileRank, selectKth } from '../util/quantile.js';
+import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
+import { inOutPairs } from './columns.js';
+
+export type ImputerStrategy = 'mean' | 'median' | 'mode';
+
+const strategySpec: ParamSpec<ImputerStrategy> = {
+  name: 'strategy',
+  doc: 'the imputation strategy: mean, median or mode of the non-missing values',
+  type: 'string',
+  validator: inArray(['mean', 'median', 'mode']),
+  default: 'mean',
+};
+const missingValueSpec: ParamSpec<number> = {
+  name: 'missingValue',
+  doc: 'the placeholder for missing values; all its occurrences (and nulls) are imputed',
+  type: 'number',
+  default: NaN,
+};
+
+export interface ImputerParams {
+  inputCol?: string;
+  outputCol?: string;
+  inputCols?: readonly string[];
+  outputCols?: readonly string[];
+  strategy?: ImputerStrategy;
+  missingValue?: number;
+  relativeError?: number;
+}
+
+function imputerSchema(stage: Imputer | ImputerModel, schema: Schema): Schema {
+  const pairs = inOutPairs(stage);
+  let out = schema;
+  for (const [i, o] of pairs) {
+    requireColumn(stage.uid, schema, pairs.length > 1 ? 'inputCols' : 'inputCol', i, 'numeric');
+    out = appendColumn(stage.uid, out, pairs.length > 1 ? 'outputCols' : 'outputCol', {
+      name: o,
+      type: 'float64',
+    });
+  }
+  return out;
+}
+
+/** Non-missing values of a column (NaN always excluded). */
+function present(x: Float64Array, missing: number): Float64Array {
+  const out = new Float64Array(x.length);
+  let m = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (v === v && v !== missing) out[m++] = v;
+  }
+  return out.subarray(0, m);
+}
+
+function mode(v: Float64Array): number {
+  const s = v.slice().sort();
+  let best = s[0]!;
+  let bestCount = 0;
+  for (let i = 0; i < s.length;) {
+    let j = i;
+    while (j < s.length && s[j] === s[i]) j++;
+    if (j - i > bestCount) {
+      bestCount = j - i;
+      best = s[i]!;
+    }
+    i = j;
+  }
+  return best;
+}
+
+export class Imputer extends Estimator<ImputerModel> {
+  readonly inputCol = this.declare(shared.inputCol);
+  readonly outputCol = this.declare(shared.outputCol);
+  readonly inputCols = this.declare(shared.inputCols);
+  readonly outputCols = this.declare(shared.outputCols);
+  readonly strategy = this.declare(strategySpec);
+  readonly missingValue = this.declare(missingValueSpec);
+  readonly relativeError = this.declare(shared.relativeError);
+
+  constructor(params: ImputerParams = {}) {
+    super();
+    this.setParams(params);
+  }
+  setInputCol(v: string): this {
+    return this.set(this.inputCol, v);
+  }
+  setOutputCol(v: string): this {
+    return this.set(this.outputCol, v);
+  }
+  setInputCols(v: readonly string[]): this {
+    return this.set(this.inputCols, v);
+  }
+  setOutputCols(v: readonly string[]): this {
+    return this.set(this.outputCols, v);
+  }
+  setStrategy(v: ImputerStrategy): this {
+    return this.set(this.strategy, v);
+  }
+  getStrategy(): ImputerStrategy {
+    return this.getOrDefault(this.strategy);
+  }
+  setMissingValue(v: number): this {
+    return this.set(this.missingValue, v);
+  }
+  getMissingValue(): number {
+    return this.getOrDefault(this.missingValue);
+  }
+  setRelativeError(v: number): this {
+    return this.set(this.relativeError, v);
+  }
+
+  transformSchema(schema: Schema): Schema {
+    return imputerSchema(this, schema);
+  }
+
+  protected _fit(frame: Frame): ImputerModel {
+    const strategy = this.getStrategy();
+    const missing = this.getMissingValue();
+    const surrogates = inOutPairs(this).map(([col]) => {
+      const v = present(frame.float64(col), missing);
+      if (v.length === 0) {
+        throw new MLError(
+          'INVALID_DATA',
+          `${this.uid}: column '${col}' has no non-missing values to compute the ${strategy}`,
+          {
+            stage: this.uid,
+            column: col,
+            hint: 'drop the column or fill it another way',
+          },
+        );
+      }
+      if (strategy === 'mean') {
+        let s = 0;
+        for (let i = 0; i < v.length; i++) s += v[i]!;
+        return s / v.length;
+      }
+      if (strategy === 'median') return selectKth(v.slice(), quantileRank(0.5, v.length));
+      return mode(v);
+    });
+    return new ImputerModel(surrogates);
+  }
+}
+
+export class ImputerModel extends Model {
+  readonly inputCol = this.declare(shared.inputCol);
+  readonly outputCol = this.declare(shared.outputCol);
+  readonly inputCols = this.declare(shared.inputCols);
+  readonly outputCols = this.declare(shared.outputCols);
+  readonly strategy = this.declare(strategySpec);
+  readonly missingValue = this.declare(missingValueSpec);
+  readonly relativeError = this.declare(shared.relativeError);
+  /** The value that replaces missing ones, per input column (Spark's surrogateDF). */
+  readonly surrogates: readonly number[];
+
+  constructor(surrogates: readonly number[], params: ImputerParams = {}) {
+    super();
+    this.surrogates = Object.freeze([...surrogates]);
+    this.setParams(params);
+  }
+
+  transformSchema(schema: Schema): Schema {
+    const n = inOutPairs(this).length;
+    if (n !== this.surrogates.length) {
+      throw new MLError(
+        'INVALID_PARAM',
+        `${this.uid}: the model was fitted on ${this.surrogates.length} column(s) but ${n} are set`,
+        {
+          stage: this.uid,
+          param: 'inputCols',
+        },
+      );
+    }
+    return imputerSchema(this, schema);
+  }
+
+  protected _transform(frame: Frame): Frame {
+    const missing = this.getOrDefault(this.missingValue);
+    const nanMissing = Number.isNaN(missing);
+    const cols: Record<string, ReturnType<typeof float64Column>> = {};
+    inOutPairs(this).forEach(([col, outName], j) => {
+      const x = frame.float64(col); // nulls arrive as NaN
+      const s = this.surrogates[j]!;
+      const out = new Float64Array(x.length);
+      const nullCol = frame.column(col);
+      const hasNulls = nullCol.validity !== undefined;
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i]!;
+        const isMissing = v === missing || (v !== v && (nanMissing || (hasNulls && nullCol.isNull(i))));
+        out[i] = isMissing ? s : v;
+      }
+      cols[outName] = float64Column(out);
+    });
+    return frame.withColumns(cols);
+  }
+
+  override writeData(w: StageWriter): void {
+    w.f64('surrogates', Float64Array.from(this.surrogates));
+  }
+}
+
+registerStage('Imputer', Imputer);
+registerStage('ImputerModel', ImputerModel, (r) => new ImputerModel([...r.f64('surrogates')]));

@@ -1,0 +1,85 @@
+/**
+ * Shared shape of the vector → vector feature stages (scalers, Normalizer, PCA …): params inputCol /
+ * outputCol, schema check (input is a vector; output a vector of known or unknown size), and the
+ * element-wise affine transform kernel `y = (x − shift) · scale` over dense or CSR rows.
+ */
+import type { Frame } from '@cauce/frame';
+import type { Param, Params } from '../param/param.js';
+import { MLError } from '../util/errors.js';
+import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
+import { denseVectorColumn, sparseColumn, vectorRows } from './columns.js';
+
+export interface VectorInOut {
+  inputCol: Param<string>;
+  outputCol: Param<string>;
+}
+
+/**
+ * Checks inputCol is a vector (of `expectedSize` when the model knows it) and appends the output vector
+ * column (`outSize`: its size when known).
+ */
+export function vectorSchema(
+  stage: Params & VectorInOut,
+  schema: Schema,
+  expectedSize?: number,
+  outSize?: number | 'same',
+): Schema {
+  const col = stage.getOrDefault(stage.inputCol);
+  const f = requireColumn(stage.uid, schema, 'inputCol', col, 'vector');
+  if (expectedSize !== undefined && f.size !== undefined && f.size !== expectedSize) {
+    throw new MLError(
+      'SCHEMA_MISMATCH',
+      `${stage.uid}: inputCol column '${col}' has vectors of size ${f.size}, but the model was fitted on size ${expectedSize}`,
+      { stage: stage.uid, param: 'inputCol', column: col },
+    );
+  }
+  const size = outSize === 'same' ? f.size : outSize;
+  return appendColumn(stage.uid, schema, 'outputCol', {
+    name: stage.getOrDefault(stage.outputCol),
+    type: 'vector',
+    ...(size !== undefined ? { size } : {}),
+  });
+}
+
+/** Element-wise `(x − shift[j]) · scale[j]`; keeps CSR when shift is absent and the input is sparse. */
+export function affineTransform(
+  frame: Frame,
+  inputCol: string,
+  outputCol: string,
+  shift: Float64Array | undefined,
+  scale: Float64Array | undefined,
+): Frame {
+  const r = vectorRows(frame, inputCol);
+  const { n, size } = r;
+  if (r.dense || shift) {
+    const src = r.dense ?? denseOf(r.n, size, r.indptr!, r.indices!, r.values!);
+    const out = new Float64Array(n * size);
+    for (let i = 0; i < n; i++) {
+      const o = i * size;
+      for (let j = 0; j < size; j++) {
+        let v = src[o + j]!;
+        if (shift) v -= shift[j]!;
+        if (scale) v *= scale[j]!;
+        out[o + j] = v;
+      }
+    }
+    if (r.isNull) for (let i = 0; i < n; i++) if (r.isNull[i]) out.fill(NaN, i * size, (i + 1) * size);
+    return frame.withColumn(outputCol, denseVectorColumn(size, out, r.isNull));
+  }
+  const values = new Float64Array(r.values!.length);
+  const ix = r.indices!;
+  for (let k = 0; k < values.length; k++) values[k] = scale ? r.values![k]! * scale[ix[k]!]! : r.values![k]!;
+  return frame.withColumn(outputCol, sparseColumn(size, r.indptr!.slice(), ix.slice(), values, r.isNull));
+}
+
+export function denseOf(
+  n: number,
+  size: number,
+  ip: Int32Array,
+  ix: Int32Array,
+  vx: Float64Array,
+): Float64Array {
+  const out = new Float64Array(n * size);
+  for (let i = 0; i < n; i++) for (let k = ip[i]!; k < ip[i + 1]!; k++) out[i * size + ix[k]!] = vx[k]!;
+  return out;
+}
