@@ -61,7 +61,11 @@ export { registerStage, registeredStages, classNameOf } from './io/registry.js';
 export type { StageLoader } from './io/registry.js';
 
 // regression, classification (H3b)
-export { LinearRegression, LinearRegressionModel, MAX_FEATURES_FOR_NORMAL_SOLVER } from './regression/linear-regression.js';
+export {
+  LinearRegression,
+  LinearRegressionModel,
+  MAX_FEATURES_FOR_NORMAL_SOLVER,
+} from './regression/linear-regression.js';
 export type { LinearRegressionParams } from './regression/linear-regression.js';
 export { LinearRegressionSummary } from './regression/linear-regression-summary.js';
 export { LogisticRegression, LogisticRegressionModel } from './classification/logistic-regression.js';
@@ -70,6 +74,39 @@ export {
   LogisticRegressionSummary,
   BinaryLogisticRegressionSummary,
 } from './classification/logistic-regression-summary.js';
+
+// tree (H4)
+export {
+  DecisionTreeClassifier,
+  DecisionTreeClassificationModel,
+  DecisionTreeRegressor,
+  DecisionTreeRegressionModel,
+} from './tree/decision-tree.js';
+export {
+  RandomForestClassifier,
+  RandomForestClassificationModel,
+  RandomForestRegressor,
+  RandomForestRegressionModel,
+} from './tree/random-forest.js';
+export type { RandomForestParams } from './tree/random-forest.js';
+export { GBTClassifier, GBTClassificationModel, GBTRegressor, GBTRegressionModel } from './tree/gbt.js';
+export type { GBTParams } from './tree/gbt.js';
+export {
+  XGBoostClassifier,
+  XGBoostClassificationModel,
+  XGBoostRegressor,
+  XGBoostRegressionModel,
+  XGBoostModelBase,
+  loadXGBoostJson,
+} from './tree/xgboost.js';
+export type { XGBoostParams, XGBoostClassifierParams } from './tree/xgboost.js';
+export {
+  TreeEnsembleModelBase,
+  TreeClassificationModelBase,
+  TreeRegressionModelBase,
+} from './tree/tree-model.js';
+export type { TreeEstimatorParams, TreeClassifierParams } from './tree/tree-estimator.js';
+export type { Tree } from './tree/kernels/tree.js';
 
 // feature stages
 export { StringIndexer, StringIndexerModel } from './feature/string-indexer.js';
@@ -90,3 +127,14 @@ export { MinMaxScaler, MinMaxScalerModel } from './feature/min-max-scaler.js';
 export type { MinMaxScalerParams } from './feature/min-max-scaler.js';
 export { MaxAbsScaler, MaxAbsScalerModel } from './feature/max-abs-scaler.js';
 export type { MaxAbsScalerParams } from './feature/max-abs-scaler.js';
+
+// tuning (H8)
+export { ParamGridBuilder } from './tuning/param-grid-builder.js';
+export { CrossValidator, CrossValidatorModel } from './tuning/cross-validator.js';
+export type { CrossValidatorParams } from './tuning/cross-validator.js';
+export { TrainValidationSplit, TrainValidationSplitModel } from './tuning/train-validation-split.js';
+export type { TrainValidationSplitParams } from './tuning/train-validation-split.js';
+export { registerEvaluator, isTuningEvaluator, metricNameOf } from './tuning/evaluator-ref.js';
+export type { TuningEvaluator } from './tuning/evaluator-ref.js';
+export { kFold, trainValidationSplit } from './tuning/folds.js';
+export type { Fold } from './tuning/folds.js';

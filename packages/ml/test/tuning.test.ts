@@ -1,0 +1,295 @@
+// Tuning: ParamGridBuilder, CrossValidator and TrainValidationSplit. CV metrics are compared with
+// scikit-learn (Ridge fold by fold on the same folds, fixtures from test/peers/gen_tuning.py); the rest
+// checks folds, parallelism, sub-models, progress events, save/load and clear errors.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Frame, int32Column, vectorColumn } from '@cauce/frame';
+import type { ParamMap } from '@cauce/ml';
+import {
+  CrossValidator,
+  CrossValidatorModel,
+  LinearRegression,
+  LinearRegressionModel,
+  MLError,
+  ParamGridBuilder,
+  Params,
+  Pipeline,
+  PipelineModel,
+  TrainValidationSplit,
+  TrainValidationSplitModel,
+  kFold,
+  loadStage,
+  mlEvents,
+  registerEvaluator,
+  sharedParams,
+  type MLEvent,
+} from '@cauce/ml';
+import { assertSameFrame } from './support/conformance.js';
+
+/** A minimal RMSE evaluator (label vs prediction), registered so tuned models can be saved. */
+class RmseEval extends Params {
+  readonly labelCol = this.declare(sharedParams.labelCol);
+  readonly predictionCol = this.declare(sharedParams.predictionCol);
+  evaluate(frame: Frame): number {
+    const y = frame.float64(this.getOrDefault(this.labelCol));
+    const p = frame.float64(this.getOrDefault(this.predictionCol));
+    let s = 0;
+    for (let i = 0; i < y.length; i++) s += (y[i]! - p[i]!) ** 2;
+    return Math.sqrt(s / y.length);
+  }
+  isLargerBetter(): boolean {
+    return false;
+  }
+  getMetricName(): string {
+    return 'rmse';
+  }
+}
+registerEvaluator('RmseEval', RmseEval);
+
+const fx = JSON.parse(readFileSync(new URL('./fixtures/tuning.json', import.meta.url), 'utf8')) as {
+  n: number;
+  p: number;
+  k: number;
+  X: number[];
+  y: number[];
+  fold: number[];
+  grid: Array<{ regParam: number; fold_rmse: number[]; mean: number; std: number }>;
+};
+const frame = Frame.fromColumns({
+  features: vectorColumn(fx.p, Float64Array.from(fx.X)),
+  label: Float64Array.from(fx.y),
+  fold: int32Column(Int32Array.from(fx.fold)),
+});
+
+function close(a: number, b: number, tol: number, what: string): void {
+  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what}: got ${a}, expected ${b}`);
+}
+
+async function rejects(
+  p: Promise<unknown> | (() => unknown),
+  code: string,
+  ...mentions: string[]
+): Promise<void> {
+  let err: unknown;
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof MLError, `expected MLError ${code}, got ${String(err)}`);
+  assert.equal(err.code, code, err.message);
+  for (const m of mentions) assert.ok(err.message.includes(m), `'${m}' missing from: ${err.message}`);
+}
+
+function setup(): { lr: LinearRegression; grid: ParamMap[]; cv: CrossValidator } {
+  const lr = new LinearRegression({ standardization: false, solver: 'normal' });
+  const grid = new ParamGridBuilder()
+    .addGrid(
+      lr.regParam,
+      fx.grid.map((g) => g.regParam),
+    )
+    .build();
+  const cv = new CrossValidator({
+    estimator: lr,
+    estimatorParamMaps: grid,
+    evaluator: new RmseEval(),
+    numFolds: 3,
+  });
+  return { lr, grid, cv };
+}
+
+describe('ParamGridBuilder', () => {
+  test('cartesian product in Spark order, baseOn fixed in every map', () => {
+    const lr = new LinearRegression();
+    const maps = new ParamGridBuilder()
+      .addGrid(lr.regParam, [0.1, 1])
+      .addGrid(lr.fitIntercept, [true, false, true])
+      .baseOn(lr.maxIter, 7)
+      .build();
+    assert.equal(maps.length, 6);
+    assert.deepEqual(
+      maps.map((m) => [m.get(lr.regParam), m.get(lr.fitIntercept), m.get(lr.maxIter)]),
+      [
+        [0.1, true, 7],
+        [1, true, 7],
+        [0.1, false, 7],
+        [1, false, 7],
+        [0.1, true, 7],
+        [1, true, 7],
+      ],
+    );
+    assert.equal(new ParamGridBuilder().build().length, 1, 'an empty grid is one empty map');
+  });
+  test('empty value lists and non-params are refused', async () => {
+    const lr = new LinearRegression();
+    await rejects(
+      () => new ParamGridBuilder().addGrid(lr.regParam, []),
+      'INVALID_PARAM',
+      'regParam',
+      'non-empty',
+    );
+    await rejects(() => new ParamGridBuilder().addGrid('regParam' as never, [1]), 'INVALID_PARAM', 'Param');
+  });
+});
+
+describe('folds', () => {
+  test('kFold partitions the rows, sizes differ by at most one, seeded', () => {
+    const folds = kFold(101, 4, 7);
+    const seen = new Int32Array(101);
+    for (const f of folds) {
+      assert.equal(f.train.length + f.validation.length, 101);
+      for (const i of f.validation) seen[i]!++;
+      assert.ok(f.validation.length === 25 || f.validation.length === 26);
+    }
+    assert.ok(
+      seen.every((c) => c === 1),
+      'every row validates exactly once',
+    );
+    assert.deepEqual(kFold(101, 4, 7)[2]!.validation, folds[2]!.validation);
+    assert.notDeepEqual(kFold(101, 4, 8)[2]!.validation, folds[2]!.validation);
+  });
+});
+
+describe('CrossValidator', () => {
+  test('avgMetrics and stdMetrics match scikit-learn Ridge on the same folds (foldCol)', async () => {
+    const { cv, grid } = setup();
+    cv.setFoldCol('fold');
+    const model = await cv.fit(frame);
+    assert.equal(model.avgMetrics.length, grid.length);
+    fx.grid.forEach((g, i) => {
+      close(model.avgMetrics[i]!, g.mean, 1e-6, `avg rmse, regParam ${g.regParam}`);
+      close(model.stdMetrics[i]!, g.std, 1e-5, `std rmse, regParam ${g.regParam}`);
+    });
+    const best = fx.grid.reduce((b, g, i) => (g.mean < fx.grid[b]!.mean ? i : b), 0);
+    assert.equal(model.bestIndex, best);
+    // the best model is refitted on every row with the best map
+    const direct = await new LinearRegression({
+      standardization: false,
+      solver: 'normal',
+      regParam: fx.grid[best]!.regParam,
+    }).fit(frame);
+    const bm = model.bestModel as LinearRegressionModel;
+    assert.deepEqual([...bm.coefficients], [...direct.coefficients]);
+    assertSameFrame(await model.transform(frame), await direct.transform(frame));
+  });
+
+  test('random folds: seeded, parallelism does not change the metrics, sub-models collected', async () => {
+    const a = await setup().cv.setSeed(3).fit(frame);
+    const b = await setup().cv.setSeed(3).setParallelism(3).setCollectSubModels(true).fit(frame);
+    assert.deepEqual(a.avgMetrics, b.avgMetrics);
+    assert.equal(a.subModels, undefined);
+    assert.equal(b.subModels!.length, 3);
+    assert.ok(
+      b.subModels!.every((row) => row.length === 4 && row.every((m) => m instanceof LinearRegressionModel)),
+    );
+    const c = await setup().cv.setSeed(4).fit(frame);
+    assert.notDeepEqual(a.avgMetrics, c.avgMetrics);
+  });
+
+  test('tunes a Pipeline: maps may target any stage inside it', async () => {
+    const lr = new LinearRegression({ standardization: false });
+    const pipe = new Pipeline({ stages: [lr] });
+    const grid = new ParamGridBuilder().addGrid(lr.regParam, [0, 10]).build();
+    const cv = new CrossValidator({ estimator: pipe, estimatorParamMaps: grid, evaluator: new RmseEval() });
+    const model = await cv.fit(frame);
+    assert.ok(model.bestModel instanceof PipelineModel);
+    assert.ok(model.avgMetrics[0]! < model.avgMetrics[1]!, 'heavy ridge is worse here');
+  });
+
+  test('progress: one fitProgress per trial, nested fits carry the CV uid', async () => {
+    const { cv } = setup();
+    const events: MLEvent[] = [];
+    const off = mlEvents.onAny((e) => events.push(e));
+    try {
+      await cv.fit(frame);
+    } finally {
+      off();
+    }
+    const progress = events.filter((e) => e.type === 'fitProgress' && e.uid === cv.uid);
+    assert.equal(progress.length, 12);
+    const nested = events.filter((e) => e.type === 'fitStarted' && e.parentUid === cv.uid);
+    assert.equal(nested.length, 13, '12 trials + the refit of the best map');
+  });
+
+  test('save → load: estimator and model round trip with identical predictions', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cauce-tuning-'));
+    try {
+      const { cv } = setup();
+      const model = await cv.fit(frame);
+      await cv.save(join(dir, 'cv'));
+      await model.save(join(dir, 'model'));
+      const cv2 = await CrossValidator.load(join(dir, 'cv'));
+      assert.equal(cv2.getEstimatorParamMaps().length, 4);
+      assert.equal(cv2.getEvaluator().isLargerBetter(), false);
+      const m2 = await CrossValidatorModel.load(join(dir, 'model'));
+      assert.deepEqual(m2.avgMetrics, model.avgMetrics);
+      assert.equal(m2.getEstimatorParamMaps().length, 4);
+      assertSameFrame(await m2.transform(frame), await model.transform(frame));
+      const refit = await cv2.fit(frame);
+      assert.deepEqual(refit.avgMetrics, model.avgMetrics);
+      assert.ok((await loadStage(join(dir, 'model'))) instanceof CrossValidatorModel);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('clear errors: unset params, too few rows, bad fold column, foreign params, bad values', async () => {
+    await rejects(new CrossValidator().fit(frame), 'INVALID_PARAM', 'estimator');
+    await rejects(() => new CrossValidator({ numFolds: 1 }), 'INVALID_PARAM', 'numFolds');
+    await rejects(() => new CrossValidator({ parallelism: 0 }), 'INVALID_PARAM', 'parallelism');
+    await rejects(
+      () => new CrossValidator({ estimatorParamMaps: [] }),
+      'INVALID_PARAM',
+      'estimatorParamMaps',
+    );
+    const { cv } = setup();
+    await rejects(cv.copy().setNumFolds(500).fit(frame), 'INVALID_DATA', '500 folds');
+    await rejects(cv.copy().setFoldCol('nope').fit(frame), 'SCHEMA_MISMATCH', 'nope');
+    const badFold = frame.withColumn('bad', int32Column(Int32Array.from({ length: fx.n }, (_, i) => i % 5)));
+    await rejects(cv.copy().setFoldCol('bad').fit(badFold), 'INVALID_DATA', 'bad', '[0, 3)');
+    const other = new LinearRegression();
+    const foreign = new CrossValidator({
+      estimator: new LinearRegression(),
+      evaluator: new RmseEval(),
+      estimatorParamMaps: new ParamGridBuilder().addGrid(other.regParam, [1]).build(),
+    });
+    await rejects(foreign.fit(frame), 'INVALID_PARAM', 'belongs to no stage');
+    await rejects(cv.fit(frame.drop('features')), 'SCHEMA_MISMATCH', 'features');
+  });
+});
+
+describe('TrainValidationSplit', () => {
+  test('one metric per map, best refitted on all rows, save → load', async () => {
+    const { lr, grid } = setup();
+    const tvs = new TrainValidationSplit({
+      estimator: lr,
+      estimatorParamMaps: grid,
+      evaluator: new RmseEval(),
+    });
+    tvs.setTrainRatio(0.8).setCollectSubModels(true);
+    const model = await tvs.fit(frame);
+    assert.equal(model.validationMetrics.length, 4);
+    assert.ok(
+      model.validationMetrics.every((m) => m > 0.5 && m < 5),
+      String(model.validationMetrics),
+    );
+    assert.equal(model.subModels!.length, 4);
+    const direct = await lr.fit(frame, grid[model.bestIndex]);
+    assert.deepEqual([...(model.bestModel as LinearRegressionModel).coefficients], [...direct.coefficients]);
+    const dir = await mkdtemp(join(tmpdir(), 'cauce-tvs-'));
+    try {
+      await model.save(join(dir, 'm'));
+      const m2 = await TrainValidationSplitModel.load(join(dir, 'm'));
+      assert.deepEqual(m2.validationMetrics, model.validationMetrics);
+      assertSameFrame(await m2.transform(frame), await model.transform(frame));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    await rejects(() => tvs.setTrainRatio(1), 'INVALID_PARAM', 'trainRatio');
+    await rejects(tvs.copy().setTrainRatio(0.001).fit(frame.head(10)), 'INVALID_DATA', 'empty training');
+  });
+});
