@@ -1,0 +1,158 @@
+/**
+ * Decision trees and random forests in Spark ML's formulation (Breiman 2001, "Random Forests"):
+ * impurity-based splits (gini, entropy, variance), per-tree bootstrap by Poisson(subsamplingRate) counts
+ * (Spark's `BaggedPoint`), and a random feature subset drawn at every node. Trees share the binned matrix
+ * and the histogram kernels with the booster.
+ */
+import type { BinnedMatrix } from './binning.js';
+import { growTree, type Criterion } from './grow.js';
+import { Rng } from './rng.js';
+import type { Tree } from './tree.js';
+
+export type Impurity = 'gini' | 'entropy' | 'variance';
+
+export interface ForestParams {
+  impurity: Impurity;
+  /** Number of classes for gini / entropy (labels are 0 .. numClasses − 1). */
+  numClasses: number;
+  numTrees: number;
+  maxDepth: number;
+  minInstancesPerNode: number;
+  minInfoGain: number;
+  subsamplingRate: number;
+  bootstrap: boolean;
+  /** Features tried per node (resolved from featureSubsetStrategy); >= number of features means all. */
+  featuresPerNode: number;
+  seed: number;
+}
+
+/** Spark's featureSubsetStrategy → a feature count (RandomForestParams / DecisionTreeMetadata). */
+export function resolveFeatureSubset(
+  strategy: string,
+  numFeatures: number,
+  numTrees: number,
+  classification: boolean,
+): number {
+  const p = numFeatures;
+  let s = strategy;
+  if (s === 'auto') s = numTrees === 1 ? 'all' : classification ? 'sqrt' : 'onethird';
+  switch (s) {
+    case 'all':
+      return p;
+    case 'sqrt':
+      return Math.ceil(Math.sqrt(p));
+    case 'log2':
+      return Math.max(1, Math.ceil(Math.log2(p)));
+    case 'onethird':
+      return Math.ceil(p / 3);
+  }
+  const v = Number(s);
+  if (/^[0-9]+$/.test(s) && v >= 1) return Math.min(v, p);
+  return Math.max(1, Math.ceil(v * p));
+}
+
+/** True when `s` is a valid featureSubsetStrategy value. */
+export function isFeatureSubsetStrategy(s: string): boolean {
+  if (['auto', 'all', 'onethird', 'sqrt', 'log2'].includes(s)) return true;
+  if (/^[0-9]+$/.test(s)) return Number(s) >= 1;
+  if (/^(0?\.[0-9]+|1(\.0*)?)$/.test(s)) return Number(s) > 0 && Number(s) <= 1;
+  return false;
+}
+
+export interface TreeProgress {
+  tree: number;
+  numTrees: number;
+}
+
+/**
+ * Fits `numTrees` trees. Each tree draws its own seed from the master generator first, so tree t is the
+ * same whatever order (or thread) builds it.
+ */
+export function trainForest(
+  bm: BinnedMatrix,
+  y: Float64Array,
+  w: Float64Array | null,
+  p: ForestParams,
+  onTree?: (e: TreeProgress) => void,
+): Tree[] {
+  const n = bm.nRows;
+  const master = new Rng(p.seed);
+  const seeds = Array.from({ length: p.numTrees }, () => master.seed());
+  const crit: Criterion =
+    p.impurity === 'variance' ? { kind: 'variance' } : { kind: p.impurity, numClasses: p.numClasses };
+  const C = p.impurity === 'variance' ? 3 : p.numClasses + 1;
+  const stats = new Float64Array(n * C);
+  const idx = new Int32Array(n);
+  const features = Int32Array.from({ length: bm.nFeatures }, (_, i) => i);
+  const trees: Tree[] = [];
+  for (let t = 0; t < p.numTrees; t++) {
+    const rng = new Rng(seeds[t]!);
+    stats.fill(0);
+    let nIdx = 0;
+    const sampling = p.bootstrap || p.subsamplingRate < 1;
+    for (let i = 0; i < n; i++) {
+      let c = 1;
+      if (sampling) {
+        c = p.bootstrap ? rng.poisson(p.subsamplingRate) : rng.next() < p.subsamplingRate ? 1 : 0;
+        if (c === 0) continue;
+      }
+      const wi = (w ? w[i]! : 1) * c;
+      if (wi <= 0) continue;
+      idx[nIdx++] = i;
+      const o = i * C;
+      if (p.impurity === 'variance') {
+        stats[o] = -wi * y[i]!;
+        stats[o + 1] = wi;
+        stats[o + 2] = c;
+      } else {
+        stats[o + y[i]!] = wi;
+        stats[o + C - 1] = c;
+      }
+    }
+    const g = growTree(
+      bm,
+      stats,
+      crit,
+      {
+        maxDepth: p.maxDepth,
+        minInstances: p.minInstancesPerNode,
+        minInfoGain: p.minInfoGain,
+        features,
+        featuresPerNode: p.featuresPerNode < bm.nFeatures ? p.featuresPerNode : 0,
+        rng,
+      },
+      idx,
+      nIdx,
+    );
+    trees.push(g.tree);
+    onTree?.({ tree: t, numTrees: p.numTrees });
+  }
+  return trees;
+}
+
+/**
+ * Spark's featureImportances: per tree, each split adds gain × weight of the node to its feature; each
+ * tree's vector is normalised to sum 1, the trees' vectors are summed and normalised again.
+ */
+export function featureImportances(
+  trees: readonly Tree[],
+  numFeatures: number,
+  byCover = true,
+): Float64Array {
+  const total = new Float64Array(numFeatures);
+  const one = new Float64Array(numFeatures);
+  for (const t of trees) {
+    one.fill(0);
+    for (let i = 0; i < t.feature.length; i++) {
+      const f = t.feature[i]!;
+      if (f >= 0 && f < numFeatures) one[f]! += byCover ? t.gain[i]! * t.cover[i]! : t.gain[i]!;
+    }
+    let s = 0;
+    for (const v of one) s += v;
+    if (s > 0) for (let f = 0; f < numFeatures; f++) total[f]! += one[f]! / s;
+  }
+  let s = 0;
+  for (const v of total) s += v;
+  if (s > 0) for (let f = 0; f < numFeatures; f++) total[f]! /= s;
+  return total;
+}
