@@ -75,59 +75,6 @@ export {
   BinaryLogisticRegressionSummary,
 } from './classification/logistic-regression-summary.js';
 
-// tree (H4)
-export {
-  DecisionTreeClassifier,
-  DecisionTreeClassificationModel,
-  DecisionTreeRegressor,
-  DecisionTreeRegressionModel,
-} from './tree/decision-tree.js';
-export {
-  RandomForestClassifier,
-  RandomForestClassificationModel,
-  RandomForestRegressor,
-  RandomForestRegressionModel,
-} from './tree/random-forest.js';
-export type { RandomForestParams } from './tree/random-forest.js';
-export { GBTClassifier, GBTClassificationModel, GBTRegressor, GBTRegressionModel } from './tree/gbt.js';
-export type { GBTParams } from './tree/gbt.js';
-export {
-  XGBoostClassifier,
-  XGBoostClassificationModel,
-  XGBoostRegressor,
-  XGBoostRegressionModel,
-  XGBoostModelBase,
-  loadXGBoostJson,
-} from './tree/xgboost.js';
-export type { XGBoostParams, XGBoostClassifierParams } from './tree/xgboost.js';
-export {
-  TreeEnsembleModelBase,
-  TreeClassificationModelBase,
-  TreeRegressionModelBase,
-} from './tree/tree-model.js';
-export type { TreeEstimatorParams, TreeClassifierParams } from './tree/tree-estimator.js';
-export type { Tree } from './tree/kernels/tree.js';
-
-// feature stages
-export { StringIndexer, StringIndexerModel } from './feature/string-indexer.js';
-export type {
-  StringIndexerParams,
-  StringOrderType,
-  StringIndexerHandleInvalid,
-} from './feature/string-indexer.js';
-export { OneHotEncoder, OneHotEncoderModel } from './feature/one-hot-encoder.js';
-export type { OneHotEncoderParams, OneHotHandleInvalid } from './feature/one-hot-encoder.js';
-export { VectorAssembler } from './feature/vector-assembler.js';
-export type { VectorAssemblerParams, VectorAssemblerHandleInvalid } from './feature/vector-assembler.js';
-export { Imputer, ImputerModel } from './feature/imputer.js';
-export type { ImputerParams, ImputerStrategy } from './feature/imputer.js';
-export { StandardScaler, StandardScalerModel } from './feature/standard-scaler.js';
-export type { StandardScalerParams } from './feature/standard-scaler.js';
-export { MinMaxScaler, MinMaxScalerModel } from './feature/min-max-scaler.js';
-export type { MinMaxScalerParams } from './feature/min-max-scaler.js';
-export { MaxAbsScaler, MaxAbsScalerModel } from './feature/max-abs-scaler.js';
-export type { MaxAbsScalerParams } from './feature/max-abs-scaler.js';
-
 // tuning (H8)
 export { ParamGridBuilder } from './tuning/param-grid-builder.js';
 export { CrossValidator, CrossValidatorModel } from './tuning/cross-validator.js';
