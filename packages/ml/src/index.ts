@@ -85,3 +85,36 @@ export { registerEvaluator, isTuningEvaluator, metricNameOf } from './tuning/eva
 export type { TuningEvaluator } from './tuning/evaluator-ref.js';
 export { kFold, trainValidationSplit } from './tuning/folds.js';
 export type { Fold } from './tuning/folds.js';
+
+// tree (H4)
+export {
+  DecisionTreeClassifier,
+  DecisionTreeClassificationModel,
+  DecisionTreeRegressor,
+  DecisionTreeRegressionModel,
+} from './tree/decision-tree.js';
+export {
+  RandomForestClassifier,
+  RandomForestClassificationModel,
+  RandomForestRegressor,
+  RandomForestRegressionModel,
+} from './tree/random-forest.js';
+export type { RandomForestParams } from './tree/random-forest.js';
+export { GBTClassifier, GBTClassificationModel, GBTRegressor, GBTRegressionModel } from './tree/gbt.js';
+export type { GBTParams } from './tree/gbt.js';
+export {
+  XGBoostClassifier,
+  XGBoostClassificationModel,
+  XGBoostRegressor,
+  XGBoostRegressionModel,
+  XGBoostModelBase,
+  loadXGBoostJson,
+} from './tree/xgboost.js';
+export type { XGBoostParams, XGBoostClassifierParams } from './tree/xgboost.js';
+export {
+  TreeEnsembleModelBase,
+  TreeClassificationModelBase,
+  TreeRegressionModelBase,
+} from './tree/tree-model.js';
+export type { TreeEstimatorParams, TreeClassifierParams } from './tree/tree-estimator.js';
+export type { Tree } from './tree/kernels/tree.js';
