@@ -75,17 +75,6 @@ export {
   BinaryLogisticRegressionSummary,
 } from './classification/logistic-regression-summary.js';
 
-// tuning (H8)
-export { ParamGridBuilder } from './tuning/param-grid-builder.js';
-export { CrossValidator, CrossValidatorModel } from './tuning/cross-validator.js';
-export type { CrossValidatorParams } from './tuning/cross-validator.js';
-export { TrainValidationSplit, TrainValidationSplitModel } from './tuning/train-validation-split.js';
-export type { TrainValidationSplitParams } from './tuning/train-validation-split.js';
-export { registerEvaluator, isTuningEvaluator, metricNameOf } from './tuning/evaluator-ref.js';
-export type { TuningEvaluator } from './tuning/evaluator-ref.js';
-export { kFold, trainValidationSplit } from './tuning/folds.js';
-export type { Fold } from './tuning/folds.js';
-
 // tree (H4)
 export {
   DecisionTreeClassifier,
@@ -118,3 +107,34 @@ export {
 } from './tree/tree-model.js';
 export type { TreeEstimatorParams, TreeClassifierParams } from './tree/tree-estimator.js';
 export type { Tree } from './tree/kernels/tree.js';
+
+// feature stages
+export { StringIndexer, StringIndexerModel } from './feature/string-indexer.js';
+export type {
+  StringIndexerParams,
+  StringOrderType,
+  StringIndexerHandleInvalid,
+} from './feature/string-indexer.js';
+export { OneHotEncoder, OneHotEncoderModel } from './feature/one-hot-encoder.js';
+export type { OneHotEncoderParams, OneHotHandleInvalid } from './feature/one-hot-encoder.js';
+export { VectorAssembler } from './feature/vector-assembler.js';
+export type { VectorAssemblerParams, VectorAssemblerHandleInvalid } from './feature/vector-assembler.js';
+export { Imputer, ImputerModel } from './feature/imputer.js';
+export type { ImputerParams, ImputerStrategy } from './feature/imputer.js';
+export { StandardScaler, StandardScalerModel } from './feature/standard-scaler.js';
+export type { StandardScalerParams } from './feature/standard-scaler.js';
+export { MinMaxScaler, MinMaxScalerModel } from './feature/min-max-scaler.js';
+export type { MinMaxScalerParams } from './feature/min-max-scaler.js';
+export { MaxAbsScaler, MaxAbsScalerModel } from './feature/max-abs-scaler.js';
+export type { MaxAbsScalerParams } from './feature/max-abs-scaler.js';
+
+// tuning (H8)
+export { ParamGridBuilder } from './tuning/param-grid-builder.js';
+export { CrossValidator, CrossValidatorModel } from './tuning/cross-validator.js';
+export type { CrossValidatorParams } from './tuning/cross-validator.js';
+export { TrainValidationSplit, TrainValidationSplitModel } from './tuning/train-validation-split.js';
+export type { TrainValidationSplitParams } from './tuning/train-validation-split.js';
+export { registerEvaluator, isTuningEvaluator, metricNameOf } from './tuning/evaluator-ref.js';
+export type { TuningEvaluator } from './tuning/evaluator-ref.js';
+export { kFold, trainValidationSplit } from './tuning/folds.js';
+export type { Fold } from './tuning/folds.js';
