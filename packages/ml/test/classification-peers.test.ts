@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fitLogistic } from '../src/classification/logistic-fit.js';
+import { dense } from '../src/linalg/matrix.js';
 
 interface Case {
   name: string;
@@ -48,7 +49,7 @@ describe('logistic regression vs scikit-learn', () => {
     test(`${c.name} within 1e-4`, () => {
       const multinomial = c.params.family === 'multinomial';
       const y = Float64Array.from(c.label === 'y3' ? fx.y3 : fx.y);
-      const fit = fitLogistic(X, fx.n, fx.p, y, c.weighted ? w : null, {
+      const fit = fitLogistic(dense(X, fx.n, fx.p), y, c.weighted ? w : null, {
         regParam: Number(c.params.regParam ?? 0),
         elasticNetParam: Number(c.params.elasticNetParam ?? 0),
         fitIntercept: true,

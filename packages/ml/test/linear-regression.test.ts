@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Frame, vectorColumn } from '@cauce/frame';
 import { LinearRegression, LinearRegressionModel, MLError, mlEvents } from '@cauce/ml';
 import { conformanceSuite } from './support/conformance.js';
+import { sparseFeatures } from './support/regression-fixtures.js';
 
 const fx = JSON.parse(readFileSync(new URL('./fixtures/linear.json', import.meta.url), 'utf8')) as {
   X: number[];
@@ -129,6 +130,27 @@ describe('LinearRegression solvers', () => {
     close(ev.r2, model.summary.r2, 1e-12, 'evaluate r2');
     assert.ok(model instanceof LinearRegressionModel);
   });
+});
+
+describe('LinearRegression on sparse vectors', () => {
+  const sparse = frame.withColumn('features', sparseFeatures(fx.X, fx.n, fx.p));
+  for (const solver of ['normal', 'l-bfgs'] as const) {
+    test(`solver ${solver}: same model from CSR storage as from dense`, async () => {
+      const est = new LinearRegression({
+        solver,
+        regParam: 0.2,
+        elasticNetParam: 0.5,
+        tol: 1e-14,
+        maxIter: 2000,
+      });
+      const a = await est.fit(frame);
+      const b = await est.fit(sparse);
+      for (let j = 0; j < fx.p; j++) close(b.coefficients[j]!, a.coefficients[j]!, 1e-6, `coef ${j}`);
+      const pa = (await a.transform(frame)).float64('prediction');
+      const pb = (await b.transform(sparse)).float64('prediction');
+      for (let i = 0; i < 5; i++) close(pb[i]!, pa[i]!, 1e-6, `prediction ${i}`);
+    });
+  }
 });
 
 describe('LinearRegression errors', () => {

@@ -7,6 +7,7 @@ import { Frame, vectorColumn } from '@cauce/frame';
 import type { LogisticRegressionModel } from '@cauce/ml';
 import { LogisticRegression, MLError } from '@cauce/ml';
 import { conformanceSuite } from './support/conformance.js';
+import { sparseFeatures } from './support/regression-fixtures.js';
 
 const fx = JSON.parse(readFileSync(new URL('./fixtures/logistic.json', import.meta.url), 'utf8')) as {
   X: number[];
@@ -145,6 +146,19 @@ describe('LogisticRegression summary and thresholds', () => {
       new LogisticRegression({ threshold: 0.3, thresholds: [0.5, 0.5] }).fit(frame),
       (e: unknown) => e instanceof MLError && e.code === 'INVALID_PARAM' && /disagree/.test(e.message),
     );
+  });
+});
+
+describe('LogisticRegression on sparse vectors', () => {
+  test('same model and probabilities from CSR storage as from dense', async () => {
+    const sparse = frame.withColumn('features', sparseFeatures(fx.X, fx.n, fx.p));
+    const est = new LogisticRegression({ regParam: 0.02, elasticNetParam: 0.5, tol: 1e-14, maxIter: 2000 });
+    const a = await est.fit(frame);
+    const b = await est.fit(sparse);
+    for (let j = 0; j < fx.p; j++) close(b.coefficients[j]!, a.coefficients[j]!, 1e-6, `coef ${j}`);
+    const pa = (await a.transform(frame)).vectors('probability').values;
+    const pb = (await b.transform(sparse)).vectors('probability').values;
+    for (let i = 0; i < 10; i++) close(pb[i]!, pa[i]!, 1e-6, `probability ${i}`);
   });
 });
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fitNormal, fitLbfgs } from '../src/regression/least-squares.js';
 import { fitHuber } from '../src/regression/huber.js';
+import { dense } from '../src/linalg/matrix.js';
 
 interface Case {
   name: string;
@@ -63,19 +64,19 @@ describe('least squares vs scikit-learn', () => {
     const exact = Number(c.params.elasticNetParam ?? 0) === 0 || Number(c.params.regParam ?? 0) === 0;
     const rel = exact ? 1e-6 : 1e-4;
     test(`${c.name}: normal solver within ${rel}`, () => {
-      const fit = fitNormal(X, fx.n, fx.p, y, c.weighted ? w : null, options(c, 1e-12));
+      const fit = fitNormal(dense(X, fx.n, fx.p), y, c.weighted ? w : null, options(c, 1e-12));
       assertClose(fit.coefficients, c.coefficients, rel, 'coefficients');
       assertClose([fit.intercept], [c.intercept], rel, 'intercept');
     });
     test(`${c.name}: l-bfgs solver within 1e-4`, () => {
-      const fit = fitLbfgs(X, fx.n, fx.p, y, c.weighted ? w : null, options(c, 1e-15));
+      const fit = fitLbfgs(dense(X, fx.n, fx.p), y, c.weighted ? w : null, options(c, 1e-15));
       assertClose(fit.coefficients, c.coefficients, 1e-4, 'coefficients');
       assertClose([fit.intercept], [c.intercept], 1e-4, 'intercept');
     });
   }
   const hub = fx.cases.find((c) => c.params.loss === 'huber')!;
   test('huber (joint scale) within 1e-4', () => {
-    const fit = fitHuber(X, fx.n, fx.p, y, null, {
+    const fit = fitHuber(dense(X, fx.n, fx.p), y, null, {
       ...options(hub, 1e-15),
       epsilon: Number(hub.params.epsilon),
     });

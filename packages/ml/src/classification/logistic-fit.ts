@@ -11,6 +11,7 @@
 
 import { columnStats } from '../linalg/column-stats.js';
 import { designMatrix } from '../linalg/design-matrix.js';
+import type { Matrix } from '../linalg/matrix.js';
 import { minimize } from '../optim/lbfgs.js';
 
 export interface LogisticOptions {
@@ -38,15 +39,14 @@ export interface LogisticFit {
 
 /** Labels must be 0..numClasses−1 (validated by the caller). */
 export function fitLogistic(
-  x: Float64Array,
-  n: number,
-  p: number,
+  Xm: Matrix,
   y: Float64Array,
   w: Float64Array | null,
   o: LogisticOptions,
 ): LogisticFit {
+  const { n, p } = Xm;
   const K = o.multinomial ? o.numClasses : 1;
-  const fs = columnStats(x, n, p, w);
+  const fs = columnStats(Xm, w);
   const W = fs.weightSum;
   const invStd = new Float64Array(p);
   for (let j = 0; j < p; j++) invStd[j] = fs.std[j]! > 0 ? 1 / fs.std[j]! : 0;
@@ -82,7 +82,7 @@ export function fitLogistic(
       for (let k = 0; k < K; k++) theta0[k * stride + p] = Math.log(classW[k]!) - meanLog;
     }
   }
-  const X = designMatrix(x, n, p);
+  const X = designMatrix(Xm);
   const u = new Float64Array(p);
   const margins = new Float64Array(K * n);
   const tmp = new Float64Array(n);

@@ -9,6 +9,7 @@ import type { ParamSpec } from '../param/param.js';
 import * as shared from '../param/shared.js';
 import { gtEq, inArray } from '../param/validators.js';
 import { Estimator, Model, type FitContext } from '../pipeline/stage.js';
+import { dense, multiplyRows, type Matrix } from '../linalg/matrix.js';
 import { features, instances } from '../regression/instances.js';
 import { MLError } from '../util/errors.js';
 import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
@@ -150,7 +151,8 @@ export class LogisticRegression extends Estimator<LogisticRegressionModel> {
       labelCol: this.getLabelCol(),
       weightCol: this.getWeightCol(),
     };
-    const { x, n, p, y, w } = instances(uid, frame, cols);
+    const { x, y, w } = instances(uid, frame, cols);
+    const n = x.n;
     let maxLabel = 0;
     for (let i = 0; i < n; i++) {
       const v = y[i]!;
@@ -186,7 +188,7 @@ export class LogisticRegression extends Estimator<LogisticRegressionModel> {
       );
     }
     const multinomial = family === 'multinomial' || (family === 'auto' && numClasses > 2);
-    const fit = fitLogistic(x, n, p, y, w, {
+    const fit = fitLogistic(x, y, w, {
       regParam: this.getRegParam(),
       elasticNetParam: this.getElasticNetParam(),
       fitIntercept: this.getFitIntercept(),
@@ -213,7 +215,7 @@ export class LogisticRegression extends Estimator<LogisticRegressionModel> {
       ...(thresholds !== undefined ? { thresholds: [...thresholds] } : {}),
     });
     model._setSummaryFactory(() => {
-      const scored = model.scoreAll(x, n);
+      const scored = model.scoreAll(x);
       const input = {
         predictions: model.withOutputs(frame, scored),
         predictionCol: model.getPredictionCol(),
@@ -364,20 +366,30 @@ export class LogisticRegressionModel extends Model {
 
   /** Class probabilities for one feature vector. */
   predictProbability(features: ArrayLike<number>): Float64Array {
-    const s = this.scoreAll(Float64Array.from(features), 1);
-    return s.probability;
+    return this.scoreAll(dense(Float64Array.from(features), 1, this.numFeatures)).probability;
   }
   /** The predicted class index for one feature vector. */
   predict(features: ArrayLike<number>): number {
-    return this.scoreAll(Float64Array.from(features), 1).prediction[0]!;
+    return this.scoreAll(dense(Float64Array.from(features), 1, this.numFeatures)).prediction[0]!;
   }
 
-  /** @internal raw scores, probabilities and predictions for a row-major n×p matrix. */
-  scoreAll(x: Float64Array, n: number): Scored {
+  /** @internal raw scores, probabilities and predictions for every row of a feature matrix. */
+  scoreAll(x: Matrix): Scored {
     const K = this.numClasses;
+    const n = x.n;
     const p = this.numFeatures;
     const rows = this.interceptVector.length;
-    const B = this.coefficientMatrix;
+    // Margins class by class (one pass over the rows each), then the per-row link function.
+    const margins = new Float64Array(rows * n);
+    for (let k = 0; k < rows; k++) {
+      multiplyRows(
+        x,
+        this.coefficientMatrix,
+        this.interceptVector[k]!,
+        margins.subarray(k * n, (k + 1) * n),
+        k * p,
+      );
+    }
     const raw = new Float64Array(n * K);
     const probability = new Float64Array(n * K);
     const prediction = new Float64Array(n);
@@ -385,13 +397,7 @@ export class LogisticRegressionModel extends Model {
     const threshold = this.getThreshold();
     const m = new Float64Array(rows);
     for (let i = 0; i < n; i++) {
-      const o = i * p;
-      for (let k = 0; k < rows; k++) {
-        let s = this.interceptVector[k]!;
-        const bo = k * p;
-        for (let j = 0; j < p; j++) s += x[o + j]! * B[bo + j]!;
-        m[k] = s;
-      }
+      for (let k = 0; k < rows; k++) m[k] = margins[k * n + i]!;
       if (!this.isMultinomial) {
         // Spark: rawPrediction = [−margin, margin], probability = [1 − σ(margin), σ(margin)].
         const mg = m[0]!;
@@ -467,7 +473,8 @@ export class LogisticRegressionModel extends Model {
   }
 
   protected _transform(frame: Frame): Frame {
-    const { x, n, p } = features(this.uid, frame, this.getFeaturesCol());
+    const x = features(this.uid, frame, this.getFeaturesCol());
+    const p = x.p;
     if (p !== this.numFeatures) {
       throw new MLError(
         'SCHEMA_MISMATCH',
@@ -478,7 +485,7 @@ export class LogisticRegressionModel extends Model {
         },
       );
     }
-    return this.withOutputs(frame, this.scoreAll(x, n));
+    return this.withOutputs(frame, this.scoreAll(x));
   }
 
   override writeData(w: StageWriter): void {

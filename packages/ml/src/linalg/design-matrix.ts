@@ -5,6 +5,7 @@
 // at most the dense matrix plus a fraction of it.
 
 import { dot } from './blas.js';
+import type { Matrix } from './matrix.js';
 
 export interface DesignMatrix {
   readonly n: number;
@@ -87,8 +88,14 @@ class CsrDesign implements DesignMatrix {
   }
 }
 
-/** Wraps a row-major n×p matrix, switching to CSR when that takes at most a quarter of the dense bytes. */
-export function designMatrix(x: Float64Array, n: number, p: number): DesignMatrix {
+/**
+ * Wraps a matrix for iterative solvers: CSR input is used as is; dense input is switched to a CSR copy when that
+ * takes at most a quarter of the dense bytes.
+ */
+export function designMatrix(X: Matrix): DesignMatrix {
+  if (X.kind === 'csr') return new CsrDesign(X.n, X.p, X.indptr, X.indices, X.values);
+  const { n, p } = X;
+  const x = X.values;
   let nnz = 0;
   const total = n * p;
   for (let t = 0; t < total; t++) if (x[t] !== 0) nnz++;

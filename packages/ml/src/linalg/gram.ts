@@ -11,6 +11,8 @@
 //   costs nnz²/2 per row instead of q²/2.
 // Memory: the chunk buffers (CHUNK_ROWS × q) and the q×q result; the matrix itself is never copied.
 
+import type { CsrMatrix, Matrix } from './matrix.js';
+
 const CHUNK_ROWS = 1024;
 /** Below this share of non-zeros a chunk takes the sparse kernel (measured crossover is near 0.3). */
 const SPARSE_DENSITY = 0.25;
@@ -29,16 +31,16 @@ export interface GramStats {
  * @param y label (length n) or null (the y row/column is then zero)
  * @param w weights (length n) or null for unit weights
  */
-export function augmentedGram(
-  x: Float64Array,
-  n: number,
-  p: number,
-  y: Float64Array | null,
-  w: Float64Array | null,
-): GramStats {
+export function augmentedGram(X: Matrix, y: Float64Array | null, w: Float64Array | null): GramStats {
+  const { n, p } = X;
   const q = p + 2;
   const qPad = (q + 3) & ~3;
   const g = new Float64Array(qPad * qPad);
+  if (X.kind === 'csr') {
+    csrRows(X, y, w, qPad, g);
+    return mirror(g, p, q, qPad);
+  }
+  const x = X.values;
   const colA = new Float64Array(qPad * CHUNK_ROWS);
   const colB = w ? new Float64Array(qPad * CHUNK_ROWS) : colA;
   const idx = new Int32Array(q);
@@ -55,7 +57,11 @@ export function augmentedGram(
       denseTiles(colA, colB, rows, qPad, g);
     }
   }
-  // Mirror the upper triangle and drop the padding.
+  return mirror(g, p, q, qPad);
+}
+
+/** Mirrors the upper triangle and drops the padding. */
+function mirror(g: Float64Array, p: number, q: number, qPad: number): GramStats {
   const m = new Float64Array(q * q);
   for (let j = 0; j < q; j++) {
     for (let k = j; k < q; k++) {
@@ -204,6 +210,47 @@ function sparseRows(
       const rowOff = idx[a]! * qPad;
       for (let b = a; b < k; b++) {
         const o = rowOff + idx[b]!;
+        g[o] = g[o]! + va * val[b]!;
+      }
+    }
+  }
+}
+
+/** The sparse kernel straight from CSR storage (indices need not be sorted: each pair goes to the upper half). */
+function csrRows(
+  X: CsrMatrix,
+  y: Float64Array | null,
+  w: Float64Array | null,
+  qPad: number,
+  g: Float64Array,
+): void {
+  const { n, p, indptr, indices, values } = X;
+  const q = p + 2;
+  const idx = new Int32Array(q);
+  const val = new Float64Array(q);
+  for (let i = 0; i < n; i++) {
+    let k = 0;
+    const end = indptr[i + 1]!;
+    for (let t = indptr[i]!; t < end; t++) {
+      if (values[t] === 0) continue;
+      idx[k] = indices[t]!;
+      val[k] = values[t]!;
+      k++;
+    }
+    idx[k] = p;
+    val[k] = 1;
+    k++;
+    idx[k] = q - 1;
+    val[k] = y ? y[i]! : 0;
+    k++;
+    const wi = w ? w[i]! : 1;
+    for (let a = 0; a < k; a++) {
+      const va = val[a]! * wi;
+      if (va === 0) continue;
+      const ia = idx[a]!;
+      for (let b = a; b < k; b++) {
+        const ib = idx[b]!;
+        const o = ia <= ib ? ia * qPad + ib : ib * qPad + ia;
         g[o] = g[o]! + va * val[b]!;
       }
     }

@@ -12,6 +12,7 @@
 
 import { columnStats } from '../linalg/column-stats.js';
 import { designMatrix } from '../linalg/design-matrix.js';
+import type { Matrix } from '../linalg/matrix.js';
 import { minimize } from '../optim/lbfgs.js';
 import type { LinearFit } from './least-squares.js';
 
@@ -26,20 +27,19 @@ export interface HuberOptions {
 }
 
 export function fitHuber(
-  x: Float64Array,
-  n: number,
-  p: number,
+  Xm: Matrix,
   y: Float64Array,
   w: Float64Array | null,
   o: HuberOptions,
 ): LinearFit & { scale: number } {
-  const fs = columnStats(x, n, p, w);
+  const { n, p } = Xm;
+  const fs = columnStats(Xm, w);
   const W = fs.weightSum;
   const invStd = new Float64Array(p);
   for (let j = 0; j < p; j++) invStd[j] = fs.std[j]! > 0 ? 1 / fs.std[j]! : 0;
   const l2 = new Float64Array(p);
   for (let j = 0; j < p; j++) l2[j] = o.regParam * (o.standardization ? 1 : invStd[j]! * invStd[j]!);
-  const X = designMatrix(x, n, p);
+  const X = designMatrix(Xm);
   const eps = o.epsilon;
   const iB = p;
   const iS = o.fitIntercept ? p + 1 : p;

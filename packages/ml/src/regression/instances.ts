@@ -1,32 +1,36 @@
 // Pulling (features, label, weight) out of a frame for the linear models, with the data checks Spark makes
 // before any numeric work: no empty input, finite features and labels, non-negative finite weights with a
 // positive sum. Errors are INVALID_DATA naming the stage, the column and the first bad row.
+// A sparse vector column without nulls or a row view is used in place as CSR; anything else is densified.
 
 import type { Frame } from '@cauce/frame';
+import { csr, dense, type Matrix } from '../linalg/matrix.js';
 import { MLError } from '../util/errors.js';
 
 export interface Instances {
-  /** Row-major n×p. Shared with the frame when possible: never written. */
-  x: Float64Array;
-  n: number;
-  p: number;
+  /** Read-only view of frame storage where possible: never written. */
+  x: Matrix;
   y: Float64Array;
   w: Float64Array | null;
 }
 
-export function features(
-  stage: string,
-  frame: Frame,
-  featuresCol: string,
-): { x: Float64Array; n: number; p: number } {
-  const v = frame.vectors(featuresCol);
-  const x = v.values;
-  for (let t = 0; t < x.length; t++) {
-    if (!Number.isFinite(x[t]!)) {
-      const row = Math.floor(t / v.size);
+export function features(stage: string, frame: Frame, featuresCol: string): Matrix {
+  const col = frame.column(featuresCol);
+  let x: Matrix;
+  if (col.type === 'vector' && col.sparse && !col.index && !col.validity) {
+    x = csr(col.length, col.size, col.indptr, col.indices, col.values);
+  } else {
+    const v = frame.vectors(featuresCol);
+    x = dense(v.values, v.rows, v.size);
+  }
+  const vals = x.values;
+  for (let t = 0; t < vals.length; t++) {
+    if (!Number.isFinite(vals[t]!)) {
+      const where =
+        x.kind === 'dense' ? `row ${Math.floor(t / x.p)}, element ${t % x.p}` : `stored entry ${t}`;
       throw new MLError(
         'INVALID_DATA',
-        `${stage}: featuresCol '${featuresCol}' has a ${Number.isNaN(x[t]!) ? 'NaN or null' : 'non-finite'} value at row ${row}, element ${t % v.size}`,
+        `${stage}: featuresCol '${featuresCol}' has a ${Number.isNaN(vals[t]!) ? 'NaN or null' : 'non-finite'} value at ${where}`,
         {
           stage,
           param: 'featuresCol',
@@ -36,7 +40,7 @@ export function features(
       );
     }
   }
-  return { x, n: v.rows, p: v.size };
+  return x;
 }
 
 export function instances(
@@ -50,7 +54,8 @@ export function instances(
       hint: 'check the filter or split that produced the training data',
     });
   }
-  const { x, n, p } = features(stage, frame, cols.featuresCol);
+  const x = features(stage, frame, cols.featuresCol);
+  const n = x.n;
   const y = frame.float64(cols.labelCol);
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(y[i]!)) {
@@ -84,5 +89,5 @@ export function instances(
       });
     }
   }
-  return { x, n, p, y, w };
+  return { x, y, w };
 }

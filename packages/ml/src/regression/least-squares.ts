@@ -12,6 +12,7 @@
 import { choleskyInPlace, choleskySolveInPlace, inverseDiagonal } from '../linalg/cholesky.js';
 import { columnStats } from '../linalg/column-stats.js';
 import { designMatrix } from '../linalg/design-matrix.js';
+import { dense, type Matrix } from '../linalg/matrix.js';
 import { augmentedGram } from '../linalg/gram.js';
 import { elasticNetCD } from '../optim/coordinate-descent.js';
 import { minimize } from '../optim/lbfgs.js';
@@ -69,14 +70,13 @@ function constantLabel(p: number, label: LabelInfo, o: LeastSquaresOptions): Lin
 
 /** Normal-equation solver: one Gram pass, then Cholesky (L2 only) or covariance coordinate descent (L1). */
 export function fitNormal(
-  x: Float64Array,
-  n: number,
-  p: number,
+  X: Matrix,
   y: Float64Array,
   w: Float64Array | null,
   o: LeastSquaresOptions,
 ): LinearFit {
-  const { m, q } = augmentedGram(x, n, p, y, w);
+  const { n, p } = X;
+  const { m, q } = augmentedGram(X, y, w);
   const W = m[p * q + p]!;
   let ws2 = n;
   if (w) {
@@ -226,15 +226,14 @@ function covarianceDiagonal(
 
 /** L-BFGS (OWL-QN with an L1 term) over the rows, in Spark's standardised space (LeastSquaresAggregator). */
 export function fitLbfgs(
-  x: Float64Array,
-  n: number,
-  p: number,
+  Xm: Matrix,
   y: Float64Array,
   w: Float64Array | null,
   o: LeastSquaresOptions,
 ): LinearFit {
-  const fs = columnStats(x, n, p, w);
-  const ls = columnStats(y, n, 1, w);
+  const { n, p } = Xm;
+  const fs = columnStats(Xm, w);
+  const ls = columnStats(dense(y, n, 1), w);
   const label = { mean: ls.mean[0]!, std: ls.std[0]! };
   const trivial = constantLabel(p, label, o);
   if (trivial) return trivial;
@@ -258,7 +257,7 @@ export function fitLbfgs(
     l1[j] = lEff * o.elasticNetParam * f;
   }
   const useL1 = o.regParam * o.elasticNetParam > 0;
-  const X = designMatrix(x, n, p);
+  const X = designMatrix(Xm);
   const u = new Float64Array(p);
   const marg = new Float64Array(n);
   const gRaw = new Float64Array(p);

@@ -12,6 +12,7 @@ import { gt, gtEq, inArray } from '../param/validators.js';
 import { Estimator, Model, type FitContext } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
 import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
+import { multiplyRows, type Matrix } from '../linalg/matrix.js';
 import { fitHuber } from './huber.js';
 import { features, instances } from './instances.js';
 import { fitLbfgs, fitNormal, type LinearFit, type LeastSquaresOptions } from './least-squares.js';
@@ -151,7 +152,8 @@ export class LinearRegression extends Estimator<LinearRegressionModel> {
       labelCol: this.getLabelCol(),
       weightCol: this.getWeightCol(),
     };
-    const { x, n, p, y, w } = instances(this.uid, frame, cols);
+    const { x, y, w } = instances(this.uid, frame, cols);
+    const p = x.p;
     const onIteration = (it: number, loss: number): void => ctx.progress(it, loss);
     const base: LeastSquaresOptions = {
       regParam: this.getRegParam(),
@@ -166,13 +168,13 @@ export class LinearRegression extends Estimator<LinearRegressionModel> {
     let scale = 1;
     try {
       if (this.getLoss() === 'huber') {
-        const h = fitHuber(x, n, p, y, w, { ...base, epsilon: this.getEpsilon() });
+        const h = fitHuber(x, y, w, { ...base, epsilon: this.getEpsilon() });
         fit = h;
         scale = h.scale;
       } else {
         const solver = this.getSolver();
         const normal = solver === 'normal' || (solver === 'auto' && p <= MAX_FEATURES_FOR_NORMAL_SOLVER);
-        fit = normal ? fitNormal(x, n, p, y, w, base) : fitLbfgs(x, n, p, y, w, base);
+        fit = normal ? fitNormal(x, y, w, base) : fitLbfgs(x, y, w, base);
       }
     } catch (e) {
       if (e instanceof RangeError) {
@@ -187,7 +189,7 @@ export class LinearRegression extends Estimator<LinearRegressionModel> {
     model.setFeaturesCol(cols.featuresCol).setPredictionCol(this.getPredictionCol());
     const fitIntercept = this.getFitIntercept();
     model._setSummaryFactory(() => {
-      const prediction = model.predictAll(x, n);
+      const prediction = model.predictAll(x);
       return new LinearRegressionSummary({
         stage: model.uid,
         predictions: frame.withColumn(model.getPredictionCol(), float64Column(prediction)),
@@ -292,17 +294,10 @@ export class LinearRegressionModel extends Model {
     return s;
   }
 
-  /** @internal predictions for a row-major n×p matrix. */
-  predictAll(x: Float64Array, n: number): Float64Array {
-    const p = this.coefficients.length;
-    const beta = this.coefficients;
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let s = this.intercept;
-      const o = i * p;
-      for (let j = 0; j < p; j++) s += x[o + j]! * beta[j]!;
-      out[i] = s;
-    }
+  /** @internal predictions for every row of a feature matrix. */
+  predictAll(x: Matrix): Float64Array {
+    const out = new Float64Array(x.n);
+    multiplyRows(x, this.coefficients, this.intercept, out);
     return out;
   }
 
@@ -327,7 +322,8 @@ export class LinearRegressionModel extends Model {
   }
 
   protected _transform(frame: Frame): Frame {
-    const { x, n, p } = features(this.uid, frame, this.getFeaturesCol());
+    const x = features(this.uid, frame, this.getFeaturesCol());
+    const p = x.p;
     if (p !== this.numFeatures) {
       throw new MLError(
         'SCHEMA_MISMATCH',
@@ -338,7 +334,7 @@ export class LinearRegressionModel extends Model {
         },
       );
     }
-    return frame.withColumn(this.getPredictionCol(), float64Column(this.predictAll(x, n)));
+    return frame.withColumn(this.getPredictionCol(), float64Column(this.predictAll(x)));
   }
 
   override writeData(w: StageWriter): void {
