@@ -25,7 +25,13 @@
  * validating sources is the caller's job (security/source-policy.ts), so the store never trusts a
  * path on its own.
  */
-import type { KeyValue, ModelStage, ModelVersion, ModelVersionStatus, RegisteredModel } from '@cauce/protocol';
+import type {
+  KeyValue,
+  ModelStage,
+  ModelVersion,
+  ModelVersionStatus,
+  RegisteredModel,
+} from '@cauce/protocol';
 import type { Page } from '../store/tracking-store.js';
 
 export interface SearchRegistryQuery {

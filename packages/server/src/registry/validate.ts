@@ -12,10 +12,14 @@ export const MAX_DESCRIPTION_LENGTH = 100_000;
  */
 export function validateModelName(name: unknown, what = 'name'): string {
   if (typeof name !== 'string' || name.trim() === '') {
-    throw MlflowError.invalid(`Missing value for required parameter '${what}'. Give the registered model a non-empty name.`);
+    throw MlflowError.invalid(
+      `Missing value for required parameter '${what}'. Give the registered model a non-empty name.`,
+    );
   }
   if (name.length > MAX_MODEL_NAME_LENGTH) {
-    throw MlflowError.invalid(`Registered model name is ${name.length} characters long; the limit is ${MAX_MODEL_NAME_LENGTH}.`);
+    throw MlflowError.invalid(
+      `Registered model name is ${name.length} characters long; the limit is ${MAX_MODEL_NAME_LENGTH}.`,
+    );
   }
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f/\\@:#?%]/.test(name)) {
@@ -69,6 +73,9 @@ export function canonicalStage(stage: unknown): ModelStage {
 /** Shows a value in an error message without control characters and without flooding it. */
 export function printable(s: string): string {
   // eslint-disable-next-line no-control-regex
-  const clean = s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const clean = s.replace(
+    /[\u0000-\u001f\u007f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
   return clean.length > 120 ? `${clean.slice(0, 120)}…` : clean;
 }
