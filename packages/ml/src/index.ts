@@ -138,3 +138,22 @@ export { registerEvaluator, isTuningEvaluator, metricNameOf } from './tuning/eva
 export type { TuningEvaluator } from './tuning/evaluator-ref.js';
 export { kFold, trainValidationSplit } from './tuning/folds.js';
 export type { Fold } from './tuning/folds.js';
+
+// evaluation
+export { Evaluator } from './evaluation/evaluator.js';
+export { RegressionEvaluator, regressionMetrics } from './evaluation/regression-evaluator.js';
+export type { RegressionEvaluatorParams, RegressionMetric } from './evaluation/regression-evaluator.js';
+export { BinaryClassificationEvaluator } from './evaluation/binary-classification-evaluator.js';
+export type {
+  BinaryClassificationEvaluatorParams,
+  BinaryMetric,
+} from './evaluation/binary-classification-evaluator.js';
+export { binaryCurves, rocCurve, prCurve, areaUnderROC, areaUnderPR } from './evaluation/binary-metrics.js';
+export type { BinaryCurves } from './evaluation/binary-metrics.js';
+export { MulticlassClassificationEvaluator } from './evaluation/multiclass-classification-evaluator.js';
+export type {
+  MulticlassClassificationEvaluatorParams,
+  MulticlassMetric,
+} from './evaluation/multiclass-classification-evaluator.js';
+export { MulticlassMetrics, confusionMatrixOf } from './evaluation/multiclass-metrics.js';
+export type { ConfusionMatrix } from './evaluation/multiclass-metrics.js';
