@@ -51,6 +51,11 @@ export type {
   Webhook,
   WebhookDelivery,
 } from './registry-entities.js';
-export { MODEL_STAGES, MODEL_VERSION_STATUSES, PERMISSION_LEVELS, WEBHOOK_EVENTS } from './registry-entities.js';
+export {
+  MODEL_STAGES,
+  MODEL_VERSION_STATUSES,
+  PERMISSION_LEVELS,
+  WEBHOOK_EVENTS,
+} from './registry-entities.js';
 export { REGISTRY_ENDPOINTS, AUTH_ENDPOINTS, WEBHOOK_ENDPOINTS } from './registry-endpoints.js';
 export type { RegistryEndpointSpec } from './registry-endpoints.js';

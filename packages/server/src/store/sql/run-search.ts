@@ -99,12 +99,12 @@ export async function searchRuns(ctx: StoreContext, q: SearchRunsQuery): Promise
     joins.push(
       sql`LEFT JOIN ${sql.table(table)} AS ${alias} ON ${alias}.run_uuid = runs.run_uuid AND ${alias}.key = ${c.id.key}`,
     );
-    const col = sql`${alias}.value`;
-    const missing =
+    // NaN sorts with the missing values (as NULL, so ties among them fall to the tie-breakers).
+    const col =
       c.id.entity === 'metric'
-        ? sql`CASE WHEN ${col} IS NULL OR ${alias}.is_nan = 1 THEN 1 ELSE 0 END`
-        : sql`CASE WHEN ${col} IS NULL THEN 1 ELSE 0 END`;
-    order.push(missing, sql`${col} ${dir}`);
+        ? sql`CASE WHEN ${alias}.is_nan = 1 THEN NULL ELSE ${alias}.value END`
+        : sql`${alias}.value`;
+    order.push(sql`CASE WHEN ${col} IS NULL THEN 1 ELSE 0 END`, sql`${col} ${dir}`);
   });
   order.push(sql`runs.start_time DESC`, sql`runs.run_uuid ASC`);
 
