@@ -16,3 +16,15 @@ export { PAGINATIONS } from './ingest/paginate.js';
 export type { Pagination, PaginationOptions } from './ingest/paginate.js';
 export { fetchJson } from './ingest/fetch-retry.js';
 export type { RetryOptions } from './ingest/fetch-retry.js';
+export { describeFrame } from './eda/describe.js';
+export type {
+  ColumnSummary,
+  DescribeOptions,
+  EdaSummary,
+  Outliers,
+  TargetSummary,
+  Bin,
+} from './eda/describe.js';
+export { eda, renderReport } from './eda/report.js';
+export type { EdaOptions } from './eda/report.js';
+export { renderSvg } from './eda/charts.js';

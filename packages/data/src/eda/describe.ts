@@ -1,0 +1,276 @@
+import type { Frame } from '@cauce/frame';
+import { DataError } from '../errors.js';
+import {
+  distinctSorted,
+  histogram,
+  lowerBound,
+  moments,
+  pearsonMatrix,
+  quantileSorted,
+  sortedFinite,
+  upperBound,
+} from './stats.js';
+
+export interface Outliers {
+  /** Tukey's fences: Q1 − 1.5·IQR and Q3 + 1.5·IQR (Tukey, Exploratory Data Analysis, 1977). */
+  lowFence: number;
+  highFence: number;
+  count: number;
+  share: number;
+}
+
+export interface ColumnSummary {
+  name: string;
+  type: string;
+  count: number;
+  nulls: number;
+  nullShare: number;
+  /** What to do about the nulls, in words. */
+  nullStrategy: string;
+  distinct: number;
+  mean?: number;
+  std?: number;
+  min?: number;
+  q1?: number;
+  median?: number;
+  q3?: number;
+  max?: number;
+  outliers?: Outliers;
+  /** Most frequent values (strings and booleans), most frequent first. */
+  top?: { value: string; count: number }[];
+}
+
+export interface Bin {
+  start: number;
+  end: number;
+  count: number;
+}
+
+export interface TargetSummary {
+  name: string;
+  kind: 'numeric' | 'categorical';
+  histogram?: Bin[];
+  /** Histogram of log10 of the positive values (the course plots prices this way). */
+  logHistogram?: Bin[];
+  nonPositive?: number;
+  classes?: { value: string; count: number }[];
+}
+
+export interface EdaSummary {
+  rows: number;
+  columns: ColumnSummary[];
+  target?: TargetSummary;
+  correlation?: { columns: string[]; matrix: number[][] };
+  monthly?: {
+    dateColumn: string;
+    valueColumn?: string;
+    months: { month: string; count: number; sum?: number }[];
+  };
+  /** Rows a reader left out as malformed (filled in by the caller). */
+  skippedRows?: number;
+}
+
+export interface DescribeOptions {
+  target?: string;
+  /** Timestamp column for monthly counts (default: the first timestamp column). */
+  dateColumn?: string;
+  /** Column summed per month (default: the target when numeric). */
+  valueColumn?: string;
+  /** Most numeric columns in the correlation matrix (default 40). */
+  maxCorrelationColumns?: number;
+  topK?: number;
+}
+
+const NUMERIC = new Set(['float64', 'int32', 'int64', 'bool', 'timestamp']);
+
+function nullStrategy(type: string, share: number): string {
+  if (share === 0) return 'none needed';
+  if (share >= 0.5) return `drop the column (${(share * 100).toFixed(0)}% missing)`;
+  const numeric = type === 'float64' || type === 'int32' || type === 'int64';
+  if (share < 0.05) return numeric ? 'impute the median' : 'impute the most frequent value';
+  return numeric ? 'impute the median and add a was-missing indicator' : 'keep as its own "missing" category';
+}
+
+function topOf(
+  codes: Int32Array,
+  dictionary: readonly string[],
+  k: number,
+): { counts: Float64Array; top: { value: string; count: number }[] } {
+  const counts = new Float64Array(dictionary.length);
+  for (let i = 0; i < codes.length; i++) {
+    const c = codes[i]!;
+    if (c >= 0) counts[c]!++;
+  }
+  const order = Array.from(counts.keys())
+    .filter((c) => counts[c]! > 0)
+    .sort((a, b) => counts[b]! - counts[a]! || (dictionary[a]! < dictionary[b]! ? -1 : 1));
+  return { counts, top: order.slice(0, k).map((c) => ({ value: dictionary[c]!, count: counts[c]! })) };
+}
+
+/** Per-column statistics, target distribution, correlations and monthly trends of a frame. */
+export function describeFrame(frame: Frame, opts: DescribeOptions = {}): EdaSummary {
+  const n = frame.numRows;
+  const k = opts.topK ?? 10;
+  if (opts.target !== undefined && !frame.has(opts.target)) {
+    throw new DataError(
+      'INVALID_ARGUMENT',
+      `--target ${JSON.stringify(opts.target)} is not a column`,
+      `columns: ${frame.columnNames.join(', ')}`,
+    );
+  }
+  const columns: ColumnSummary[] = [];
+  const numericValues = new Map<string, Float64Array>();
+  const sortedCache = new Map<string, Float64Array>();
+  for (const f of frame.schema) {
+    const col = frame.column(f.name);
+    const nulls = col.nullCount();
+    const base = {
+      name: f.name,
+      type: f.type === 'vector' ? `vector[${f.size}]` : f.type,
+      count: n - nulls,
+      nulls,
+      nullShare: n === 0 ? 0 : nulls / n,
+      nullStrategy: nullStrategy(f.type, n === 0 ? 0 : nulls / n),
+    };
+    if (col.type === 'string') {
+      const { codes, dictionary } = frame.strings(f.name);
+      const { counts, top } = topOf(codes, dictionary, k);
+      let distinct = 0;
+      for (const c of counts) if (c > 0) distinct++;
+      columns.push({ ...base, distinct, top });
+      continue;
+    }
+    if (col.type === 'vector') {
+      columns.push({ ...base, distinct: NaN });
+      continue;
+    }
+    const x = frame.float64(f.name);
+    if (f.type !== 'timestamp') numericValues.set(f.name, x);
+    const m = moments(x);
+    const s = sortedFinite(x);
+    sortedCache.set(f.name, s);
+    const q1 = quantileSorted(s, 0.25);
+    const q3 = quantileSorted(s, 0.75);
+    const iqr = q3 - q1;
+    const lowFence = q1 - 1.5 * iqr;
+    const highFence = q3 + 1.5 * iqr;
+    const out = lowerBound(s, lowFence) + (s.length - upperBound(s, highFence));
+    const summary: ColumnSummary = {
+      ...base,
+      distinct: distinctSorted(s),
+      mean: m.mean,
+      std: m.std,
+      min: m.min,
+      q1,
+      median: quantileSorted(s, 0.5),
+      q3,
+      max: m.max,
+    };
+    if (f.type === 'bool') {
+      summary.top = [
+        { value: 'true', count: Math.round(m.sum) },
+        { value: 'false', count: m.count - Math.round(m.sum) },
+      ].sort((a, b) => b.count - a.count);
+    } else if (f.type !== 'timestamp') {
+      summary.outliers = { lowFence, highFence, count: out, share: s.length === 0 ? 0 : out / s.length };
+    }
+    columns.push(summary);
+  }
+
+  const result: EdaSummary = { rows: n, columns };
+  if (opts.target !== undefined) result.target = targetSummary(frame, opts.target, sortedCache, k);
+
+  const corrCols = [...numericValues.keys()]
+    .filter((c) => {
+      const s = columns.find((x) => x.name === c)!;
+      return s.count > 1 && (s.std ?? 0) > 0;
+    })
+    .slice(0, opts.maxCorrelationColumns ?? 40);
+  if (corrCols.length >= 2) {
+    result.correlation = {
+      columns: corrCols,
+      matrix: pearsonMatrix(corrCols.map((c) => numericValues.get(c)!)),
+    };
+  }
+
+  const dateColumn = opts.dateColumn ?? frame.schema.find((f) => f.type === 'timestamp')?.name;
+  if (dateColumn !== undefined) {
+    if (!frame.has(dateColumn) || frame.column(dateColumn).type !== 'timestamp') {
+      throw new DataError(
+        'INVALID_ARGUMENT',
+        `--date-col ${JSON.stringify(dateColumn)} is not a timestamp column`,
+        'cast it with --cast col=timestamp when reading',
+      );
+    }
+    let valueColumn = opts.valueColumn;
+    if (valueColumn === undefined && opts.target !== undefined && NUMERIC.has(frame.column(opts.target).type))
+      valueColumn = opts.target;
+    result.monthly = monthly(frame, dateColumn, valueColumn);
+  }
+  return result;
+}
+
+function targetSummary(
+  frame: Frame,
+  name: string,
+  sorted: Map<string, Float64Array>,
+  k: number,
+): TargetSummary {
+  const col = frame.column(name);
+  if (col.type === 'string' || col.type === 'bool') {
+    const classes =
+      col.type === 'string'
+        ? topOf(frame.strings(name).codes, frame.strings(name).dictionary, Math.max(k, 50)).top
+        : undefined;
+    return { name, kind: 'categorical', classes: classes ?? [] };
+  }
+  if (col.type === 'vector')
+    throw new DataError('INVALID_ARGUMENT', `the target ${JSON.stringify(name)} is a vector column`);
+  const x = frame.float64(name);
+  const s = sorted.get(name) ?? sortedFinite(x);
+  const distinct = distinctSorted(s);
+  if (distinct <= 20 && s.every((v) => Number.isInteger(v))) {
+    const classes = new Map<number, number>();
+    for (const v of s) classes.set(v, (classes.get(v) ?? 0) + 1);
+    return {
+      name,
+      kind: 'categorical',
+      classes: [...classes].map(([v, c]) => ({ value: String(v), count: c })),
+    };
+  }
+  const lo = s[0] ?? 0;
+  const hi = s[s.length - 1] ?? 0;
+  const pos = s.subarray(upperBound(s, 0));
+  const logs = new Float64Array(pos.length);
+  for (let i = 0; i < pos.length; i++) logs[i] = Math.log10(pos[i]!);
+  return {
+    name,
+    kind: 'numeric',
+    histogram: histogram(s, 40, lo, hi),
+    logHistogram: pos.length > 0 ? histogram(logs, 40, logs[0]!, logs[logs.length - 1]!) : [],
+    nonPositive: s.length - pos.length,
+  };
+}
+
+function monthly(frame: Frame, dateColumn: string, valueColumn?: string): NonNullable<EdaSummary['monthly']> {
+  const t = frame.float64(dateColumn);
+  const v = valueColumn === undefined ? undefined : frame.float64(valueColumn);
+  const counts = new Map<number, { count: number; sum: number }>();
+  for (let i = 0; i < t.length; i++) {
+    const ms = t[i]!;
+    if (ms !== ms) continue;
+    const d = new Date(ms);
+    const key = d.getUTCFullYear() * 12 + d.getUTCMonth();
+    let e = counts.get(key);
+    if (e === undefined) counts.set(key, (e = { count: 0, sum: 0 }));
+    e.count++;
+    if (v !== undefined && v[i] === v[i]) e.sum += v[i]!;
+  }
+  const months = [...counts.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([key, e]) => {
+      const month = `${Math.floor(key / 12)}-${String((key % 12) + 1).padStart(2, '0')}`;
+      return v === undefined ? { month, count: e.count } : { month, count: e.count, sum: e.sum };
+    });
+  return valueColumn === undefined ? { dateColumn, months } : { dateColumn, valueColumn, months };
+}
