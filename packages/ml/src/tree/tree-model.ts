@@ -288,8 +288,11 @@ export abstract class TreeEnsembleModelBase extends Model {
   /** Spark-style description of every tree. */
   toDebugString(featureNames?: readonly string[]): string {
     const name = (f: number): string => (featureNames?.[f] !== undefined ? featureNames[f] : `feature ${f}`);
-    const fmt = (v: Float64Array): string =>
-      v.length === 1 ? String(v[0]) : `[${Array.from(v).join(', ')}]`;
+    const fmt = (v: Float64Array): string => {
+      if (v.length === 1) return String(v[0]);
+      const arr = Array.from(v);
+      return `${arr.indexOf(Math.max(...arr))} (class weights ${arr.join(', ')})`;
+    };
     const head = `${this.constructor.name} (uid=${this.uid}) with ${this.trees.length} tree(s), ${this.totalNumNodes} nodes`;
     if (this.trees.length === 1) return `${head}\n${treeDebugString(this.trees[0]!, '  ', fmt, name)}`;
     const body = this.trees.map(

@@ -126,12 +126,16 @@ function findSplit(
       const hasMissing = hm !== 0 || gm !== 0;
       let GL = 0;
       let HL = 0;
-      for (let b = 0; b < nb - 1; b++) {
-        const o = (off + b) * 2;
-        const hb = hist[o + 1]!;
-        GL += hist[o]!;
-        HL += hb;
-        if (hb === 0 && hist[o] === 0) continue;
+      // With missing values, b = −1 (every value right, missing left) and b = nb − 1 (every value left,
+      // missing right) are candidates too: "is it missing" splits, as XGBoost's two scans include.
+      for (let b = hasMissing ? -1 : 0; b < (hasMissing ? nb : nb - 1); b++) {
+        if (b >= 0) {
+          const o = (off + b) * 2;
+          const hb = hist[o + 1]!;
+          GL += hist[o]!;
+          HL += hb;
+          if (hb === 0 && hist[o] === 0) continue;
+        }
         // Missing values to the left (tried first, so it wins ties, as XGBoost's backward scan does).
         let gLm = GL + gm;
         let hLm = HL + hm;
@@ -181,12 +185,14 @@ function findSplit(
       let SL = 0;
       let WL = 0;
       let NL = 0;
-      for (let b = 0; b < nb - 1; b++) {
-        const o = (off + b) * 3;
-        if (hist[o + 2] === 0) continue;
-        SL += hist[o]!;
-        WL += hist[o + 1]!;
-        NL += hist[o + 2]!;
+      for (let b = hasMissing ? -1 : 0; b < (hasMissing ? nb : nb - 1); b++) {
+        if (b >= 0) {
+          const o = (off + b) * 3;
+          if (hist[o + 2] === 0) continue;
+          SL += hist[o]!;
+          WL += hist[o + 1]!;
+          NL += hist[o + 2]!;
+        }
         for (let side = 0; side < (hasMissing ? 2 : 1); side++) {
           const sl = side === 0 ? SL + sm : SL;
           const wl = side === 0 ? WL + wm : WL;
@@ -222,10 +228,12 @@ function findSplit(
     const nm = hist[mo + K]!;
     const hasMissing = nm !== 0;
     scratchL.fill(0);
-    for (let b = 0; b < nb - 1; b++) {
-      const o = (off + b) * C;
-      if (hist[o + K] === 0) continue;
-      for (let c = 0; c < C; c++) scratchL[c]! += hist[o + c]!;
+    for (let b = hasMissing ? -1 : 0; b < (hasMissing ? nb : nb - 1); b++) {
+      if (b >= 0) {
+        const o = (off + b) * C;
+        if (hist[o + K] === 0) continue;
+        for (let c = 0; c < C; c++) scratchL[c]! += hist[o + c]!;
+      }
       for (let side = 0; side < (hasMissing ? 2 : 1); side++) {
         let wl = 0;
         for (let c = 0; c < C; c++) {
@@ -353,7 +361,8 @@ export function growTree(
     const mid = start + nl;
 
     feature[id] = s.feature;
-    threshold[id] = bm.cuts[s.feature]![s.bin]!;
+    const cutsF = bm.cuts[s.feature]!;
+    threshold[id] = s.bin < 0 ? -Infinity : s.bin >= cutsF.length ? Infinity : cutsF[s.bin]!;
     binThr[id] = s.bin;
     defaultLeft[id] = s.defaultLeft ? 1 : 0;
     gain[id] = s.gain;

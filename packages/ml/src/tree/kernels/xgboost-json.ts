@@ -14,6 +14,8 @@ import type { Tree } from './tree.js';
 
 export class XGBoostJsonError extends Error {}
 
+const F32_MAX = 3.4028234663852886e38;
+
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
@@ -36,13 +38,15 @@ function nextFloat32(t: number): number {
 
 /** Double threshold equivalent to XGBoost's float32 test fround(x) < t. */
 export function thresholdFromFloat32(t: number): number {
-  if (!Number.isFinite(t)) return t;
+  if (t >= F32_MAX) return Infinity;
+  if (t <= -F32_MAX) return -Infinity;
   return (prevFloat32(t) + t) / 2;
 }
 
-/** Smallest float32 >= t (XGBoost's threshold for our double threshold t). */
+/** Smallest float32 >= t (XGBoost's threshold for our double threshold t); ±∞ become ±FLT_MAX. */
 export function thresholdToFloat32(t: number): number {
-  if (!Number.isFinite(t)) return t;
+  if (t === Infinity) return F32_MAX;
+  if (t === -Infinity) return -F32_MAX;
   const f = Math.fround(t);
   return f >= t ? f : nextFloat32(f);
 }
