@@ -14,7 +14,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import type { Frame } from '@cauce/frame';
 import { readFrame } from '@cauce/data';
 import {
   Imputer,
