@@ -157,3 +157,48 @@ export type {
 } from './evaluation/multiclass-classification-evaluator.js';
 export { MulticlassMetrics, confusionMatrixOf } from './evaluation/multiclass-metrics.js';
 export type { ConfusionMatrix } from './evaluation/multiclass-metrics.js';
+
+// feature stages
+export { StringIndexer, StringIndexerModel } from './feature/string-indexer.js';
+export type {
+  StringIndexerParams,
+  StringOrderType,
+  StringIndexerHandleInvalid,
+} from './feature/string-indexer.js';
+export { OneHotEncoder, OneHotEncoderModel } from './feature/one-hot-encoder.js';
+export type { OneHotEncoderParams, OneHotHandleInvalid } from './feature/one-hot-encoder.js';
+export { VectorAssembler } from './feature/vector-assembler.js';
+export type { VectorAssemblerParams, VectorAssemblerHandleInvalid } from './feature/vector-assembler.js';
+export { Imputer, ImputerModel } from './feature/imputer.js';
+export type { ImputerParams, ImputerStrategy } from './feature/imputer.js';
+export { StandardScaler, StandardScalerModel } from './feature/standard-scaler.js';
+export type { StandardScalerParams } from './feature/standard-scaler.js';
+export { MinMaxScaler, MinMaxScalerModel } from './feature/min-max-scaler.js';
+export type { MinMaxScalerParams } from './feature/min-max-scaler.js';
+export { MaxAbsScaler, MaxAbsScalerModel } from './feature/max-abs-scaler.js';
+export type { MaxAbsScalerParams } from './feature/max-abs-scaler.js';
+export { Normalizer } from './feature/normalizer.js';
+export type { NormalizerParams } from './feature/normalizer.js';
+export { Bucketizer } from './feature/bucketizer.js';
+export type { BucketizerParams, BucketizerHandleInvalid } from './feature/bucketizer.js';
+export { QuantileDiscretizer } from './feature/quantile-discretizer.js';
+export type { QuantileDiscretizerParams } from './feature/quantile-discretizer.js';
+export { PCA, PCAModel } from './feature/pca.js';
+export type { PCAParams } from './feature/pca.js';
+export { PolynomialExpansion } from './feature/polynomial-expansion.js';
+export type { PolynomialExpansionParams } from './feature/polynomial-expansion.js';
+export { Interaction } from './feature/interaction.js';
+export type { InteractionParams } from './feature/interaction.js';
+export { VectorSlicer } from './feature/vector-slicer.js';
+export type { VectorSlicerParams } from './feature/vector-slicer.js';
+export { Binarizer } from './feature/binarizer.js';
+export type { BinarizerParams } from './feature/binarizer.js';
+export { ElementwiseProduct } from './feature/elementwise-product.js';
+export type { ElementwiseProductParams } from './feature/elementwise-product.js';
+export { IndexToString } from './feature/index-to-string.js';
+export type { IndexToStringParams } from './feature/index-to-string.js';
+export {
+  VarianceThresholdSelector,
+  VarianceThresholdSelectorModel,
+} from './feature/variance-threshold-selector.js';
+export type { VarianceThresholdSelectorParams } from './feature/variance-threshold-selector.js';

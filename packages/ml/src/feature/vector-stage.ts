@@ -19,18 +19,19 @@ export interface VectorInOut {
  * column (`outSize`: its size when known).
  */
 export function vectorSchema(
-  stage: Params & VectorInOut,
+  stage: Params & { outputCol: Param<string> },
   schema: Schema,
   expectedSize?: number,
   outSize?: number | 'same',
+  inputParam: Param<string> = (stage as Params & VectorInOut).inputCol,
 ): Schema {
-  const col = stage.getOrDefault(stage.inputCol);
-  const f = requireColumn(stage.uid, schema, 'inputCol', col, 'vector');
+  const col = stage.getOrDefault(inputParam);
+  const f = requireColumn(stage.uid, schema, inputParam.name, col, 'vector');
   if (expectedSize !== undefined && f.size !== undefined && f.size !== expectedSize) {
     throw new MLError(
       'SCHEMA_MISMATCH',
-      `${stage.uid}: inputCol column '${col}' has vectors of size ${f.size}, but the model was fitted on size ${expectedSize}`,
-      { stage: stage.uid, param: 'inputCol', column: col },
+      `${stage.uid}: ${inputParam.name} column '${col}' has vectors of size ${f.size}, but the model was fitted on size ${expectedSize}`,
+      { stage: stage.uid, param: inputParam.name, column: col },
     );
   }
   const size = outSize === 'same' ? f.size : outSize;
