@@ -40,13 +40,32 @@ export function augmentedGram(X: Matrix, y: Float64Array | null, w: Float64Array
     csrRows(X, y, w, qPad, g);
     return mirror(g, p, q, qPad);
   }
-  const x = X.values;
+  denseBlock(X.values, p, y, w, 0, n, g, qPad);
+  return mirror(g, p, q, qPad);
+}
+
+/**
+ * Accumulates rows [from, to) of a dense row-major matrix into the padded upper triangle g (qPad×qPad).
+ * Self-contained (only the kernels below and the two constants): gram-parallel.ts runs its source in workers.
+ * @internal
+ */
+export function denseBlock(
+  x: Float64Array,
+  p: number,
+  y: Float64Array | null,
+  w: Float64Array | null,
+  from: number,
+  to: number,
+  g: Float64Array,
+  qPad: number,
+): void {
+  const q = p + 2;
   const colA = new Float64Array(qPad * CHUNK_ROWS);
   const colB = w ? new Float64Array(qPad * CHUNK_ROWS) : colA;
   const idx = new Int32Array(q);
   const val = new Float64Array(q);
-  for (let start = 0; start < n; start += CHUNK_ROWS) {
-    const rows = Math.min(CHUNK_ROWS, n - start);
+  for (let start = from; start < to; start += CHUNK_ROWS) {
+    const rows = Math.min(CHUNK_ROWS, to - start);
     let nnz = 0;
     const end = (start + rows) * p;
     for (let t = start * p; t < end; t++) if (x[t] !== 0) nnz++;
@@ -57,11 +76,22 @@ export function augmentedGram(X: Matrix, y: Float64Array | null, w: Float64Array
       denseTiles(colA, colB, rows, qPad, g);
     }
   }
-  return mirror(g, p, q, qPad);
 }
 
-/** Mirrors the upper triangle and drops the padding. */
-function mirror(g: Float64Array, p: number, q: number, qPad: number): GramStats {
+/** The functions a worker needs to run denseBlock, as source text. @internal */
+export function denseBlockSource(): string {
+  return [
+    `const CHUNK_ROWS = ${CHUNK_ROWS};`,
+    `const SPARSE_DENSITY = ${SPARSE_DENSITY};`,
+    denseBlock.toString(),
+    transposeChunk.toString(),
+    denseTiles.toString(),
+    sparseRows.toString(),
+  ].join('\n');
+}
+
+/** Mirrors the upper triangle and drops the padding. @internal */
+export function mirror(g: Float64Array, p: number, q: number, qPad: number): GramStats {
   const m = new Float64Array(q * q);
   for (let j = 0; j < q; j++) {
     for (let k = j; k < q; k++) {

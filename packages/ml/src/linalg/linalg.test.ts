@@ -169,3 +169,21 @@ test('column statistics: weighted means and unbiased stds, same from CSR', () =>
     }
   }
 });
+
+test('multi-threaded Gram pass equals the one-thread pass and is deterministic', async () => {
+  const { augmentedGramParallel, terminateGramWorkers } = await import('./gram-parallel.js');
+  const n = 16_400; // n·p above the parallel threshold, with a short last block
+  const p = 250;
+  const { x, y, w } = data(n, p, p, 21);
+  try {
+    for (const wt of [null, w]) {
+      const one = augmentedGram(dense(x, n, p), y, wt).m;
+      const a = (await augmentedGramParallel(dense(x, n, p), y, wt, 2)).m;
+      const b = (await augmentedGramParallel(dense(x, n, p), y, wt, 2)).m;
+      assertAllClose(a, one, 1e-12, 'parallel vs one thread');
+      assert.deepEqual(a, b, 'two parallel runs give identical bits');
+    }
+  } finally {
+    await terminateGramWorkers();
+  }
+});

@@ -13,7 +13,7 @@ import { choleskyInPlace, choleskySolveInPlace, inverseDiagonal } from '../linal
 import { columnStats } from '../linalg/column-stats.js';
 import { designMatrix } from '../linalg/design-matrix.js';
 import { dense, type Matrix } from '../linalg/matrix.js';
-import { augmentedGram } from '../linalg/gram.js';
+import { augmentedGram, type GramStats } from '../linalg/gram.js';
 import { elasticNetCD } from '../optim/coordinate-descent.js';
 import { minimize } from '../optim/lbfgs.js';
 
@@ -75,8 +75,17 @@ export function fitNormal(
   w: Float64Array | null,
   o: LeastSquaresOptions,
 ): LinearFit {
-  const { n, p } = X;
-  const { m, q } = augmentedGram(X, y, w);
+  return fitNormalFromGram(augmentedGram(X, y, w), X.n, w, o);
+}
+
+/** The normal solver from an already computed Gram matrix (e.g. the multi-threaded pass of gram-parallel.ts). */
+export function fitNormalFromGram(
+  gram: GramStats,
+  n: number,
+  w: Float64Array | null,
+  o: LeastSquaresOptions,
+): LinearFit {
+  const { m, q, p } = gram;
   const W = m[p * q + p]!;
   let ws2 = n;
   if (w) {

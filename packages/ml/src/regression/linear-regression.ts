@@ -15,7 +15,8 @@ import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
 import { multiplyRows, type Matrix } from '../linalg/matrix.js';
 import { fitHuber } from './huber.js';
 import { features, instances } from './instances.js';
-import { fitLbfgs, fitNormal, type LinearFit, type LeastSquaresOptions } from './least-squares.js';
+import { augmentedGramParallel } from '../linalg/gram-parallel.js';
+import { fitLbfgs, fitNormalFromGram, type LinearFit, type LeastSquaresOptions } from './least-squares.js';
 import { LinearRegressionSummary } from './linear-regression-summary.js';
 
 /** Spark's limit for the normal solver ('auto' switches to l-bfgs above it): XᵀX is p² doubles. */
@@ -146,7 +147,7 @@ export class LinearRegression extends Estimator<LinearRegressionModel> {
     return appendColumn(uid, schema, 'predictionCol', { name: this.getPredictionCol(), type: 'float64' });
   }
 
-  protected _fit(frame: Frame, ctx: FitContext): LinearRegressionModel {
+  protected async _fit(frame: Frame, ctx: FitContext): Promise<LinearRegressionModel> {
     const cols = {
       featuresCol: this.getFeaturesCol(),
       labelCol: this.getLabelCol(),
@@ -174,7 +175,10 @@ export class LinearRegression extends Estimator<LinearRegressionModel> {
       } else {
         const solver = this.getSolver();
         const normal = solver === 'normal' || (solver === 'auto' && p <= MAX_FEATURES_FOR_NORMAL_SOLVER);
-        fit = normal ? fitNormal(x, y, w, base) : fitLbfgs(x, y, w, base);
+        // The Gram pass is the whole cost of the normal solver on dense data: spread it over the cores.
+        fit = normal
+          ? fitNormalFromGram(await augmentedGramParallel(x, y, w), x.n, w, base)
+          : fitLbfgs(x, y, w, base);
       }
     } catch (e) {
       if (e instanceof RangeError) {
