@@ -1,0 +1,200 @@
+/**
+ * The MLflow model directory (https://mlflow.org/docs/latest/models.html#storage-format), written for a
+ * Cauce model:
+ *
+ *   model/
+ *     MLmodel                     YAML: artifact_path, flavors.cauce, model_uuid, run_id, utc_time_created,
+ *                                 signature (inputs/outputs as JSON strings), saved_input_example_info
+ *     model/                      the saved stage (ml's save format, docs/decisions/0004-model-save-format.md)
+ *     input_example.json          pandas split orient: {"columns": [...], "data": [[...]]}
+ *     serving_input_example.json  the same wrapped as a scoring request {"dataframe_split": …}
+ *     profile.json                training-data profile for drift monitoring (profile.ts)
+ *
+ * Only the `cauce` flavor is written: MLflow's `python_function` flavor needs a Python loader module,
+ * which a TypeScript model does not have; Cauce's serving loads the `cauce` flavor.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Frame } from '@cauce/frame';
+import { CAUCE_VERSION, FORMAT_NAME, classNameOf, type Model } from '@cauce/ml';
+import { parse, stringify } from 'yaml';
+import { ClientError } from '../http/errors.js';
+import { profileFrame } from './profile.js';
+import { exampleSplit, inferSchema, type ColSpec, type ModelSignature } from './signature.js';
+
+export const FLAVOR = 'cauce';
+export const MODEL_DATA_DIR = 'model';
+
+export interface CauceFlavor {
+  cauce_version: string;
+  /** The saved stage's directory, relative to the model directory. */
+  data: string;
+  /** Registered class of the saved stage, e.g. 'PipelineModel'. */
+  model_class: string;
+  /** ml's save format name. */
+  format: string;
+}
+
+export interface MLmodel {
+  artifact_path?: string;
+  flavors: Record<string, unknown> & { cauce?: CauceFlavor };
+  model_uuid: string;
+  run_id?: string;
+  utc_time_created: string;
+  signature?: { inputs: string; outputs: string; params: null };
+  saved_input_example_info?: {
+    artifact_path: string;
+    type: string;
+    pandas_orient: string;
+    serving_input_path?: string;
+  };
+  cauce_version: string;
+  /** Profile file for monitoring (Cauce's own key; MLflow ignores unknown keys). */
+  cauce_profile?: string;
+}
+
+export interface SaveModelOptions {
+  /** A few rows the model accepts, stored as input_example.json (its columns are the signature inputs). */
+  inputExample?: Frame;
+  /** The training frame: profiled for drift, and the source of the signature when no example is given. */
+  trainingFrame?: Frame;
+  /** Explicit signature (otherwise inferred). */
+  signature?: ModelSignature;
+  artifactPath?: string;
+  runId?: string;
+}
+
+/** Params whose values name columns a model reads besides its features (never model inputs). */
+const NON_INPUT_PARAMS = ['labelCol', 'weightCol'];
+/** Params naming the columns a model adds that are its answer (the signature's outputs). */
+const OUTPUT_PARAMS = ['predictionCol', 'probabilityCol', 'rawPredictionCol'];
+
+function stagesOf(model: Model): Model[] {
+  const inner = (model as { stages?: readonly Model[] }).stages;
+  const best = (model as { bestModel?: Model }).bestModel;
+  if (Array.isArray(inner)) return [model, ...inner.flatMap((s: Model) => stagesOf(s))];
+  if (best) return [model, ...stagesOf(best)];
+  return [model];
+}
+
+function paramValues(model: Model, names: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const s of stagesOf(model)) {
+    for (const owner of [s, s.parent]) {
+      if (!owner) continue;
+      for (const n of names) {
+        if (!owner.hasParam(n)) continue;
+        const v = owner.get(owner.getParam(n));
+        if (typeof v === 'string' && v !== '') out.add(v);
+      }
+    }
+  }
+  return out;
+}
+
+/** Inputs: the example's columns, else the training frame's minus label/weight; outputs: what transform adds. */
+export async function inferSignature(model: Model, example: Frame | undefined, training: Frame | undefined) {
+  const source = example ?? training;
+  if (!source) return undefined;
+  const skip = example ? new Set<string>() : paramValues(model, NON_INPUT_PARAMS);
+  const inputs = inferSchema(
+    source,
+    source.columnNames.filter((c) => !skip.has(c)),
+  );
+  const sample = source.head(Math.min(5, source.numRows)).select(...inputs.map((c) => c.name));
+  let outputs: ColSpec[] = [];
+  try {
+    const out = await model.transform(sample);
+    const added = out.columnNames.filter((c) => !sample.has(c));
+    const wanted = paramValues(model, OUTPUT_PARAMS);
+    const chosen = added.filter((c) => wanted.has(c));
+    outputs = inferSchema(out, chosen.length > 0 ? chosen : added).map((c) => ({ ...c, required: true }));
+  } catch {
+    // a model that cannot score the inputs alone (e.g. it needs the label) gets an input-only signature
+  }
+  return { inputs, outputs };
+}
+
+/** Writes the model directory `dir` (created; must not exist). */
+export async function saveModel(model: Model, dir: string, options: SaveModelOptions = {}): Promise<MLmodel> {
+  await mkdir(dir, { recursive: true });
+  await model.save(join(dir, MODEL_DATA_DIR));
+  const mlmodel: MLmodel = {
+    artifact_path: options.artifactPath,
+    flavors: {
+      [FLAVOR]: {
+        cauce_version: CAUCE_VERSION,
+        data: MODEL_DATA_DIR,
+        model_class: classNameOf(model),
+        format: FORMAT_NAME,
+      },
+    },
+    model_uuid: randomUUID().replace(/-/g, ''),
+    run_id: options.runId,
+    utc_time_created: new Date().toISOString().replace('T', ' ').replace('Z', ''),
+    cauce_version: CAUCE_VERSION,
+  };
+  const sig = options.signature ?? (await inferSignature(model, options.inputExample, options.trainingFrame));
+  if (sig) {
+    mlmodel.signature = {
+      inputs: JSON.stringify(sig.inputs),
+      outputs: JSON.stringify(sig.outputs),
+      params: null,
+    };
+  }
+  if (options.inputExample) {
+    const split = exampleSplit(options.inputExample);
+    await writeFile(join(dir, 'input_example.json'), JSON.stringify(split));
+    await writeFile(
+      join(dir, 'serving_input_example.json'),
+      JSON.stringify({ dataframe_split: split }, null, 2),
+    );
+    mlmodel.saved_input_example_info = {
+      artifact_path: 'input_example.json',
+      type: 'dataframe',
+      pandas_orient: 'split',
+      serving_input_path: 'serving_input_example.json',
+    };
+  }
+  if (options.trainingFrame) {
+    const cols = sig ? sig.inputs.map((c) => c.name).filter((c) => options.trainingFrame!.has(c)) : undefined;
+    await writeFile(join(dir, 'profile.json'), JSON.stringify(profileFrame(options.trainingFrame, cols)));
+    mlmodel.cauce_profile = 'profile.json';
+  }
+  // drop undefined keys: YAML would write them as null
+  const clean = JSON.parse(JSON.stringify(mlmodel)) as MLmodel;
+  await writeFile(join(dir, 'MLmodel'), stringify(clean, { lineWidth: 0 }));
+  return clean;
+}
+
+/** Reads and checks `dir/MLmodel`. */
+export async function readMLmodel(dir: string): Promise<MLmodel> {
+  const text = await readFile(join(dir, 'MLmodel'), 'utf8').catch(() => undefined);
+  if (text === undefined) {
+    throw new ClientError(
+      'IO_ERROR',
+      `${dir} has no MLmodel file`,
+      'point at a model directory written by logModel / saveModel',
+    );
+  }
+  let m: MLmodel;
+  try {
+    m = parse(text) as MLmodel;
+  } catch (err) {
+    throw new ClientError('IO_ERROR', `${dir}/MLmodel is not valid YAML: ${(err as Error).message}`);
+  }
+  if (!m || typeof m !== 'object' || typeof m.flavors !== 'object' || m.flavors === null) {
+    throw new ClientError('IO_ERROR', `${dir}/MLmodel has no flavors section`);
+  }
+  return m;
+}
+
+/** The signature stored in an MLmodel, parsed. */
+export function signatureOf(m: MLmodel): ModelSignature | undefined {
+  if (!m.signature) return undefined;
+  return {
+    inputs: JSON.parse(m.signature.inputs) as ColSpec[],
+    outputs: m.signature.outputs ? (JSON.parse(m.signature.outputs) as ColSpec[]) : [],
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * The training-data profile saved beside a logged model (`profile.json`), for drift monitoring: per
+ * column, compact mergeable-style summaries rather than the data (the idea of whylogs profiles):
+ *  - numeric: count, nulls, mean, std, min, max, quantiles, a histogram (Sturges' number of bins,
+ *    as Evidently's PSI binning uses) and a seeded sample of up to 1,000 values (enough for the
+ *    two-sample Kolmogorov–Smirnov / Wasserstein tests Evidently picks by default);
+ *  - categorical (string, bool): count, nulls, distinct count and the 128 most frequent values;
+ *  - vectors: size and per-element mean / std / min / max.
+ * Format documented in docs/decisions/0008-model-format-and-autolog.md.
+ */
+import type { Frame } from '@cauce/frame';
+
+export const PROFILE_FORMAT = 'cauce-profile';
+export const PROFILE_VERSION = 1;
+const SAMPLE_SIZE = 1000;
+const TOP_K = 128;
+
+export interface NumericProfile {
+  kind: 'numeric';
+  type: string;
+  count: number;
+  nulls: number;
+  mean: number | null;
+  std: number | null;
+  min: number | null;
+  max: number | null;
+  quantiles: Record<string, number | null>;
+  histogram: { edges: number[]; counts: number[] };
+  distinct: number;
+  sample: number[];
+}
+export interface CategoricalProfile {
+  kind: 'categorical';
+  type: string;
+  count: number;
+  nulls: number;
+  distinct: number;
+  top: Array<{ value: string; count: number }>;
+  otherCount: number;
+}
+export interface VectorProfile {
+  kind: 'vector';
+  type: 'vector';
+  count: number;
+  size: number;
+  mean: number[];
+  std: number[];
+  min: number[];
+  max: number[];
+}
+export type ColumnProfile = NumericProfile | CategoricalProfile | VectorProfile;
+
+export interface DataProfile {
+  format: typeof PROFILE_FORMAT;
+  version: number;
+  numRows: number;
+  createdAt: string;
+  columns: Record<string, ColumnProfile>;
+}
+
+function quantile(sorted: Float64Array, q: number): number | null {
+  if (sorted.length === 0) return null;
+  // linear interpolation between closest ranks (numpy's default 'linear' method)
+  const pos = q * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+function numericProfile(values: Float64Array, type: string, seed: number): NumericProfile {
+  const finite = values.filter((v) => Number.isFinite(v));
+  const n = finite.length;
+  const sorted = finite.slice().sort();
+  let mean = 0;
+  for (const v of finite) mean += v;
+  mean = n ? mean / n : NaN;
+  let ss = 0;
+  for (const v of finite) ss += (v - mean) * (v - mean);
+  let distinct = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
+  const min = n ? sorted[0]! : null;
+  const max = n ? sorted[n - 1]! : null;
+  const bins = n > 0 ? Math.max(1, Math.ceil(Math.log2(n)) + 1) : 0;
+  const edges: number[] = [];
+  const counts = new Array<number>(bins).fill(0);
+  if (n > 0) {
+    const lo = min!;
+    const width = (max! - lo) / bins || 1;
+    for (let b = 0; b <= bins; b++) edges.push(b === bins ? max! : lo + b * width);
+    for (const v of finite) counts[Math.min(bins - 1, Math.floor((v - lo) / width))]!++;
+  }
+  // seeded sample without replacement (partial Fisher–Yates over indices, LCG for reproducibility)
+  const idx = Array.from({ length: n }, (_, i) => i);
+  let s = seed >>> 0;
+  const k = Math.min(SAMPLE_SIZE, n);
+  for (let i = 0; i < k; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const j = i + (s % (n - i));
+    const t = idx[i]!;
+    idx[i] = idx[j]!;
+    idx[j] = t;
+  }
+  const sample = idx.slice(0, k).map((i) => finite[i]!);
+  return {
+    kind: 'numeric',
+    type,
+    count: values.length,
+    nulls: values.length - n,
+    mean: n ? mean : null,
+    std: n > 1 ? Math.sqrt(ss / (n - 1)) : null,
+    min,
+    max,
+    quantiles: Object.fromEntries(
+      [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99].map((q) => [String(q), quantile(sorted, q)]),
+    ),
+    histogram: { edges, counts },
+    distinct,
+    sample,
+  };
+}
+
+function categoricalProfile(values: Array<string | null>, type: string): CategoricalProfile {
+  const counts = new Map<string, number>();
+  let nulls = 0;
+  for (const v of values) {
+    if (v === null) nulls++;
+    else counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const top = sorted.slice(0, TOP_K).map(([value, count]) => ({ value, count }));
+  const otherCount = sorted.slice(TOP_K).reduce((s, [, c]) => s + c, 0);
+  return { kind: 'categorical', type, count: values.length, nulls, distinct: counts.size, top, otherCount };
+}
+
+function vectorProfile(frame: Frame, name: string): VectorProfile {
+  const { rows, size, values } = frame.vectors(name);
+  const mean = new Array<number>(size).fill(0);
+  const m2 = new Array<number>(size).fill(0);
+  const min = new Array<number>(size).fill(Infinity);
+  const max = new Array<number>(size).fill(-Infinity);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < size; j++) {
+      const v = values[i * size + j]!;
+      // Welford's update per element
+      const d = v - mean[j]!;
+      mean[j]! += d / (i + 1);
+      m2[j]! += d * (v - mean[j]!);
+      if (v < min[j]!) min[j] = v;
+      if (v > max[j]!) max[j] = v;
+    }
+  }
+  return {
+    kind: 'vector',
+    type: 'vector',
+    count: rows,
+    size,
+    mean,
+    std: m2.map((s) => (rows > 1 ? Math.sqrt(s / (rows - 1)) : 0)),
+    min,
+    max,
+  };
+}
+
+/** Profiles every column of `frame` (or those named). */
+export function profileFrame(frame: Frame, columns?: readonly string[], seed = 42): DataProfile {
+  const out: Record<string, ColumnProfile> = {};
+  for (const name of columns ?? frame.columnNames) {
+    const f = frame.field(name)!;
+    if (f.type === 'vector') out[name] = vectorProfile(frame, name);
+    else if (f.type === 'string') {
+      const { codes, dictionary } = frame.strings(name);
+      out[name] = categoricalProfile(
+        Array.from(codes, (c) => (c < 0 ? null : dictionary[c]!)),
+        'string',
+      );
+    } else if (f.type === 'bool') {
+      const col = frame.column(name);
+      out[name] = categoricalProfile(
+        Array.from({ length: frame.numRows }, (_, i) => (col.isNull(i) ? null : String(col.get(i)))),
+        'bool',
+      );
+    } else out[name] = numericProfile(frame.float64(name), f.type, seed);
+  }
+  return {
+    format: PROFILE_FORMAT,
+    version: PROFILE_VERSION,
+    numRows: frame.numRows,
+    createdAt: new Date().toISOString(),
+    columns: out,
+  };
+}
