@@ -43,3 +43,22 @@ test('sql errors are DataErrors with DuckDB’s reason', async () => {
   });
   await assert.rejects(sql('  '), /needs a query/);
 });
+
+test('large results grow their columns correctly (nulls, wide ENUMs, long-string dictionaries)', async () => {
+  const n = 80_000; // beyond the default 65,536-row first allocation, so columns grow
+  const x = new Array<number | null>(n);
+  const s = new Array<string | null>(n);
+  const id = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    x[i] = i % 7 === 0 ? null : i / 2;
+    s[i] = i % 11 === 0 ? null : `category-${i % 300}`; // 300 values: a 2-byte ENUM
+    id[i] = `contract identifier number ${i}`; // 80k distinct long strings: the VARCHAR path
+  }
+  const t = Frame.fromColumns({ x, s, id });
+  const r = await sql('SELECT * FROM t', { t });
+  assert.equal(r.numRows, n);
+  assert.deepEqual(r.column('x').toArray(), x);
+  assert.deepEqual(r.column('s').toArray(), s);
+  assert.equal(r.column('id').get(76_543), 'contract identifier number 76543');
+  assert.equal(r.column('x').nullCount(), Math.ceil(n / 7));
+});

@@ -17,7 +17,7 @@ function cpuCount(): number {
 
 /** Runs `fn` with a fresh connection that is closed afterwards. */
 export async function withConnection<T>(fn: (con: DuckDBConnection) => Promise<T>): Promise<T> {
-  const con = await (await getInstance()).connect();
+  const con = await openConnection();
   try {
     return await fn(con);
   } finally {
@@ -27,7 +27,11 @@ export async function withConnection<T>(fn: (con: DuckDBConnection) => Promise<T
 
 /** A fresh connection the caller must close (used by streaming readers). */
 export async function openConnection(): Promise<DuckDBConnection> {
-  return (await getInstance()).connect();
+  const con = await (await getInstance()).connect();
+  // The default streaming buffer (~1 MB) makes DuckDB's parallel scan wait for JS to take each chunk;
+  // 64 MB lets the producer run ahead (CSV of 1M × 24: 2.3 s → 1.6 s here) at a bounded memory cost.
+  await con.run("SET streaming_buffer_size = '64MB'");
+  return con;
 }
 
 /** A SQL identifier, always quoted (column names like `nulls` or `valor del contrato` are fine). */

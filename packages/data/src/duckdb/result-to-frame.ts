@@ -127,22 +127,31 @@ function isValidBit(v: Uint8Array | null, i: number): boolean {
 
 interface Part {
   rows: number;
-  data: Float64Array | Int32Array | Uint8Array;
+  data: Float64Array;
   validity: Uint8Array | null;
-  size?: number;
 }
 
-/** Accumulates chunks of one column; `finish` concatenates them once. */
+type Store = Float64Array | Int32Array | Uint8Array;
+
+/**
+ * Accumulates the chunks of one column straight into one growing typed array (chunk copies die young), so
+ * a load needs about the final size plus DuckDB's buffers. With a good `expectedRows` the array never grows;
+ * otherwise it grows by 1.5×, and `finish` trims it with one copy, one column at a time.
+ */
 class ColumnBuilder {
   readonly plan: ColumnPlan;
-  parts: Part[] = [];
   rows = 0;
+  store: Store;
+  /** Validity bitmap, allocated at the first null. */
+  validity: Uint8Array | undefined;
   dictionary: StringDictionary | undefined;
   enumValues: readonly string[] | undefined;
   enumWidth = 1;
+  /** Vector columns keep per-chunk parts (their width is only known from the data). */
+  parts: Part[] = [];
   vectorSize = -1;
 
-  constructor(plan: ColumnPlan, type: DuckDBType) {
+  constructor(plan: ColumnPlan, type: DuckDBType, capacity: number) {
     this.plan = plan;
     if (plan.kind === 'str') this.dictionary = new StringDictionary();
     if (plan.kind === 'enum' && type instanceof DuckDBEnumType) {
@@ -154,43 +163,81 @@ class ColumnBuilder {
             ? 2
             : 4;
     }
+    this.store = this.#alloc(plan.kind === 'list' ? 0 : capacity);
+  }
+
+  #alloc(n: number): Store {
+    const k = this.plan.kind;
+    return k === 'f64' ? new Float64Array(n) : k === 'bool' ? new Uint8Array(n) : new Int32Array(n);
+  }
+
+  #reserve(extra: number): void {
+    const need = this.rows + extra;
+    if (need <= this.store.length) return;
+    const grown = this.#alloc(Math.max(need, Math.ceil(this.store.length * 1.5), 2048));
+    grown.set(this.store.subarray(0, this.rows) as never);
+    this.store = grown;
+    if (this.validity !== undefined) {
+      const v = new Uint8Array((grown.length + 7) >>> 3).fill(0xff);
+      v.set(this.validity.subarray(0, (this.rows + 7) >>> 3));
+      this.validity = v;
+    }
+  }
+
+  /** Copies the chunk's validity into ours at row offset `off`; true when the chunk has nulls. */
+  #mergeValidity(valid: Uint8Array | null, n: number): boolean {
+    if (valid === null || !hasNull(valid, n)) return false;
+    const off = this.rows;
+    this.validity ??= new Uint8Array((this.store.length + 7) >>> 3).fill(0xff);
+    const bits = this.validity;
+    if ((off & 7) === 0) {
+      const bytes = n >>> 3;
+      bits.set(valid.subarray(0, bytes), off >>> 3);
+      for (let i = bytes << 3; i < n; i++) if (!isValidBit(valid, i)) clear(bits, off + i);
+    } else {
+      for (let i = 0; i < n; i++) if (!isValidBit(valid, i)) clear(bits, off + i);
+    }
+    return true;
   }
 
   add(vector: duckdb.Vector, n: number): void {
-    // vector_get_data / vector_get_validity return fresh copies (checked on @duckdb/node-bindings 1.5.6),
-    // so their buffers can be kept as they are.
+    // vector_get_data / vector_get_validity return fresh copies (checked on @duckdb/node-bindings 1.5.6).
     const valid = validityOf(vector, n);
-    switch (this.plan.kind) {
+    const kind = this.plan.kind;
+    if (kind === 'list') {
+      this.#addList(vector, n, valid);
+      this.rows += n;
+      return;
+    }
+    this.#reserve(n);
+    const off = this.rows;
+    switch (kind) {
       case 'f64': {
         const raw = duckdb.vector_get_data(vector, n * 8);
-        const data =
-          raw.byteOffset % 8 === 0
-            ? new Float64Array(raw.buffer, raw.byteOffset, n)
-            : new Float64Array(raw.slice().buffer);
+        const out = this.store as Float64Array;
+        out.set(new Float64Array(raw.buffer, raw.byteOffset, n), off);
         // Raw memory under a NULL is garbage: make it NaN so null-unaware kernels see a missing value.
-        if (valid !== null) for (let i = 0; i < n; i++) if (!isValidBit(valid, i)) data[i] = NaN;
-        this.parts.push({ rows: n, data, validity: valid });
+        if (this.#mergeValidity(valid, n))
+          for (let i = 0; i < n; i++) if (!isValidBit(valid, i)) out[off + i] = NaN;
         break;
       }
       case 'i32': {
         const raw = duckdb.vector_get_data(vector, n * 4);
-        const data =
-          raw.byteOffset % 4 === 0
-            ? new Int32Array(raw.buffer, raw.byteOffset, n)
-            : new Int32Array(raw.slice().buffer);
-        this.parts.push({ rows: n, data, validity: valid });
+        const out = this.store as Int32Array;
+        out.set(new Int32Array(raw.buffer, raw.byteOffset, n), off);
+        if (this.#mergeValidity(valid, n))
+          for (let i = 0; i < n; i++) if (!isValidBit(valid, i)) out[off + i] = 0;
         break;
       }
       case 'bool': {
         const raw = duckdb.vector_get_data(vector, n);
-        this.parts.push({ rows: n, data: raw.subarray(0, n), validity: valid });
+        (this.store as Uint8Array).set(raw.subarray(0, n), off);
+        this.#mergeValidity(valid, n);
         break;
       }
       case 'str': {
         const raw = duckdb.vector_get_data(vector, n * 16);
-        const codes = new Int32Array(n);
-        this.dictionary!.encode(raw, n, (i) => isValidBit(valid, i), codes, 0);
-        this.parts.push({ rows: n, data: codes, validity: null });
+        this.dictionary!.encode(raw, n, (i) => isValidBit(valid, i), this.store as Int32Array, off);
         break;
       }
       case 'enum': {
@@ -201,14 +248,10 @@ class ColumnBuilder {
             : this.enumWidth === 2
               ? new Uint16Array(raw.buffer, raw.byteOffset, n)
               : new Uint32Array(raw.buffer, raw.byteOffset, n);
-        const codes = new Int32Array(n);
-        for (let i = 0; i < n; i++) codes[i] = isValidBit(valid, i) ? src[i]! : -1;
-        this.parts.push({ rows: n, data: codes, validity: null });
+        const codes = this.store as Int32Array;
+        for (let i = 0; i < n; i++) codes[off + i] = isValidBit(valid, i) ? src[i]! : -1;
         break;
       }
-      case 'list':
-        this.#addList(vector, n, valid);
-        break;
     }
     this.rows += n;
   }
@@ -247,30 +290,36 @@ class ColumnBuilder {
         data[i * width + j] = isValidBit(childValid, off + j) ? values[off + j]! : NaN;
       }
     }
-    this.parts.push({ rows: n, data, validity: valid, size: width });
+    this.parts.push({ rows: n, data, validity: valid });
   }
 
   finish(): Column {
     const col = this.#build();
-    this.parts = []; // let the chunk copies go before the next column is concatenated (peak memory)
+    // Let this column's buffers go before the next one is trimmed (peak memory).
+    this.store = this.#alloc(0);
+    this.validity = undefined;
+    this.parts = [];
     return col;
+  }
+
+  #trimmed<T extends Store>(a: T): T {
+    return (a.length === this.rows ? a : a.slice(0, this.rows)) as T;
   }
 
   #build(): Column {
     const n = this.rows;
-    const validity = mergeValidity(this.parts, n);
     const kind = this.plan.kind;
+    const validity = this.validity === undefined ? undefined : this.validity.slice(0, (n + 7) >>> 3);
     if (kind === 'str' || kind === 'enum') {
-      const codes = concatParts(this.parts, new Int32Array(n), 1);
       const dict = kind === 'str' ? this.dictionary!.values.slice() : this.enumValues!;
-      return new StringColumn(codes, dict);
+      return new StringColumn(this.#trimmed(this.store as Int32Array), dict);
     }
     if (kind === 'f64') {
       const t = this.plan.type as 'float64' | 'int64' | 'timestamp';
-      return new NumberColumn(t, concatParts(this.parts, new Float64Array(n), 1), validity);
+      return new NumberColumn(t, this.#trimmed(this.store as Float64Array), validity);
     }
-    if (kind === 'i32') return new Int32Column(concatParts(this.parts, new Int32Array(n), 1), validity);
-    if (kind === 'bool') return new BoolColumn(concatParts(this.parts, new Uint8Array(n), 1), validity);
+    if (kind === 'i32') return new Int32Column(this.#trimmed(this.store as Int32Array), validity);
+    if (kind === 'bool') return new BoolColumn(this.#trimmed(this.store as Uint8Array), validity);
     const size = Math.max(this.vectorSize, 0);
     if (size === 0 && n > 0) {
       throw new DataError(
@@ -278,27 +327,22 @@ class ColumnBuilder {
         `column ${JSON.stringify(this.plan.name)} holds only empty or null lists; it cannot become a vector column`,
       );
     }
-    return new VectorColumn(size, concatParts(this.parts, new Float64Array(n * size), size), validity);
+    const out = new Float64Array(n * size);
+    let off = 0;
+    for (const p of this.parts) {
+      out.set(p.data, off * size);
+      off += p.rows;
+    }
+    return new VectorColumn(size, out, mergeValidity(this.parts, n));
   }
 
-  /** Starts a new batch (streaming): parts are dropped, the string dictionary keeps growing. */
-  reset(): void {
-    this.parts = [];
+  /** Starts a new batch (streaming): storage is dropped, the string dictionary keeps growing. */
+  reset(capacity: number): void {
     this.rows = 0;
+    this.store = this.#alloc(this.plan.kind === 'list' ? 0 : capacity);
+    this.validity = undefined;
+    this.parts = [];
   }
-}
-
-function concatParts<T extends Float64Array | Int32Array | Uint8Array>(
-  parts: Part[],
-  out: T,
-  width: number,
-): T {
-  let off = 0;
-  for (const p of parts) {
-    out.set(p.data as never, off * width);
-    off += p.rows;
-  }
-  return out;
 }
 
 function mergeValidity(parts: Part[], n: number): Uint8Array | undefined {
@@ -306,15 +350,8 @@ function mergeValidity(parts: Part[], n: number): Uint8Array | undefined {
   const bits = allValid(n);
   let off = 0;
   for (const p of parts) {
-    if (p.validity !== null) {
-      if ((off & 7) === 0) {
-        const bytes = p.rows >>> 3;
-        bits.set(p.validity.subarray(0, bytes), off >>> 3);
-        for (let i = bytes << 3; i < p.rows; i++) if (!isValidBit(p.validity, i)) clear(bits, off + i);
-      } else {
-        for (let i = 0; i < p.rows; i++) if (!isValidBit(p.validity, i)) clear(bits, off + i);
-      }
-    }
+    if (p.validity !== null)
+      for (let i = 0; i < p.rows; i++) if (!isValidBit(p.validity, i)) clear(bits, off + i);
     off += p.rows;
   }
   return bits;
@@ -334,8 +371,10 @@ function hasNull(v: Uint8Array, n: number): boolean {
 /** Reads a planned query into frames: the whole result, or batches of about `batchRows` rows. */
 export class ResultReader {
   readonly #builders: ColumnBuilder[];
-  constructor(plans: readonly ColumnPlan[], types: readonly DuckDBType[]) {
-    this.#builders = plans.map((p, i) => new ColumnBuilder(p, types[i]!));
+  readonly #capacity: number;
+  constructor(plans: readonly ColumnPlan[], types: readonly DuckDBType[], capacity = 65_536) {
+    this.#capacity = capacity;
+    this.#builders = plans.map((p, i) => new ColumnBuilder(p, types[i]!, capacity));
   }
 
   get rows(): number {
@@ -351,16 +390,23 @@ export class ResultReader {
     const cols: Record<string, Column> = {};
     for (const b of this.#builders) cols[b.plan.name] = b.finish();
     const f = Frame.fromColumns(cols);
-    for (const b of this.#builders) b.reset();
+    for (const b of this.#builders) b.reset(this.#capacity);
     return f;
   }
 }
 
-/** Runs `query` and returns its whole result as a frame. */
-export async function queryFrame(con: DuckDBConnection, query: string): Promise<Frame> {
+/**
+ * Runs `query` and returns its whole result as a frame. `expectedRows` (exact or a close over-estimate)
+ * lets the columns be allocated once.
+ */
+export async function queryFrame(
+  con: DuckDBConnection,
+  query: string,
+  expectedRows?: number,
+): Promise<Frame> {
   const plans = await planQuery(con, query);
   const res = await con.stream(projectionSql(plans, query));
-  const reader = new ResultReader(plans, res.columnTypes());
+  const reader = new ResultReader(plans, res.columnTypes(), expectedRows);
   for (let c = await res.fetchChunk(); c !== null && c.rowCount > 0; c = await res.fetchChunk())
     reader.add(c);
   return reader.frame();
@@ -374,7 +420,7 @@ export async function* queryBatches(
 ): AsyncGenerator<Frame> {
   const plans = await planQuery(con, query);
   const res = await con.stream(projectionSql(plans, query));
-  const reader = new ResultReader(plans, res.columnTypes());
+  const reader = new ResultReader(plans, res.columnTypes(), batchRows + 2048);
   for (let c = await res.fetchChunk(); c !== null && c.rowCount > 0; c = await res.fetchChunk()) {
     reader.add(c);
     if (reader.rows >= batchRows) yield reader.frame();

@@ -1,0 +1,149 @@
+// `npm run bench:data` — Cauce's data layer beside pandas on the peer-bench data, in one run.
+//
+// Data: /tmp/mlbench-data/reg_1m.csv (1,000,000 rows × 24 columns) from /work/shared/peer-bench/gen_data.py,
+// generated if missing. Measured (wall clock, best and median of --repeat runs, default 3):
+//   1. CSV → frame (readFrame) vs pandas.read_csv (bench/peers/data_pandas.py, spawned with /usr/bin/python3);
+//   2. Parquet → frame (the same data written once by `ingest`); pandas needs pyarrow for Parquet, absent here;
+//   3. EDA of 1M × 24: describeFrame + the HTML report (Vega-Lite → SVG) vs a pandas EDA of the same scope;
+//   4. peak memory of a CSV load, in a fresh child process: peak RSS minus the RSS before the load, against the
+//      bytes of the typed arrays the frame holds (target: under 2×).
+// Usage: npm run bench:data -- [--repeat 3] [--data /tmp/mlbench-data/reg_1m.csv]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import type { Frame } from '@cauce/frame';
+import { describeFrame, ingest, readFrame, renderReport, sql } from '@cauce/data';
+
+const args = process.argv.slice(2);
+const opt = (name: string, def: string): string => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]! : def;
+};
+const REPEAT = Number(opt('repeat', '3'));
+const CSV = opt('data', '/tmp/mlbench-data/reg_1m.csv');
+
+/** Bytes of typed-array storage behind a frame's columns. */
+function typedBytes(f: Frame): number {
+  let b = 0;
+  for (const name of f.columnNames) {
+    const c = f.column(name);
+    if (c.type === 'string') b += c.codes.byteLength;
+    else if (c.type === 'vector' && c.sparse)
+      b += c.values.byteLength + c.indices.byteLength + c.indptr.byteLength;
+    else b += c.data.byteLength;
+    if (c.validity !== undefined) b += c.validity.byteLength;
+  }
+  return b;
+}
+
+// Child mode: one CSV load in a fresh process, reporting peak memory.
+if (args[0] === '--mem-child') {
+  await sql('SELECT 1 AS warm'); // DuckDB up before the baseline is taken
+  const before = process.memoryUsage().rss;
+  const f = await readFrame(args[1]!);
+  const peak = process.resourceUsage().maxRSS * 1024;
+  process.stdout.write(JSON.stringify({ before, peak, typed: typedBytes(f), rows: f.numRows }) + '\n');
+  process.exit(0);
+}
+
+async function time<T>(fn: () => Promise<T>): Promise<{ s: number; value: T }> {
+  const t = performance.now();
+  const value = await fn();
+  return { s: (performance.now() - t) / 1000, value };
+}
+
+function stats(xs: number[]): { best: number; median: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { best: s[0]!, median: s[Math.floor(s.length / 2)]! };
+}
+
+if (!existsSync(CSV)) {
+  const gen = '/work/shared/peer-bench/gen_data.py';
+  if (!existsSync(gen)) throw new Error(`${CSV} is missing; generate it with peer-bench's gen_data.py`);
+  console.error(`generating ${CSV} (about 45 s)…`);
+  spawnSync('/usr/bin/python3', [gen], { stdio: 'inherit' });
+}
+
+const tmp = mkdtempSync(join(os.tmpdir(), 'cauce-bench-data-'));
+try {
+  console.error('pandas peer…');
+  const peerRun = spawnSync(
+    '/usr/bin/python3',
+    [new URL('./peers/data_pandas.py', import.meta.url).pathname, CSV, '--repeat', String(REPEAT)],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    },
+  );
+  if (peerRun.status !== 0) throw new Error(`pandas peer failed: ${peerRun.stderr}`);
+  const peer = JSON.parse(peerRun.stdout) as {
+    read_csv_s: number[];
+    eda_s: number[];
+    peak_rss_mb: number;
+    pandas: string;
+    numpy: string;
+    python: string;
+  };
+
+  console.error('CSV → frame…');
+  const csvTimes: number[] = [];
+  let frame: Frame | undefined;
+  for (let i = 0; i < REPEAT; i++) {
+    frame = undefined;
+    const r = await time(() => readFrame(CSV));
+    csvTimes.push(r.s);
+    frame = r.value;
+  }
+  const parquet = join(tmp, 'reg_1m.parquet');
+  await ingest(CSV, { output: parquet });
+  console.error('Parquet → frame…');
+  const pqTimes: number[] = [];
+  for (let i = 0; i < REPEAT; i++) pqTimes.push((await time(() => readFrame(parquet))).s);
+
+  console.error('EDA…');
+  const edaTimes: number[] = [];
+  const describeTimes: number[] = [];
+  for (let i = 0; i < REPEAT; i++) {
+    const d = await time(async () => describeFrame(frame!, { target: 'target' }));
+    const r = await time(() => renderReport(d.value, 'bench'));
+    describeTimes.push(d.s);
+    edaTimes.push(d.s + r.s);
+  }
+
+  console.error('peak memory (child process)…');
+  const child = spawnSync(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', new URL(import.meta.url).pathname, '--mem-child', CSV],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (child.status !== 0) throw new Error(`memory child failed: ${child.stderr}`);
+  const mem = JSON.parse(child.stdout) as { before: number; peak: number; typed: number };
+  const mb = (b: number): string => (b / 1e6).toFixed(0);
+
+  const c = stats(csvTimes);
+  const p = stats(peer.read_csv_s);
+  const q = stats(pqTimes);
+  const e = stats(edaTimes);
+  const pe = stats(peer.eda_s);
+  const f = (x: number): string => x.toFixed(2);
+  const lines = [
+    `## bench:data — ${frame!.numRows.toLocaleString('en-US')} rows × ${frame!.numColumns} columns (${CSV})`,
+    '',
+    `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)} at the end; ` +
+      `Node ${process.version}, @duckdb/node-api 1.5.6; Python ${peer.python}, pandas ${peer.pandas}, numpy ${peer.numpy}. ` +
+      `Best (median) of ${REPEAT} runs, seconds.`,
+    '',
+    '| task | Cauce | peer | ratio (peer / Cauce) | target |',
+    '|---|---|---|---|---|',
+    `| CSV → frame | ${f(c.best)} (${f(c.median)}) | pandas read_csv ${f(p.best)} (${f(p.median)}) | ${(p.best / c.best).toFixed(2)}× | faster than pandas |`,
+    `| Parquet → frame | ${f(q.best)} (${f(q.median)}) | pandas: no pyarrow on this machine | – | < 0.5 s |`,
+    `| EDA 1M × 24 (stats + HTML report) | ${f(e.best)} (${f(e.median)}); stats alone ${f(stats(describeTimes).best)} | pandas EDA ${f(pe.best)} (${f(pe.median)}), no report | ${(pe.best / e.best).toFixed(2)}× | < 5 s |`,
+    `| peak memory of a CSV load | +${mb(mem.peak - mem.before)} MB over ${mb(mem.before)} MB baseline; typed arrays ${mb(mem.typed)} MB → ${((mem.peak - mem.before) / mem.typed).toFixed(2)}× | pandas process peak ${peer.peak_rss_mb.toFixed(0)} MB | – | < 2× typed arrays |`,
+  ];
+  console.log(lines.join('\n'));
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
