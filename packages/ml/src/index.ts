@@ -108,26 +108,6 @@ export {
 export type { TreeEstimatorParams, TreeClassifierParams } from './tree/tree-estimator.js';
 export type { Tree } from './tree/kernels/tree.js';
 
-// feature stages
-export { StringIndexer, StringIndexerModel } from './feature/string-indexer.js';
-export type {
-  StringIndexerParams,
-  StringOrderType,
-  StringIndexerHandleInvalid,
-} from './feature/string-indexer.js';
-export { OneHotEncoder, OneHotEncoderModel } from './feature/one-hot-encoder.js';
-export type { OneHotEncoderParams, OneHotHandleInvalid } from './feature/one-hot-encoder.js';
-export { VectorAssembler } from './feature/vector-assembler.js';
-export type { VectorAssemblerParams, VectorAssemblerHandleInvalid } from './feature/vector-assembler.js';
-export { Imputer, ImputerModel } from './feature/imputer.js';
-export type { ImputerParams, ImputerStrategy } from './feature/imputer.js';
-export { StandardScaler, StandardScalerModel } from './feature/standard-scaler.js';
-export type { StandardScalerParams } from './feature/standard-scaler.js';
-export { MinMaxScaler, MinMaxScalerModel } from './feature/min-max-scaler.js';
-export type { MinMaxScalerParams } from './feature/min-max-scaler.js';
-export { MaxAbsScaler, MaxAbsScalerModel } from './feature/max-abs-scaler.js';
-export type { MaxAbsScalerParams } from './feature/max-abs-scaler.js';
-
 // tuning (H8)
 export { ParamGridBuilder } from './tuning/param-grid-builder.js';
 export { CrossValidator, CrossValidatorModel } from './tuning/cross-validator.js';
@@ -138,25 +118,6 @@ export { registerEvaluator, isTuningEvaluator, metricNameOf } from './tuning/eva
 export type { TuningEvaluator } from './tuning/evaluator-ref.js';
 export { kFold, trainValidationSplit } from './tuning/folds.js';
 export type { Fold } from './tuning/folds.js';
-
-// evaluation
-export { Evaluator } from './evaluation/evaluator.js';
-export { RegressionEvaluator, regressionMetrics } from './evaluation/regression-evaluator.js';
-export type { RegressionEvaluatorParams, RegressionMetric } from './evaluation/regression-evaluator.js';
-export { BinaryClassificationEvaluator } from './evaluation/binary-classification-evaluator.js';
-export type {
-  BinaryClassificationEvaluatorParams,
-  BinaryMetric,
-} from './evaluation/binary-classification-evaluator.js';
-export { binaryCurves, rocCurve, prCurve, areaUnderROC, areaUnderPR } from './evaluation/binary-metrics.js';
-export type { BinaryCurves } from './evaluation/binary-metrics.js';
-export { MulticlassClassificationEvaluator } from './evaluation/multiclass-classification-evaluator.js';
-export type {
-  MulticlassClassificationEvaluatorParams,
-  MulticlassMetric,
-} from './evaluation/multiclass-classification-evaluator.js';
-export { MulticlassMetrics, confusionMatrixOf } from './evaluation/multiclass-metrics.js';
-export type { ConfusionMatrix } from './evaluation/multiclass-metrics.js';
 
 // feature stages
 export { StringIndexer, StringIndexerModel } from './feature/string-indexer.js';
@@ -202,3 +163,22 @@ export {
   VarianceThresholdSelectorModel,
 } from './feature/variance-threshold-selector.js';
 export type { VarianceThresholdSelectorParams } from './feature/variance-threshold-selector.js';
+
+// evaluation
+export { Evaluator } from './evaluation/evaluator.js';
+export { RegressionEvaluator, regressionMetrics } from './evaluation/regression-evaluator.js';
+export type { RegressionEvaluatorParams, RegressionMetric } from './evaluation/regression-evaluator.js';
+export { BinaryClassificationEvaluator } from './evaluation/binary-classification-evaluator.js';
+export type {
+  BinaryClassificationEvaluatorParams,
+  BinaryMetric,
+} from './evaluation/binary-classification-evaluator.js';
+export { binaryCurves, rocCurve, prCurve, areaUnderROC, areaUnderPR } from './evaluation/binary-metrics.js';
+export type { BinaryCurves } from './evaluation/binary-metrics.js';
+export { MulticlassClassificationEvaluator } from './evaluation/multiclass-classification-evaluator.js';
+export type {
+  MulticlassClassificationEvaluatorParams,
+  MulticlassMetric,
+} from './evaluation/multiclass-classification-evaluator.js';
+export { MulticlassMetrics, confusionMatrixOf } from './evaluation/multiclass-metrics.js';
+export type { ConfusionMatrix } from './evaluation/multiclass-metrics.js';
