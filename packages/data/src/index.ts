@@ -28,3 +28,5 @@ export type {
 export { eda, renderReport } from './eda/report.js';
 export type { EdaOptions } from './eda/report.js';
 export { renderSvg } from './eda/charts.js';
+export { SQLTransformer } from './feature/sql-transformer.js';
+export type { SQLTransformerParams } from './feature/sql-transformer.js';

@@ -427,3 +427,39 @@ export async function* queryBatches(
   }
   if (reader.rows > 0) yield reader.frame();
 }
+
+/** The frame type a DuckDB type id is read as (the same mapping as planColumn). */
+export function frameTypeOfId(typeId: number): ColumnType {
+  switch (typeId) {
+    case DuckDBTypeId.DOUBLE:
+    case DuckDBTypeId.FLOAT:
+    case DuckDBTypeId.DECIMAL:
+      return 'float64';
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.UTINYINT:
+    case DuckDBTypeId.USMALLINT:
+      return 'int32';
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UHUGEINT:
+      return 'int64';
+    case DuckDBTypeId.BOOLEAN:
+      return 'bool';
+    case DuckDBTypeId.TIMESTAMP:
+    case DuckDBTypeId.TIMESTAMP_S:
+    case DuckDBTypeId.TIMESTAMP_MS:
+    case DuckDBTypeId.TIMESTAMP_NS:
+    case DuckDBTypeId.TIMESTAMP_TZ:
+    case DuckDBTypeId.DATE:
+      return 'timestamp';
+    case DuckDBTypeId.LIST:
+    case DuckDBTypeId.ARRAY:
+      return 'vector';
+    default:
+      return 'string';
+  }
+}
