@@ -19,6 +19,7 @@ import {
   Params,
   Pipeline,
   PipelineModel,
+  RegressionEvaluator,
   TrainValidationSplit,
   TrainValidationSplitModel,
   kFold,
@@ -259,6 +260,28 @@ describe('CrossValidator', () => {
     });
     await rejects(foreign.fit(frame), 'INVALID_PARAM', 'belongs to no stage');
     await rejects(cv.fit(frame.drop('features')), 'SCHEMA_MISMATCH', 'features');
+  });
+});
+
+describe('with the library evaluators', () => {
+  test('RegressionEvaluator drives CV and is restored by save → load', async () => {
+    const lr = new LinearRegression({ standardization: false, solver: 'normal' });
+    const grid = new ParamGridBuilder().addGrid(lr.regParam, [0, 1]).build();
+    const evaluator = new RegressionEvaluator({ metricName: 'mae' });
+    const cv = new CrossValidator({ estimator: lr, estimatorParamMaps: grid, evaluator, foldCol: 'fold' });
+    const model = await cv.fit(frame);
+    assert.equal(model.avgMetrics.length, 2);
+    const dir = await mkdtemp(join(tmpdir(), 'cauce-tuning-ev-'));
+    try {
+      await model.save(join(dir, 'm'));
+      const m2 = await CrossValidatorModel.load(join(dir, 'm'));
+      const ev2 = m2.getEvaluator() as RegressionEvaluator;
+      assert.ok(ev2 instanceof RegressionEvaluator);
+      assert.equal(ev2.getMetricName(), 'mae');
+      assert.equal(ev2.uid, evaluator.uid);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -19,6 +19,7 @@ import {
   type SavedEvaluator,
   type TuningEvaluator,
 } from './evaluator-ref.js';
+import './builtin-evaluators.js';
 
 export const estimatorSpec: ParamSpec<Estimator> = {
   name: 'estimator',
