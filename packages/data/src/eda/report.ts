@@ -34,6 +34,8 @@ function columnRow(c: ColumnSummary): string {
       .map((t) => `${esc(t.value)} (${num(t.count)})`)
       .join(', ') ?? '';
   const out = c.outliers === undefined ? '' : `${num(c.outliers.count)} (${pct(c.outliers.share)})`;
+  const isTs = c.type === 'timestamp';
+  const stdShown = isTs && c.std !== undefined ? c.std / 86_400_000 : c.std;
   const cells = [
     `<th>${esc(c.name)}</th>`,
     `<td>${esc(c.type)}</td>`,
@@ -41,8 +43,10 @@ function columnRow(c: ColumnSummary): string {
     `<td class="${c.nulls > 0 ? 'warn' : ''}">${num(c.nulls)} (${pct(c.nullShare)})</td>`,
     `<td>${esc(c.nullStrategy)}</td>`,
     `<td>${num(c.distinct)}</td>`,
-    ...[c.mean, c.std, c.min, c.q1, c.median, c.q3, c.max].map(
-      (v, i) => `<td>${num(v, i === 1 ? undefined : c.type)}</td>`,
+    // A timestamp's std in milliseconds means little to a reader: show it in days.
+    ...[c.mean, stdShown, c.min, c.q1, c.median, c.q3, c.max].map(
+      (v, i) =>
+        `<td>${num(v, i === 1 ? undefined : c.type)}${i === 1 && isTs && v !== undefined ? ' d' : ''}</td>`,
     ),
     `<td>${out}</td>`,
     `<td class="top">${top}</td>`,
