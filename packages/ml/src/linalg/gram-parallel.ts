@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { augmentedGram, denseBlock, denseBlockSource, mirror, type GramStats } from './gram.js';
 import type { Matrix } from './matrix.js';
+import { tilesKernel } from './wasm-tiles.js';
 
 /** Below this many entries (n·p) the one-thread pass wins over starting to ship blocks. */
 const MIN_PARALLEL_ENTRIES = 4_000_000;
@@ -24,10 +25,18 @@ function workerSource(): string {
 const { parentPort } = require('node:worker_threads');
 const __name = (f) => f; // esbuild's keepNames helper, in case the kernels' source carries calls to it
 ${denseBlockSource()}
+let kernel = null;
+try {
+  const bytes = buildTilesModule();
+  if (WebAssembly.validate(bytes)) {
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+    kernel = { tiles: inst.exports.tiles, memory: inst.exports.mem };
+  }
+} catch { kernel = null; }
 let g = null, p = 0, qPad = 0;
 parentPort.on('message', (m) => {
   if (m.type === 'start') { p = m.p; qPad = m.qPad; g = new Float64Array(qPad * qPad); }
-  else if (m.type === 'block') { denseBlock(m.x, p, m.y, m.w, 0, m.rows, g, qPad); parentPort.postMessage({ type: 'ack' }); }
+  else if (m.type === 'block') { denseBlock(m.x, p, m.y, m.w, 0, m.rows, g, qPad, kernel); parentPort.postMessage({ type: 'ack' }); }
   else if (m.type === 'finish') { const out = g; g = null; parentPort.postMessage({ type: 'done', g: out }, [out.buffer]); }
 });`;
 }
@@ -114,7 +123,7 @@ export async function augmentedGramParallel(
   const g = new Float64Array(qPad * qPad);
   for (let b = 0; b < blocks; b += T) {
     const { from, to } = blockOf(b);
-    denseBlock(x, p, y, w, from, to, g, qPad);
+    denseBlock(x, p, y, w, from, to, g, qPad, tilesKernel());
     await new Promise<void>((r) => setImmediate(r));
   }
   const parts = await Promise.all(results);

@@ -12,6 +12,7 @@
 // Memory: the chunk buffers (CHUNK_ROWS × q) and the q×q result; the matrix itself is never copied.
 
 import type { CsrMatrix, Matrix } from './matrix.js';
+import { buildTilesModule, tilesKernel, type TilesKernel } from './wasm-tiles.js';
 
 const CHUNK_ROWS = 1024;
 /** Below this share of non-zeros a chunk takes the sparse kernel (measured crossover is near 0.3). */
@@ -40,7 +41,7 @@ export function augmentedGram(X: Matrix, y: Float64Array | null, w: Float64Array
     csrRows(X, y, w, qPad, g);
     return mirror(g, p, q, qPad);
   }
-  denseBlock(X.values, p, y, w, 0, n, g, qPad);
+  denseBlock(X.values, p, y, w, 0, n, g, qPad, tilesKernel());
   return mirror(g, p, q, qPad);
 }
 
@@ -58,24 +59,54 @@ export function denseBlock(
   to: number,
   g: Float64Array,
   qPad: number,
+  kernel: TilesKernel | null,
 ): void {
   const q = p + 2;
-  const colA = new Float64Array(qPad * CHUNK_ROWS);
-  const colB = w ? new Float64Array(qPad * CHUNK_ROWS) : colA;
+  const R = CHUNK_ROWS;
+  let colA: Float64Array;
+  let colB: Float64Array;
+  let gW: Float64Array | null = null;
+  if (kernel) {
+    // Chunk buffers and a private triangle live in the module's memory (grown once, reused across calls).
+    const need = (2 * qPad * R + qPad * qPad) * 8;
+    const have = kernel.memory.buffer.byteLength;
+    if (have < need) kernel.memory.grow(Math.ceil((need - have) / 65536));
+    const f = new Float64Array(kernel.memory.buffer);
+    colA = f.subarray(0, qPad * R);
+    colB = w ? f.subarray(qPad * R, 2 * qPad * R) : colA;
+    gW = f.subarray(2 * qPad * R, 2 * qPad * R + qPad * qPad);
+    f.fill(0, 0, 2 * qPad * R + qPad * qPad); // padding columns must be zero; earlier calls may have left data
+  } else {
+    colA = new Float64Array(qPad * R);
+    colB = w ? new Float64Array(qPad * R) : colA;
+  }
   const idx = new Int32Array(q);
   const val = new Float64Array(q);
-  for (let start = from; start < to; start += CHUNK_ROWS) {
-    const rows = Math.min(CHUNK_ROWS, to - start);
+  for (let start = from; start < to; start += R) {
+    const rows = Math.min(R, to - start);
     let nnz = 0;
     const end = (start + rows) * p;
     for (let t = start * p; t < end; t++) if (x[t] !== 0) nnz++;
     if (nnz < SPARSE_DENSITY * rows * p) {
       sparseRows(x, p, q, qPad, y, w, start, rows, g, idx, val);
+    } else if (kernel && gW) {
+      transposeChunk(x, p, q, y, w, start, rows, colA, colB);
+      let even = rows;
+      if (rows & 1) {
+        // The SIMD kernel takes rows in pairs: pad with a zero row.
+        for (let c = 0; c < qPad; c++) {
+          colA[c * R + rows] = 0;
+          colB[c * R + rows] = 0;
+        }
+        even = rows + 1;
+      }
+      kernel.tiles(0, w ? qPad * R * 8 : 0, even, qPad, 2 * qPad * R * 8, R);
     } else {
       transposeChunk(x, p, q, y, w, start, rows, colA, colB);
       denseTiles(colA, colB, rows, qPad, g);
     }
   }
+  if (gW) for (let t = 0; t < gW.length; t++) g[t] = g[t]! + gW[t]!;
 }
 
 /** The functions a worker needs to run denseBlock, as source text. @internal */
@@ -83,6 +114,7 @@ export function denseBlockSource(): string {
   return [
     `const CHUNK_ROWS = ${CHUNK_ROWS};`,
     `const SPARSE_DENSITY = ${SPARSE_DENSITY};`,
+    buildTilesModule.toString(),
     denseBlock.toString(),
     transposeChunk.toString(),
     denseTiles.toString(),

@@ -187,3 +187,32 @@ test('multi-threaded Gram pass equals the one-thread pass and is deterministic',
     await terminateGramWorkers();
   }
 });
+
+test('WebAssembly SIMD tile kernel equals the JS tile kernel (odd chunk, weights, padding columns)', async () => {
+  const { denseBlock } = await import('./gram.js');
+  const { tilesKernel } = await import('./wasm-tiles.js');
+  const kernel = tilesKernel();
+  assert.ok(kernel, 'Node 20 supports WebAssembly SIMD');
+  for (const [n, p] of [
+    [1500, 11],
+    [2049, 30],
+  ] as const) {
+    const { x, y, w } = data(n, p, p, n);
+    const qPad = (p + 2 + 3) & ~3;
+    for (const wt of [null, w]) {
+      const a = new Float64Array(qPad * qPad);
+      const b = new Float64Array(qPad * qPad);
+      denseBlock(x, p, y, wt, 0, n, a, qPad, null);
+      denseBlock(x, p, y, wt, 0, n, b, qPad, kernel);
+      for (let j = 0; j < p + 2; j++) {
+        for (let k = j; k < p + 2; k++) {
+          const i = j * qPad + k;
+          assert.ok(
+            Math.abs(a[i]! - b[i]!) <= 1e-12 * Math.max(1, Math.abs(a[i]!)),
+            `(${j},${k}) ${a[i]} vs ${b[i]}`,
+          );
+        }
+      }
+    }
+  }
+});
