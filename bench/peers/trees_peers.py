@@ -16,6 +16,7 @@
 import argparse
 import json
 import os
+import resource
 import time
 
 import numpy as np
@@ -109,7 +110,8 @@ def main():
         p = est.predict(xte) if task == "regression" else est.predict_proba(xte)[:, 1]
         pred_s = time.perf_counter() - t0
         print(json.dumps({"kind": "model", "library": "xgboost", "version": xgb.__version__, "model": "booster",
-                          "fit_s": fit_s, "predict_s": pred_s, "metrics": metrics(task, yte, p)}), flush=True)
+                          "fit_s": fit_s, "predict_s": pred_s, "metrics": metrics(task, yte, p),
+                          "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
     if "rf" in models:
         import sklearn
         from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
@@ -126,7 +128,8 @@ def main():
         pred_s = time.perf_counter() - t0
         print(json.dumps({"kind": "model", "library": "sklearn", "version": sklearn.__version__, "model": "forest",
                           "rows_used": rows, "fit_s": fit_s, "predict_s": pred_s,
-                          "metrics": metrics(task, yte, p)}), flush=True)
+                          "metrics": metrics(task, yte, p),
+                          "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
 
 
 if __name__ == "__main__":

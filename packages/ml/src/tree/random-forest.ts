@@ -7,10 +7,14 @@ import { registerStage } from '../io/registry.js';
 import type { FitContext } from '../pipeline/stage.js';
 import * as shared from '../param/shared.js';
 import { resolveFeatureSubset, trainForest, type Impurity } from './kernels/forest.js';
+import { trainForestParallel, treeThreads } from './kernels/parallel.js';
 import type { Tree } from './kernels/tree.js';
 import { readModelData, TreeClassificationModelBase, TreeRegressionModelBase } from './tree-model.js';
 import { TreeEstimatorBase, type TreeClassifierParams, type TreeEstimatorParams } from './tree-estimator.js';
 import * as tp from './tree-params.js';
+
+const trainForestAsync = (...a: Parameters<typeof trainForest>): Promise<ReturnType<typeof trainForest>> =>
+  Promise.resolve(trainForest(...a));
 
 export interface RandomForestParams {
   numTrees?: number;
@@ -52,14 +56,16 @@ abstract class ForestEstimator<
     return this.getOrDefault(this.bootstrap);
   }
 
-  protected fitForest(
+  protected async fitForest(
     frame: Frame,
     ctx: FitContext,
     impurity: Impurity,
-  ): { trees: Tree[]; numFeatures: number; numClasses: number } {
+  ): Promise<{ trees: Tree[]; numFeatures: number; numClasses: number }> {
     const { data, binned } = this._prepare(frame);
     const numTrees = this.getNumTrees();
-    const trees = trainForest(
+    // A worker pays off once there is real work; the trees are the same either way (per-tree seeds).
+    const threaded = treeThreads() > 1 && numTrees > 1 && data.x.nRows * numTrees >= 200_000;
+    const trees = await (threaded ? trainForestParallel : trainForestAsync)(
       binned,
       data.y,
       data.w,
@@ -99,8 +105,8 @@ export class RandomForestClassifier extends ForestEstimator<RandomForestClassifi
   setImpurity(v: 'gini' | 'entropy'): this {
     return this.set(this.impurity, v);
   }
-  protected _fit(frame: Frame, ctx: FitContext): RandomForestClassificationModel {
-    const r = this.fitForest(frame, ctx, this.getOrDefault(this.impurity) as Impurity);
+  protected async _fit(frame: Frame, ctx: FitContext): Promise<RandomForestClassificationModel> {
+    const r = await this.fitForest(frame, ctx, this.getOrDefault(this.impurity) as Impurity);
     return new RandomForestClassificationModel(r.trees, r.numFeatures, r.numClasses);
   }
 }
@@ -125,8 +131,8 @@ export class RandomForestRegressor extends ForestEstimator<RandomForestRegressio
     super();
     this.setParams(params);
   }
-  protected _fit(frame: Frame, ctx: FitContext): RandomForestRegressionModel {
-    const r = this.fitForest(frame, ctx, 'variance');
+  protected async _fit(frame: Frame, ctx: FitContext): Promise<RandomForestRegressionModel> {
+    const r = await this.fitForest(frame, ctx, 'variance');
     return new RandomForestRegressionModel(r.trees, r.numFeatures);
   }
 }

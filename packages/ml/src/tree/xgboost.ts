@@ -24,6 +24,7 @@ import {
   type Objective,
 } from './kernels/booster.js';
 import { featureImportances } from './kernels/forest.js';
+import { treeThreads } from './kernels/parallel.js';
 import { EVAL_METRICS, type EvalMetric } from './kernels/metrics.js';
 import { treeDebugString } from './kernels/tree.js';
 import { boosterFromXGBoostJson, boosterToXGBoostJson, XGBoostJsonError } from './kernels/xgboost-json.js';
@@ -57,6 +58,7 @@ export interface XGBoostParams {
   num_class?: number;
   seed?: number;
   missing?: number;
+  nthread?: number;
 }
 
 export interface XGBoostClassifierParams extends XGBoostParams {
@@ -219,6 +221,14 @@ abstract class XGBoostEstimator<M extends XGBoostModelBase> extends Estimator<M>
       default: NaN,
     }),
   );
+  readonly nthread = this.declare(
+    spec<number>({
+      name: 'nthread',
+      doc: 'threads for building histograms (main thread included, at most 2 used; default 2, or 1 on one core); the model is the same for any value',
+      type: 'int',
+      validator: gtEq(1),
+    }),
+  );
 
   protected abstract readonly isClassifier: boolean;
 
@@ -329,6 +339,7 @@ abstract class XGBoostEstimator<M extends XGBoostModelBase> extends Estimator<M>
         seed: this.getOrDefault(this.seed),
         evalMetric: metric ?? null,
         earlyStoppingRounds: this.getOrDefault(this.early_stopping_rounds),
+        threads: this.get(this.nthread) ?? treeThreads(),
       },
       valid,
       (e) =>

@@ -96,14 +96,103 @@ function binOf(cuts: Float64Array, x: number): number {
   return lo;
 }
 
+/** Columns f0 .. f0+k−1 of a row-major matrix, transposed into `out` (k × n), one pass over the rows. */
+function transposeChunk(x: DenseMatrix, f0: number, k: number, out: Float64Array): void {
+  const { data, nRows: n, nCols: p } = x;
+  for (let r = 0; r < n; r++) {
+    const base = r * p + f0;
+    for (let j = 0; j < k; j++) out[j * n + r] = data[base + j]!;
+  }
+}
+
+/** ≤ 8 distinct non-NaN values of a column, or null when it has more. */
+function fewValues(col: Float64Array, small: Float64Array): Float64Array | null {
+  let k = 0;
+  for (let r = 0; r < col.length; r++) {
+    const v = col[r]!;
+    if (v !== v) continue;
+    let seen = false;
+    for (let j = 0; j < k; j++) {
+      if (small[j] === v) {
+        seen = true;
+        break;
+      }
+    }
+    if (!seen) {
+      if (k === 8) return null;
+      small[k++] = v;
+    }
+  }
+  return small.slice(0, k);
+}
+
 /**
  * Learns cuts from `x` (or reuses `cuts` from an earlier call, e.g. for a validation set) and bins it.
- * Cuts come from all rows up to 200,000 and from an evenly strided sample beyond that.
+ * Cuts come from all rows up to 200,000 and from an evenly strided sample beyond that. Columns are handled
+ * eight at a time through a transposed buffer: reading a row-major matrix column by column would miss the
+ * cache on every cell.
  */
 export function binMatrix(x: DenseMatrix, maxBin: number, cutsIn?: Float64Array[]): BinnedMatrix {
-  const { data, nRows: n, nCols: p } = x;
+  const { nRows: n, nCols: p } = x;
   const mb = Math.min(maxBin, MAX_BINS);
-  const cuts: Float64Array[] = cutsIn ?? learnCuts(x, mb);
+  const cuts: Float64Array[] = cutsIn ? cutsIn.slice() : new Array<Float64Array>(p);
+  const colBins = new Uint8Array(n * p);
+  const localDefault = new Int32Array(p);
+  const counts = new Int32Array(MAX_BINS + 2);
+  const CH = 8;
+  const buf = new Float64Array(CH * n);
+  const small = new Float64Array(8);
+  const stride = Math.max(1, Math.ceil(n / SKETCH_ROWS));
+  const sample = new Float64Array(Math.ceil(n / stride));
+  for (let f0 = 0; f0 < p; f0 += CH) {
+    const k = Math.min(CH, p - f0);
+    transposeChunk(x, f0, k, buf);
+    for (let j = 0; j < k; j++) {
+      const f = f0 + j;
+      const colv = buf.subarray(j * n, (j + 1) * n);
+      if (!cutsIn) {
+        const few = fewValues(colv, small);
+        if (few && few.length <= mb) cuts[f] = computeCuts(few, mb);
+        else {
+          let m = 0;
+          for (let r = 0; r < n; r += stride) {
+            const v = colv[r]!;
+            if (v === v) sample[m++] = v;
+          }
+          cuts[f] = computeCuts(sample.slice(0, m), mb);
+        }
+      }
+      const c = cuts[f]!;
+      const miss = c.length + 1;
+      const col = colBins.subarray(f * n, (f + 1) * n);
+      counts.fill(0);
+      if (c.length === 0) {
+        for (let r = 0; r < n; r++) {
+          const b = colv[r]! === colv[r]! ? 0 : miss;
+          col[r] = b;
+          counts[b]!++;
+        }
+      } else if (c.length === 1) {
+        const c0 = c[0]!;
+        for (let r = 0; r < n; r++) {
+          const v = colv[r]!;
+          const b = v < c0 ? 0 : v >= c0 ? 1 : miss;
+          col[r] = b;
+          counts[b]!++;
+        }
+      } else {
+        for (let r = 0; r < n; r++) {
+          const v = colv[r]!;
+          const b = v === v ? binOf(c, v) : miss;
+          col[r] = b;
+          counts[b]!++;
+        }
+      }
+      let best = 0;
+      for (let b = 1; b <= miss; b++) if (counts[b]! > counts[best]!) best = b;
+      localDefault[f] = best;
+    }
+  }
   const nBins = new Int32Array(p);
   const offsets = new Int32Array(p);
   let total = 0;
@@ -114,41 +203,8 @@ export function binMatrix(x: DenseMatrix, maxBin: number, cutsIn?: Float64Array[
   }
   const binFeature = new Int32Array(total);
   for (let f = 0; f < p; f++) binFeature.fill(f, offsets[f]!, offsets[f]! + nBins[f]! + 1);
-
-  const colBins = new Uint8Array(n * p);
   const defaultBin = new Int32Array(p);
-  const counts = new Int32Array(MAX_BINS + 2);
-  for (let f = 0; f < p; f++) {
-    const c = cuts[f]!;
-    const miss = nBins[f]!;
-    const col = colBins.subarray(f * n, (f + 1) * n);
-    counts.fill(0);
-    if (c.length === 0) {
-      for (let r = 0; r < n; r++) {
-        const b = Number.isNaN(data[r * p + f]!) ? miss : 0;
-        col[r] = b;
-        counts[b]!++;
-      }
-    } else if (c.length === 1) {
-      const c0 = c[0]!;
-      for (let r = 0; r < n; r++) {
-        const v = data[r * p + f]!;
-        const b = v < c0 ? 0 : v >= c0 ? 1 : miss;
-        col[r] = b;
-        counts[b]!++;
-      }
-    } else {
-      for (let r = 0; r < n; r++) {
-        const v = data[r * p + f]!;
-        const b = Number.isNaN(v) ? miss : binOf(c, v);
-        col[r] = b;
-        counts[b]!++;
-      }
-    }
-    let best = 0;
-    for (let b = 1; b <= miss; b++) if (counts[b]! > counts[best]!) best = b;
-    defaultBin[f] = offsets[f]! + best;
-  }
+  for (let f = 0; f < p; f++) defaultBin[f] = offsets[f]! + localDefault[f]!;
 
   // CSR of the non-default bins, built in two passes (count, then fill).
   const rowPtr = new Uint32Array(n + 1);
@@ -183,46 +239,4 @@ export function binMatrix(x: DenseMatrix, maxBin: number, cutsIn?: Float64Array[
     rowPtr,
     rowBins,
   };
-}
-
-function learnCuts(x: DenseMatrix, mb: number): Float64Array[] {
-  const { data, nRows: n, nCols: p } = x;
-  const stride = Math.max(1, Math.ceil(n / SKETCH_ROWS));
-  const buf = new Float64Array(Math.ceil(n / stride));
-  const cuts: Float64Array[] = [];
-  const small = new Float64Array(9);
-  for (let f = 0; f < p; f++) {
-    // Fast path: a column with at most 8 distinct values (one-hot, flags, small counts) needs no sort.
-    let k = 0;
-    let few = true;
-    for (let r = 0; r < n; r++) {
-      const v = data[r * p + f]!;
-      if (Number.isNaN(v)) continue;
-      let seen = false;
-      for (let j = 0; j < k; j++) {
-        if (small[j] === v) {
-          seen = true;
-          break;
-        }
-      }
-      if (!seen) {
-        if (k === 8) {
-          few = false;
-          break;
-        }
-        small[k++] = v;
-      }
-    }
-    if (few && k <= mb) {
-      cuts.push(computeCuts(small.slice(0, k), mb));
-      continue;
-    }
-    let m = 0;
-    for (let r = 0; r < n; r += stride) {
-      const v = data[r * p + f]!;
-      if (!Number.isNaN(v)) buf[m++] = v;
-    }
-    cuts.push(computeCuts(buf.slice(0, m), mb));
-  }
-  return cuts;
 }

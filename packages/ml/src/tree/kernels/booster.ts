@@ -6,6 +6,8 @@
  */
 import { binMatrix, type BinnedMatrix, type DenseMatrix } from './binning.js';
 import { growTree } from './grow.js';
+import { HIST_BLOCK_ROWS } from './histogram.js';
+import { ParallelHistograms, warmHistogramWorker } from './parallel.js';
 import { evalMetric, metricIsMaximized, type EvalMetric } from './metrics.js';
 import { Rng } from './rng.js';
 import { addForestPredictions, addTreePredictions, type Tree } from './tree.js';
@@ -31,6 +33,8 @@ export interface BoosterParams {
   seed: number;
   evalMetric: EvalMetric | null;
   earlyStoppingRounds: number;
+  /** Threads (main included); the model is the same for any value. */
+  threads?: number;
 }
 
 export interface Booster {
@@ -121,6 +125,8 @@ export function trainBooster(
 ): Booster {
   const n = x.nRows;
   const K = p.objective === 'multi:softprob' ? p.numClass : 1;
+  const threaded = (p.threads ?? 1) > 1 && n > HIST_BLOCK_ROWS;
+  if (threaded) warmHistogramWorker();
   const bm = binned ?? binMatrix(x, p.maxBin);
   const base = p.baseScore ?? estimateBase(p.objective, y, w);
   const b: Booster = {
@@ -142,83 +148,97 @@ export function trainBooster(
   let bestScore = maximize ? -Infinity : Infinity;
   let bestRound = -1;
   const rng = new Rng(p.seed);
-  const statsAll = new Float64Array(n * 2 * K);
-  const idx = new Int32Array(n);
-  const prob = new Float64Array(K);
-  const allFeatures = Int32Array.from({ length: x.nCols }, (_, i) => i);
-  const nCol = Math.max(1, Math.floor(p.colsampleBytree * x.nCols + 1e-9));
+  const ph = threaded ? new ParallelHistograms(bm, n * 2 * K, 2) : null;
+  try {
+    const statsAll = ph ? ph.stats : new Float64Array(n * 2 * K);
+    const idx = ph ? ph.idx : new Int32Array(n);
+    const prob = new Float64Array(K);
+    const allFeatures = Int32Array.from({ length: x.nCols }, (_, i) => i);
+    const nCol = Math.max(1, Math.floor(p.colsampleBytree * x.nCols + 1e-9));
 
-  for (let round = 0; round < p.numRound; round++) {
-    // Row subsample (Bernoulli per row) and column subsample, one per round as XGBoost's `subsample` and
-    // `colsample_bytree` (every tree of a round shares them).
-    let nIdx = 0;
-    if (p.subsample < 1) {
-      for (let i = 0; i < n; i++) if (rng.next() < p.subsample) idx[nIdx++] = i;
-    }
-    const features = nCol < x.nCols ? rng.sample(x.nCols, nCol) : allFeatures;
-    // Gradients of every class come from the margins at the start of the round.
-    computeGradients(p.objective, K, margin, y, w, statsAll, prob);
-    for (let k = 0; k < K; k++) {
-      const stats = statsAll.subarray(k * n * 2, (k + 1) * n * 2);
-      if (p.subsample >= 1) {
-        nIdx = n;
-        for (let i = 0; i < n; i++) idx[i] = i;
-      } else if (k > 0) {
-        // Growth reorders idx; restore the sampled set in ascending order for the next class.
-        idx.subarray(0, nIdx).sort();
+    for (let round = 0; round < p.numRound; round++) {
+      // Row subsample (Bernoulli per row) and column subsample, one per round as XGBoost's `subsample` and
+      // `colsample_bytree` (every tree of a round shares them).
+      let nIdx = 0;
+      if (p.subsample < 1) {
+        for (let i = 0; i < n; i++) if (rng.next() < p.subsample) idx[nIdx++] = i;
       }
-      const g = growTree(
-        bm,
-        stats,
-        {
-          kind: 'xgb',
-          lambda: p.lambda,
-          alpha: p.alpha,
-          gamma: p.gamma,
-          minChildWeight: p.minChildWeight,
-          eta: p.eta,
-        },
-        { maxDepth: p.maxDepth, minInstances: 0, minInfoGain: 0, features, featuresPerNode: 0, rng },
-        idx,
-        nIdx,
-      );
-      const tree = g.tree;
-      b.trees.push(tree);
-      b.treeInfo.push(k);
-      if (nIdx === n) {
-        for (let leaf = 0; leaf < tree.feature.length; leaf++) {
-          if (tree.feature[leaf]! >= 0) continue;
-          const v = tree.value[leaf]!;
-          for (let i = g.leafStart[leaf]!; i < g.leafEnd[leaf]!; i++) margin[idx[i]! * K + k]! += v;
+      const features = nCol < x.nCols ? rng.sample(x.nCols, nCol) : allFeatures;
+      // Gradients of every class come from the margins at the start of the round.
+      computeGradients(p.objective, K, margin, y, w, statsAll, prob);
+      for (let k = 0; k < K; k++) {
+        const stats = statsAll.subarray(k * n * 2, (k + 1) * n * 2);
+        ph?.useStatsAt(k * n * 2);
+        if (p.subsample >= 1) {
+          nIdx = n;
+          for (let i = 0; i < n; i++) idx[i] = i;
+        } else if (k > 0) {
+          // Growth reorders idx; restore the sampled set in ascending order for the next class.
+          idx.subarray(0, nIdx).sort();
         }
-      } else {
-        addTreePredictions(tree, x.data, n, x.nCols, margin, K, k);
+        const g = growTree(
+          bm,
+          stats,
+          {
+            kind: 'xgb',
+            lambda: p.lambda,
+            alpha: p.alpha,
+            gamma: p.gamma,
+            minChildWeight: p.minChildWeight,
+            eta: p.eta,
+          },
+          {
+            maxDepth: p.maxDepth,
+            minInstances: 0,
+            minInfoGain: 0,
+            features,
+            featuresPerNode: 0,
+            rng,
+            parallel: ph ?? undefined,
+          },
+          idx,
+          nIdx,
+        );
+        const tree = g.tree;
+        b.trees.push(tree);
+        b.treeInfo.push(k);
+        if (nIdx === n) {
+          for (let leaf = 0; leaf < tree.feature.length; leaf++) {
+            if (tree.feature[leaf]! >= 0) continue;
+            const v = tree.value[leaf]!;
+            for (let i = g.leafStart[leaf]!; i < g.leafEnd[leaf]!; i++) margin[idx[i]! * K + k]! += v;
+          }
+        } else {
+          addTreePredictions(tree, x.data, n, x.nCols, margin, K, k);
+        }
+        if (evalSet && evalMargin)
+          addTreePredictions(tree, evalSet.x.data, evalSet.x.nRows, evalSet.x.nCols, evalMargin, K, k);
       }
-      if (evalSet && evalMargin)
-        addTreePredictions(tree, evalSet.x.data, evalSet.x.nRows, evalSet.x.nCols, evalMargin, K, k);
-    }
-    let evalValue: number | undefined;
-    if (evalSet && evalMargin) {
-      const out = transformMargins(p.objective, K, evalMargin.slice());
-      evalValue = evalMetric(metric, out, evalSet.y, evalSet.w, K);
-      b.evalHistory.push(evalValue);
-      if (maximize ? evalValue > bestScore : evalValue < bestScore) {
-        bestScore = evalValue;
-        bestRound = round;
+      let evalValue: number | undefined;
+      if (evalSet && evalMargin) {
+        const out = transformMargins(p.objective, K, evalMargin.slice());
+        evalValue = evalMetric(metric, out, evalSet.y, evalSet.w, K);
+        b.evalHistory.push(evalValue);
+        if (maximize ? evalValue > bestScore : evalValue < bestScore) {
+          bestScore = evalValue;
+          bestRound = round;
+        }
       }
+      onRound?.({ round, evalValue });
+      if (p.earlyStoppingRounds > 0 && evalSet && round - bestRound >= p.earlyStoppingRounds) break;
     }
-    onRound?.({ round, evalValue });
-    if (p.earlyStoppingRounds > 0 && evalSet && round - bestRound >= p.earlyStoppingRounds) break;
+    if (p.earlyStoppingRounds > 0 && evalSet && bestRound >= 0) {
+      // Keep the trees up to the best round, as XGBoost's scikit-learn API predicts with best_iteration.
+      b.trees.length = (bestRound + 1) * K;
+      b.treeInfo.length = (bestRound + 1) * K;
+      b.bestIteration = bestRound;
+    } else {
+      b.bestIteration = b.trees.length / K - 1;
+    }
+    return b;
+  } finally {
+    ph?.close();
   }
-  if (p.earlyStoppingRounds > 0 && evalSet && bestRound >= 0) {
-    // Keep the trees up to the best round, as XGBoost's scikit-learn API predicts with best_iteration.
-    b.trees.length = (bestRound + 1) * K;
-    b.treeInfo.length = (bestRound + 1) * K;
-    b.bestIteration = bestRound;
-  } else {
-    b.bestIteration = b.trees.length / K - 1;
-  }
-  return b;
 }
 
 /** Gradient and hessian of the loss at the margin, group by group (XGBoost's objective functions). */

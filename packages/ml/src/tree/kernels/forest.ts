@@ -64,10 +64,83 @@ export interface TreeProgress {
   numTrees: number;
 }
 
-/**
- * Fits `numTrees` trees. Each tree draws its own seed from the master generator first, so tree t is the
- * same whatever order (or thread) builds it.
- */
+/** Reusable buffers for building one forest tree after another on the same data. */
+export interface ForestScratch {
+  stats: Float64Array;
+  idx: Int32Array;
+  features: Int32Array;
+}
+
+export function forestScratch(bm: BinnedMatrix, p: ForestParams): ForestScratch {
+  const C = p.impurity === 'variance' ? 3 : p.numClasses + 1;
+  return {
+    stats: new Float64Array(bm.nRows * C),
+    idx: new Int32Array(bm.nRows),
+    features: Int32Array.from({ length: bm.nFeatures }, (_, i) => i),
+  };
+}
+
+/** The per-tree seeds: drawn up front from `seed`, so tree t is the same whichever thread builds it. */
+export function forestSeeds(p: ForestParams): number[] {
+  const master = new Rng(p.seed);
+  return Array.from({ length: p.numTrees }, () => master.seed());
+}
+
+/** One tree of the forest, from its own seed (bootstrap counts, then per-node feature subsets). */
+export function buildForestTree(
+  bm: BinnedMatrix,
+  y: Float64Array,
+  w: Float64Array | null,
+  p: ForestParams,
+  seed: number,
+  s: ForestScratch,
+): Tree {
+  const n = bm.nRows;
+  const crit: Criterion =
+    p.impurity === 'variance' ? { kind: 'variance' } : { kind: p.impurity, numClasses: p.numClasses };
+  const C = p.impurity === 'variance' ? 3 : p.numClasses + 1;
+  const { stats, idx, features } = s;
+  const rng = new Rng(seed);
+  stats.fill(0);
+  let nIdx = 0;
+  const sampling = p.bootstrap || p.subsamplingRate < 1;
+  for (let i = 0; i < n; i++) {
+    let c = 1;
+    if (sampling) {
+      c = p.bootstrap ? rng.poisson(p.subsamplingRate) : rng.next() < p.subsamplingRate ? 1 : 0;
+      if (c === 0) continue;
+    }
+    const wi = (w ? w[i]! : 1) * c;
+    if (wi <= 0) continue;
+    idx[nIdx++] = i;
+    const o = i * C;
+    if (p.impurity === 'variance') {
+      stats[o] = -wi * y[i]!;
+      stats[o + 1] = wi;
+      stats[o + 2] = c;
+    } else {
+      stats[o + y[i]!] = wi;
+      stats[o + C - 1] = c;
+    }
+  }
+  return growTree(
+    bm,
+    stats,
+    crit,
+    {
+      maxDepth: p.maxDepth,
+      minInstances: p.minInstancesPerNode,
+      minInfoGain: p.minInfoGain,
+      features,
+      featuresPerNode: p.featuresPerNode < bm.nFeatures ? p.featuresPerNode : 0,
+      rng,
+    },
+    idx,
+    nIdx,
+  ).tree;
+}
+
+/** Fits `numTrees` trees on this thread (see parallel.ts for the threaded driver). */
 export function trainForest(
   bm: BinnedMatrix,
   y: Float64Array,
@@ -75,59 +148,13 @@ export function trainForest(
   p: ForestParams,
   onTree?: (e: TreeProgress) => void,
 ): Tree[] {
-  const n = bm.nRows;
-  const master = new Rng(p.seed);
-  const seeds = Array.from({ length: p.numTrees }, () => master.seed());
-  const crit: Criterion =
-    p.impurity === 'variance' ? { kind: 'variance' } : { kind: p.impurity, numClasses: p.numClasses };
-  const C = p.impurity === 'variance' ? 3 : p.numClasses + 1;
-  const stats = new Float64Array(n * C);
-  const idx = new Int32Array(n);
-  const features = Int32Array.from({ length: bm.nFeatures }, (_, i) => i);
-  const trees: Tree[] = [];
-  for (let t = 0; t < p.numTrees; t++) {
-    const rng = new Rng(seeds[t]!);
-    stats.fill(0);
-    let nIdx = 0;
-    const sampling = p.bootstrap || p.subsamplingRate < 1;
-    for (let i = 0; i < n; i++) {
-      let c = 1;
-      if (sampling) {
-        c = p.bootstrap ? rng.poisson(p.subsamplingRate) : rng.next() < p.subsamplingRate ? 1 : 0;
-        if (c === 0) continue;
-      }
-      const wi = (w ? w[i]! : 1) * c;
-      if (wi <= 0) continue;
-      idx[nIdx++] = i;
-      const o = i * C;
-      if (p.impurity === 'variance') {
-        stats[o] = -wi * y[i]!;
-        stats[o + 1] = wi;
-        stats[o + 2] = c;
-      } else {
-        stats[o + y[i]!] = wi;
-        stats[o + C - 1] = c;
-      }
-    }
-    const g = growTree(
-      bm,
-      stats,
-      crit,
-      {
-        maxDepth: p.maxDepth,
-        minInstances: p.minInstancesPerNode,
-        minInfoGain: p.minInfoGain,
-        features,
-        featuresPerNode: p.featuresPerNode < bm.nFeatures ? p.featuresPerNode : 0,
-        rng,
-      },
-      idx,
-      nIdx,
-    );
-    trees.push(g.tree);
+  const seeds = forestSeeds(p);
+  const s = forestScratch(bm, p);
+  return seeds.map((seed, t) => {
+    const tree = buildForestTree(bm, y, w, p, seed, s);
     onTree?.({ tree: t, numTrees: p.numTrees });
-  }
-  return trees;
+    return tree;
+  });
 }
 
 /**

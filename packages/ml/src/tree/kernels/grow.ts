@@ -39,6 +39,9 @@ export interface GrowOptions {
   /** When > 0, each node draws this many of `features` at random (random forests). */
   featuresPerNode: number;
   rng: Rng;
+  /** Builds large nodes' histograms with a worker thread (same result as on one thread). */
+  parallel?:
+    { build(start: number, end: number, hist: Float64Array, totals: Float64Array): boolean } | undefined;
 }
 
 export function numChannels(c: Criterion): number {
@@ -371,8 +374,10 @@ export function growTree(
     const small = take();
     const smallTot = new Float64Array(C);
     const leftSmaller = nl <= nr;
-    if (leftSmaller) buildHistogram(bm, stats, C, idx, start, mid, small, smallTot, scratch);
-    else buildHistogram(bm, stats, C, idx, mid, end, small, smallTot, scratch);
+    const [s0, s1] = leftSmaller ? [start, mid] : [mid, end];
+    if (!opt.parallel?.build(s0, s1, small, smallTot)) {
+      buildHistogram(bm, stats, C, idx, s0, s1, small, smallTot, scratch);
+    }
     subtractInPlace(hist, small);
     const bigTot = new Float64Array(C);
     for (let c = 0; c < C; c++) bigTot[c] = tot[c]! - smallTot[c]!;
@@ -388,7 +393,9 @@ export function growTree(
 
   const rootHist = take();
   const rootTot = new Float64Array(C);
-  buildHistogram(bm, stats, C, idx, 0, nIdx, rootHist, rootTot, scratch);
+  if (!opt.parallel?.build(0, nIdx, rootHist, rootTot)) {
+    buildHistogram(bm, stats, C, idx, 0, nIdx, rootHist, rootTot, scratch);
+  }
   newNode(rootTot, 0, nIdx);
   expand(0, rootHist, rootTot, 0);
 

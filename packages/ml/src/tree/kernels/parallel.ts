@@ -1,0 +1,225 @@
+/**
+ * Worker threads for the tree learners (Node's worker_threads; one worker beside the main thread, so
+ * "2 threads"). Results never depend on the thread count:
+ * - forests: every tree has its own seed drawn up front (forest.ts), so it does not matter which thread
+ *   builds it;
+ * - boosting: a large node's histogram is summed from fixed 16,384-row blocks in block order (histogram.ts);
+ *   the worker builds the odd blocks and the main thread the even ones, into separate buffers, and the sum
+ *   runs in the same order as on one thread — bit-identical histograms.
+ * Under tsx (running from TypeScript sources) the worker is started through tsx's loader, as STACK.md shows.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { BinnedMatrix } from './binning.js';
+import {
+  buildForestTree,
+  forestScratch,
+  forestSeeds,
+  type ForestParams,
+  type TreeProgress,
+} from './forest.js';
+import { accumulate, fixDefaultBins, HIST_BLOCK_ROWS } from './histogram.js';
+import { CTRL, type HistSession } from './parallel-protocol.js';
+import type { Tree } from './tree.js';
+
+let defaultThreads = Math.max(1, Math.min(2, availableParallelism()));
+
+/** Threads the tree learners use by default (main thread included): 2, or 1 on a single-core machine. */
+export function treeThreads(): number {
+  return defaultThreads;
+}
+
+/** Sets the default thread count (1 = no workers); results are the same for any value. */
+export function setTreeThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`thread count must be an integer >= 1, got ${n}`);
+  defaultThreads = Math.min(n, 2);
+}
+
+function spawn(): Worker {
+  const ts = import.meta.url.endsWith('.ts');
+  const url = new URL(`./tree-worker.${ts ? 'ts' : 'js'}`, import.meta.url);
+  const w = ts
+    ? new Worker(
+        `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`,
+        { eval: true },
+      )
+    : new Worker(url);
+  w.unref();
+  return w;
+}
+
+let forestWorker: Worker | null = null;
+let histWorker: Worker | null = null;
+
+/** Starts the histogram worker early (its start-up then overlaps the caller's binning). */
+export function warmHistogramWorker(): void {
+  histWorker ??= spawn();
+}
+let nextId = 1;
+
+/** Trees of a forest built on the main thread and one worker; same trees as `trainForest`. */
+export async function trainForestParallel(
+  bm: BinnedMatrix,
+  y: Float64Array,
+  w: Float64Array | null,
+  p: ForestParams,
+  onTree?: (e: TreeProgress) => void,
+): Promise<Tree[]> {
+  const seeds = forestSeeds(p);
+  const trees = new Array<Tree>(p.numTrees);
+  const worker = (forestWorker ??= spawn());
+  const id = nextId++;
+  let next = 0;
+  let done = 0;
+  const report = (): void => onTree?.({ tree: done++, numTrees: p.numTrees });
+  worker.postMessage({ type: 'forest', id, bm, y, w, p });
+  const fromWorker = new Promise<void>((resolve, reject) => {
+    let pending = 0;
+    const onMessage = (m: { type: string; id: number; t: number; tree: Tree }): void => {
+      if (m.type !== 'tree' || m.id !== id) return;
+      trees[m.t] = m.tree;
+      report();
+      pending--;
+      feed();
+    };
+    const onError = (e: Error): void => {
+      worker.off('message', onMessage);
+      reject(e);
+    };
+    const feed = (): void => {
+      // Two trees queued in the worker, so it never waits for the busy main thread to hand out work.
+      while (pending < 2 && next < p.numTrees) {
+        const t = next++;
+        worker.postMessage({ type: 'tree', id, t, seed: seeds[t] });
+        pending++;
+      }
+      if (pending === 0) {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        resolve();
+      }
+    };
+    worker.on('message', onMessage);
+    worker.once('error', onError);
+    worker.ref();
+    feed();
+  });
+  const scratch = forestScratch(bm, p);
+  while (next < p.numTrees) {
+    const t = next++;
+    trees[t] = buildForestTree(bm, y, w, p, seeds[t]!, scratch);
+    report();
+    // Let the worker's results in and hand it more trees.
+    await new Promise((r) => setImmediate(r));
+  }
+  try {
+    await fromWorker;
+  } finally {
+    worker.postMessage({ type: 'drop', id });
+    worker.unref();
+  }
+  return trees;
+}
+
+function shared(a: Uint32Array | Uint16Array | Float64Array | Int32Array): SharedArrayBuffer {
+  const sab = new SharedArrayBuffer(a.byteLength);
+  new Uint8Array(sab).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  return sab;
+}
+
+/**
+ * Histogram blocks of large nodes shared with one worker for the duration of a boosting fit. `stats` and
+ * `idx` live in shared memory: the booster writes gradients and partitions rows in them directly.
+ */
+export class ParallelHistograms {
+  readonly stats: Float64Array;
+  readonly idx: Int32Array;
+  private readonly ctrl: Int32Array;
+  private readonly out: Float64Array;
+  private readonly outTot: Float64Array;
+  private readonly histLen: number;
+  private seq = 0;
+  private statsOffset = 0;
+  private readonly worker: Worker;
+
+  constructor(
+    private readonly bm: BinnedMatrix,
+    statsLength: number,
+    private readonly C: number,
+  ) {
+    const n = bm.nRows;
+    this.histLen = bm.totalBins * C;
+    const maxBlocks = Math.ceil(n / HIST_BLOCK_ROWS);
+    const session: HistSession = {
+      ctrl: new SharedArrayBuffer(CTRL.SIZE * 4),
+      rowPtr: shared(bm.rowPtr),
+      rowBins: shared(bm.rowBins),
+      wide: bm.rowBins instanceof Uint32Array,
+      stats: new SharedArrayBuffer(statsLength * 8),
+      idx: new SharedArrayBuffer(n * 4),
+      out: new SharedArrayBuffer(maxBlocks * this.histLen * 8),
+      outTot: new SharedArrayBuffer(maxBlocks * C * 8),
+      histLen: this.histLen,
+      channels: C,
+    };
+    this.ctrl = new Int32Array(session.ctrl);
+    this.stats = new Float64Array(session.stats);
+    this.idx = new Int32Array(session.idx);
+    this.out = new Float64Array(session.out);
+    this.outTot = new Float64Array(session.outTot);
+    this.worker = histWorker ??= spawn();
+    this.worker.postMessage({ type: 'hist', session });
+  }
+
+  /** Statistics of the next trees start at this offset of `stats` (multiclass: one slice per class). */
+  useStatsAt(offset: number): void {
+    this.statsOffset = offset;
+  }
+
+  /**
+   * Builds the histogram of rows idx[start..end) when it spans several blocks (else returns false and the
+   * caller builds it on this thread): odd blocks on the worker, even ones here, summed in block order.
+   */
+  build(start: number, end: number, hist: Float64Array, totals: Float64Array): boolean {
+    if (end - start <= HIST_BLOCK_ROWS) return false;
+    const { ctrl, out, outTot, histLen: len, C } = this;
+    ctrl[CTRL.START] = start;
+    ctrl[CTRL.END] = end;
+    ctrl[CTRL.BLOCK] = HIST_BLOCK_ROWS;
+    ctrl[CTRL.STATS] = this.statsOffset;
+    const seq = ++this.seq;
+    Atomics.store(ctrl, CTRL.SEQ, seq);
+    Atomics.notify(ctrl, CTRL.SEQ);
+    const nBlocks = Math.ceil((end - start) / HIST_BLOCK_ROWS);
+    const stats = this.stats.subarray(this.statsOffset);
+    for (let b = 0; b < nBlocks; b += 2) {
+      const h = out.subarray(b * len, (b + 1) * len);
+      const t = outTot.subarray(b * C, (b + 1) * C);
+      h.fill(0);
+      t.fill(0);
+      const s = start + b * HIST_BLOCK_ROWS;
+      accumulate(this.bm, stats, C, this.idx, s, Math.min(end, s + HIST_BLOCK_ROWS), h, t);
+    }
+    while (Atomics.load(ctrl, CTRL.DONE) !== seq) {
+      if (Atomics.wait(ctrl, CTRL.DONE, Atomics.load(ctrl, CTRL.DONE), 60_000) === 'timed-out') {
+        throw new Error('tree worker thread did not answer within 60 s');
+      }
+    }
+    hist.fill(0);
+    totals.fill(0);
+    for (let b = 0; b < nBlocks; b++) {
+      const o = b * len;
+      for (let i = 0; i < len; i++) hist[i]! += out[o + i]!;
+      for (let c = 0; c < C; c++) totals[c]! += outTot[b * C + c]!;
+    }
+    fixDefaultBins(this.bm, C, hist, totals);
+    return true;
+  }
+
+  /** Ends the worker's loop; the worker stays (unreferenced) for the next fit. */
+  close(): void {
+    Atomics.store(this.ctrl, CTRL.STOP, 1);
+    Atomics.store(this.ctrl, CTRL.SEQ, ++this.seq);
+    Atomics.notify(this.ctrl, CTRL.SEQ);
+  }
+}
