@@ -13,6 +13,7 @@ import { artifactListRoute, artifactProxyRoutes } from './http/routes/artifacts.
 import { experimentRoutes } from './http/routes/experiments.js';
 import { loggedModelRoutes } from './http/routes/logged-models.js';
 import { runRoutes } from './http/routes/runs.js';
+import { installRegistry, type RegistryAppOptions } from './registry/install.js'; // registry/auth (H7)
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -26,6 +27,8 @@ export interface BuildAppOptions {
   maxJsonBytes?: number;
   /** Fastify's logger (pino) on or off (default off). */
   logger?: boolean;
+  /** Model registry, auth, webhooks and security guards (H7). */
+  registry?: RegistryAppOptions;
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
@@ -47,6 +50,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   };
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  await installRegistry(app, options); // registry/auth (H7): hooks first, so they cover every route
 
   // MLflow's server reads JSON whatever the Content-Type says (Flask `get_json(force=True)`), so
   // every body is parsed as JSON; an empty body is "no fields".

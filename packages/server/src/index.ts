@@ -27,3 +27,26 @@ export { LocalArtifactRepository } from './artifacts/local-artifact-repository.j
 export { validateArtifactPath } from './artifacts/safe-path.js';
 export { parseFilter, parseOrderBy } from './search/parser.js';
 export type { FilterExpr, OrderByClause, Entity, CompareOp } from './search/ast.js';
+// registry/auth (H7)
+export type {
+  RegistryStore,
+  ModelVersionRecord,
+  SearchRegistryQuery,
+  CreateModelVersionInput,
+} from './registry/registry-store.js';
+export { SqlRegistryStore } from './registry/sql/sql-registry-store.js';
+export { installRegistry } from './registry/install.js';
+export type { RegistryAppOptions, RegistryHandles } from './registry/install.js';
+export { resolveArtifactUri, resolveModelVersion, parseModelsUri, parseRunsUri } from './registry/uri.js';
+export type { ModelsUriRef, ResolveDeps } from './registry/uri.js';
+export {
+  validateArtifactPath as validateArtifactPathStrict,
+  resolveInside,
+} from './security/artifact-path.js';
+export { resolveSource, checkStorageLocation } from './security/source-policy.js';
+export type { SourcePolicy } from './security/source-policy.js';
+export { isPrivateAddress } from './security/ip-ranges.js';
+export { signBody } from './webhooks/dispatcher.js';
+export { checkWebhookUrl } from './webhooks/url-policy.js';
+export type { AuthOptions } from './auth/install.js';
+export { AuthStore } from './auth/auth-store.js';

@@ -72,8 +72,8 @@ export function canonicalStage(stage: unknown): ModelStage {
 
 /** Shows a value in an error message without control characters and without flooding it. */
 export function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
   const clean = s.replace(
+    // eslint-disable-next-line no-control-regex
     /[\u0000-\u001f\u007f]/g,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );

@@ -54,7 +54,9 @@ export function sendArtifactFile(reply: FastifyReply, absPath: string, fileName:
     throw MlflowError.notFound(`Artifact '${fileName}' does not exist.`);
   }
   if (!st.isFile()) {
-    throw MlflowError.invalid(`Artifact '${fileName}' is a directory, not a file; give the path of a file inside it.`);
+    throw MlflowError.invalid(
+      `Artifact '${fileName}' is a directory, not a file; give the path of a file inside it.`,
+    );
   }
   reply.headers({ ...artifactHeaders(fileName), 'content-length': String(st.size) });
   return reply.send(createReadStream(absPath));

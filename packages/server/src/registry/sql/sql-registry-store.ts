@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { KeyValue } from '@cauce/protocol';
 import { connect } from '../../store/sql/connect.js';
+import type { TrackingStore } from '../../store/tracking-store.js';
 import { migrateToLatest } from '../../store/sql/migrations.js';
 import type { CreateModelVersionInput, RegistryStore, SearchRegistryQuery } from '../registry-store.js';
 import { parseVersion } from '../validate.js';
@@ -17,7 +18,21 @@ export class SqlRegistryStore implements RegistryStore {
   private constructor(
     /** @internal auth and webhooks keep their tables in the same database. */
     readonly ctx: RegistryContext,
+    /** False when the connection belongs to the tracking store (it closes it). */
+    private readonly owned: boolean,
   ) {}
+
+  /**
+   * A registry on the tracking store's own connection (same database, same migrations). Relies on
+   * the SQL tracking store keeping its Kysely handle in `ctx`.
+   */
+  static sharing(tracking: TrackingStore): SqlRegistryStore {
+    const ctx = (tracking as unknown as { ctx?: { db?: unknown; dialect?: 'sqlite' | 'postgres' } }).ctx;
+    if (!ctx?.db || !ctx.dialect) {
+      throw new Error('the model registry needs a SQL tracking store (or pass `registry` explicitly)');
+    }
+    return new SqlRegistryStore({ db: ctx.db as Kysely<RegistryDatabase>, dialect: ctx.dialect }, false);
+  }
 
   get db(): Kysely<RegistryDatabase> {
     return this.ctx.db;
@@ -32,10 +47,13 @@ export class SqlRegistryStore implements RegistryStore {
       await conn.db.destroy().catch(() => undefined);
       throw err;
     }
-    return new SqlRegistryStore({
-      db: conn.db as unknown as Kysely<RegistryDatabase>,
-      dialect: conn.dialect,
-    });
+    return new SqlRegistryStore(
+      {
+        db: conn.db as unknown as Kysely<RegistryDatabase>,
+        dialect: conn.dialect,
+      },
+      true,
+    );
   }
 
   createRegisteredModel(
@@ -105,6 +123,6 @@ export class SqlRegistryStore implements RegistryStore {
     return mv.deleteModelVersionTag(this.ctx, name, version, key);
   }
   async close(): Promise<void> {
-    await this.ctx.db.destroy();
+    if (this.owned) await this.ctx.db.destroy();
   }
 }

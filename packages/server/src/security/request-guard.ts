@@ -1,0 +1,30 @@
+/**
+ * A guard in front of every artifact route (present and future), so the path rules of
+ * artifact-path.ts hold even where a handler forgets them: the proxy's wildcard path (raw and
+ * decoded) and any `path` query parameter on a URL that names artifacts. Runs as an onRequest hook,
+ * before body parsing, so a hostile upload is refused before a byte is written.
+ */
+import type { FastifyInstance } from 'fastify';
+import { MlflowError } from '@cauce/protocol';
+import { validateArtifactPath } from './artifact-path.js';
+
+const PROXY = /^\/(?:ajax-)?api\/2\.0\/mlflow-artifacts\/artifacts(?:\/(.*))?$/;
+
+export function installArtifactPathGuard(app: FastifyInstance): void {
+  app.addHook('onRequest', async (req) => {
+    const url = req.raw.url ?? '';
+    const q = url.indexOf('?');
+    const pathPart = q >= 0 ? url.slice(0, q) : url;
+    if (!/artifact/i.test(pathPart)) return;
+    const m = PROXY.exec(pathPart);
+    if (m?.[1]) validateArtifactPath(m[1]);
+    // A raw '#' or NUL cannot arrive in a URL path, but '%23' / '%00' can; ';' smuggling (CVE-2024-1593) too.
+    if (/%(?:00|23|3b)/i.test(pathPart) || pathPart.includes(';')) {
+      throw MlflowError.invalid("Invalid artifact path: it contains '#', ';' or NUL.");
+    }
+    if (q >= 0) {
+      const params = new URLSearchParams(url.slice(q + 1));
+      for (const p of params.getAll('path')) validateArtifactPath(p);
+    }
+  });
+}
