@@ -347,3 +347,39 @@ conformanceSuite('VectorAssembler', {
   }),
   invalidParams: [['inputCols', ['a', 'a']]],
 });
+
+describe('frame views', () => {
+  test('the preprocessing pipeline gives the same result on a row view (take) as on a copy', async () => {
+    const base = Frame.fromColumns({
+      x: float64Column([1, null, 3, 4, 5, 6, 7, null, 9, 10]),
+      c: stringColumn(['a', 'b', 'a', 'c', 'a', 'b', 'c', 'c', 'a', 'b']),
+      v: vectorColumn([
+        [1, 0],
+        [0, 2],
+        [3, 0],
+        [0, 0],
+        [5, 1],
+        [1, 1],
+        [2, 2],
+        [0, 3],
+        [4, 0],
+        [1, 5],
+      ]),
+    });
+    const rows = [9, 7, 5, 3, 1, 0, 2, 4];
+    const view = base.take(rows);
+    const copy = Frame.fromRows(view.toRows());
+    const pipeline = new Pipeline().setStages([
+      new Imputer({ inputCol: 'x', outputCol: 'xi', strategy: 'median' }),
+      new StringIndexer({ inputCol: 'c', outputCol: 'ci' }),
+      new OneHotEncoder({ inputCol: 'ci', outputCol: 'cv' }),
+      new VectorAssembler({ inputCols: ['xi', 'cv', 'v'], outputCol: 'raw' }),
+      new StandardScaler({ inputCol: 'raw', outputCol: 'features', withMean: true }),
+      new MaxAbsScaler({ inputCol: 'v', outputCol: 'vm' }),
+    ]);
+    const a = await (await pipeline.fit(view)).transform(view);
+    const b = await (await pipeline.fit(copy)).transform(copy);
+    assert.deepEqual([...a.vectors('features').values], [...b.vectors('features').values]);
+    assert.deepEqual([...a.vectors('vm').values], [...b.vectors('vm').values]);
+  });
+});

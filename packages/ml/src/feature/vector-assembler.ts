@@ -86,26 +86,27 @@ export class VectorAssembler extends Transformer {
     const n0 = frame.numRows;
     let parts = this.readParts(frame);
     if (mode !== 'keep') {
-      // Find invalid rows once: error names the first, skip filters them all and re-reads.
+      // Find invalid rows once per column (tight loops): error names the first, skip filters them all.
       let bad: Uint8Array | undefined;
       for (const p of parts) {
-        for (let i = 0; i < n0; i++) {
-          if (!rowHasInvalid(p, i)) continue;
-          if (mode === 'error') {
-            throw new MLError(
-              'INVALID_DATA',
-              `${this.uid}: column '${p.name}' has a null or NaN at row ${i}`,
-              {
-                stage: this.uid,
-                column: p.name,
-                hint: "set handleInvalid to 'skip' (drop rows) or 'keep' (NaN)",
-              },
-            );
-          }
-          (bad ??= new Uint8Array(n0).fill(1))[i] = 0;
+        const mask = bad ?? new Uint8Array(n0);
+        const first = markInvalid(p, n0, mask);
+        if (first < 0) continue;
+        if (mode === 'error') {
+          throw new MLError(
+            'INVALID_DATA',
+            `${this.uid}: column '${p.name}' has a null or NaN at row ${first}`,
+            {
+              stage: this.uid,
+              column: p.name,
+              hint: "set handleInvalid to 'skip' (drop rows) or 'keep' (NaN)",
+            },
+          );
         }
+        bad = mask;
       }
       if (bad) {
+        for (let i = 0; i < n0; i++) bad[i] = bad[i]! ^ 1; // now a keep mask
         frame = frame.filter(bad);
         parts = this.readParts(frame);
       }
@@ -114,9 +115,11 @@ export class VectorAssembler extends Transformer {
     const size = parts.reduce((s, p) => s + p.size, 0);
     const out = this.getOrDefault(this.outputCol);
 
+    // Row lengths of a CSR output; their sum decides dense vs sparse.
+    const rowNnz = new Int32Array(n);
     let nnz = 0;
-    for (const p of parts) nnz += partNnz(p, n);
-    if (1.5 * (nnz + n) < n * size) return frame.withColumn(out, this.assembleSparse(parts, n, size));
+    for (const p of parts) nnz += countNnz(p, n, rowNnz);
+    if (1.5 * (nnz + n) < n * size) return frame.withColumn(out, this.assembleSparse(parts, n, size, rowNnz));
     return frame.withColumn(out, this.assembleDense(parts, n, size));
   }
 
@@ -162,11 +165,11 @@ export class VectorAssembler extends Transformer {
     return denseVectorColumn(size, data);
   }
 
-  private assembleSparse(parts: Part[], n: number, size: number) {
-    // Row lengths, then a cursor per row; columns are visited in output order so indices stay sorted.
+  private assembleSparse(parts: Part[], n: number, size: number, rowNnz: Int32Array) {
+    // Prefix sums of the row lengths, then a cursor per row; columns are visited in output order so the
+    // indices of each row stay sorted.
     const indptr = new Int32Array(n + 1);
-    for (const p of parts) forEachRowNnz(p, n, (i, c) => (indptr[i + 1]! += c));
-    for (let i = 0; i < n; i++) indptr[i + 1]! += indptr[i]!;
+    for (let i = 0; i < n; i++) indptr[i + 1] = indptr[i]! + rowNnz[i]!;
     const total = indptr[n]!;
     const indices = new Int32Array(total);
     const values = new Float64Array(total);
@@ -221,43 +224,76 @@ export class VectorAssembler extends Transformer {
   }
 }
 
-function rowHasInvalid(p: Part, i: number): boolean {
-  if (p.kind === 'scalar') return Number.isNaN(p.x[i]!);
-  const r = p.rows;
-  if (r.isNull?.[i]) return true;
-  if (r.dense) {
-    for (let j = i * p.size; j < (i + 1) * p.size; j++) if (Number.isNaN(r.dense[j]!)) return true;
-    return false;
-  }
-  for (let k = r.indptr![i]!; k < r.indptr![i + 1]!; k++) if (Number.isNaN(r.values![k]!)) return true;
-  return false;
-}
-
-/** Calls f(row, nonzeros in this part) for each row with any (null vectors count as all-NaN). */
-function forEachRowNnz(p: Part, n: number, f: (i: number, c: number) => void): void {
+/** Sets mask[i] = 1 for rows with a null or NaN in this part; returns the first such row or −1. */
+function markInvalid(p: Part, n: number, mask: Uint8Array): number {
+  let first = -1;
   if (p.kind === 'scalar') {
-    for (let i = 0; i < n; i++) if (p.x[i] !== 0) f(i, 1);
-    return;
+    const x = p.x;
+    for (let i = 0; i < n; i++) {
+      if (x[i] !== x[i]) {
+        mask[i] = 1;
+        if (first < 0) first = i;
+      }
+    }
+    return first;
   }
   const r = p.rows;
+  const w = p.size;
   for (let i = 0; i < n; i++) {
-    if (r.isNull?.[i]) {
-      f(i, p.size);
-      continue;
+    let bad = r.isNull !== undefined && r.isNull[i] === 1;
+    if (!bad && r.dense) {
+      const d = r.dense;
+      for (let j = i * w, e = j + w; j < e; j++) {
+        if (d[j] !== d[j]) {
+          bad = true;
+          break;
+        }
+      }
+    } else if (!bad) {
+      const v = r.values!;
+      for (let k = r.indptr![i]!, e = r.indptr![i + 1]!; k < e; k++) {
+        if (v[k] !== v[k]) {
+          bad = true;
+          break;
+        }
+      }
     }
-    let c = 0;
-    if (r.dense) {
-      for (let j = i * p.size; j < (i + 1) * p.size; j++) if (r.dense[j] !== 0) c++;
-    } else {
-      for (let k = r.indptr![i]!; k < r.indptr![i + 1]!; k++) if (r.values![k] !== 0) c++;
+    if (bad) {
+      mask[i] = 1;
+      if (first < 0) first = i;
     }
-    if (c) f(i, c);
   }
+  return first;
 }
 
-function partNnz(p: Part, n: number): number {
+/** Adds each row's nonzeros in this part to rowNnz (a null vector counts as `size` NaNs); returns the total. */
+function countNnz(p: Part, n: number, rowNnz: Int32Array): number {
   let total = 0;
-  forEachRowNnz(p, n, (_i, c) => (total += c));
+  if (p.kind === 'scalar') {
+    const x = p.x;
+    for (let i = 0; i < n; i++) {
+      if (x[i] !== 0) {
+        rowNnz[i]!++;
+        total++;
+      }
+    }
+    return total;
+  }
+  const r = p.rows;
+  const w = p.size;
+  for (let i = 0; i < n; i++) {
+    let c = 0;
+    if (r.isNull !== undefined && r.isNull[i] === 1) c = w;
+    else if (r.dense) {
+      const d = r.dense;
+      for (let j = i * w, e = j + w; j < e; j++) if (d[j] !== 0) c++;
+    } else {
+      const v = r.values!;
+      for (let k = r.indptr![i]!, e = r.indptr![i + 1]!; k < e; k++) if (v[k] !== 0) c++;
+    }
+    rowNnz[i]! += c;
+    total += c;
+  }
   return total;
 }
 
