@@ -108,6 +108,18 @@ export function validateTags(
   });
 }
 
+/**
+ * A short JSON rendering of a caller's value for error messages. JSON.stringify throws a RangeError
+ * on a deeply nested value (a hostile body such as 100,000 nested arrays), which must stay a 400.
+ */
+export function preview(v: unknown, max = 100): string {
+  try {
+    return String(JSON.stringify(v)).slice(0, max);
+  } catch {
+    return Array.isArray(v) ? '[…]' : typeof v === 'object' && v !== null ? '{…}' : typeof v;
+  }
+}
+
 /** A proto3-JSON double: a number, a numeric string, or "NaN"/"Infinity"/"-Infinity". */
 export function parseDouble(name: string, v: unknown): number {
   if (typeof v === 'number') return v;
@@ -117,7 +129,7 @@ export function parseDouble(name: string, v: unknown): number {
     if (v === '-Infinity' || v === '-inf') return -Infinity;
     if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v.trim())) return Number(v);
   }
-  throw MlflowError.invalid(`Invalid value ${JSON.stringify(v)} for parameter '${name}': expected a number.`);
+  throw MlflowError.invalid(`Invalid value ${preview(v)} for parameter '${name}': expected a number.`);
 }
 
 /** A proto3-JSON int64: an integer number or a decimal string of one. */
@@ -125,9 +137,7 @@ export function parseInt64(name: string, v: unknown): number {
   const n =
     typeof v === 'number' ? v : typeof v === 'string' && /^[+-]?\d+$/.test(v.trim()) ? Number(v) : NaN;
   if (!Number.isSafeInteger(n)) {
-    throw MlflowError.invalid(
-      `Invalid value ${JSON.stringify(v)} for parameter '${name}': expected an integer.`,
-    );
+    throw MlflowError.invalid(`Invalid value ${preview(v)} for parameter '${name}': expected an integer.`);
   }
   return n;
 }

@@ -5,7 +5,7 @@
  * @cauce/protocol), undeclared fields are ignored, `null` means absent.
  */
 import { MlflowError, type EndpointSpec, type FieldType } from '@cauce/protocol';
-import { parseDouble, parseInt64 } from '../validation.js';
+import { parseDouble, parseInt64, preview } from '../validation.js';
 
 export type Message = Record<string, unknown>;
 
@@ -52,7 +52,7 @@ function describeType(type: FieldType): string {
 function fromJson(name: string, type: FieldType, raw: unknown): unknown {
   const bad = (): never => {
     throw MlflowError.invalid(
-      `Invalid value ${JSON.stringify(raw)?.slice(0, 100)} for parameter '${name}' supplied: expected ${describeType(type)}.`,
+      `Invalid value ${preview(raw)} for parameter '${name}' supplied: expected ${describeType(type)}.`,
     );
   };
   switch (type) {

@@ -22,6 +22,14 @@ export function toMlflowError(err: unknown): { error: MlflowError; internal: boo
     }
     return { error: new MlflowError('BAD_REQUEST', fe.message ?? 'Bad request', 400), internal: false };
   }
+  // PostgreSQL "data exception" class (SQLSTATE 22xxx): a value the database cannot hold, e.g. a NUL
+  // character in text (22021) or a number out of range (22003). The caller sent it, so it is a 400.
+  if (typeof fe.code === 'string' && /^22[0-9A-Z]{3}$/.test(fe.code)) {
+    return {
+      error: MlflowError.invalid(`The database refused a value of this request: ${fe.message ?? fe.code}`),
+      internal: false,
+    };
+  }
   return {
     error: new MlflowError('INTERNAL_ERROR', 'Internal server error; see the server log for details.'),
     internal: true,

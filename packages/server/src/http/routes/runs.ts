@@ -220,7 +220,14 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
       history = [];
     }
     history.push(model);
-    await store.logBatch(runId, [], [], [{ key: MODEL_HISTORY_TAG, value: JSON.stringify(history) }]);
+    let value: string;
+    try {
+      value = JSON.stringify(history);
+    } catch {
+      // JSON.stringify overflows the stack on absurdly deep input that JSON.parse accepted.
+      throw MlflowError.invalid('Malformed model info. model_json is nested too deeply.');
+    }
+    await store.logBatch(runId, [], [], [{ key: MODEL_HISTORY_TAG, value }]);
     return {};
   });
   endpoint(app, 'getMetricHistory', async (m) => {

@@ -1,0 +1,229 @@
+/**
+ * `cauce server`: the MLflow-compatible tracking server, with `mlflow server`'s flags. With
+ * `--workers N` (N > 1) the primary process migrates the database once, then forks N workers that
+ * share the port (node:cluster); the store keeps no in-process state, so workers (or replicas on
+ * one PostgreSQL) behave as one server.
+ */
+import cluster from 'node:cluster';
+import { Option, type Command } from 'commander';
+import {
+  DEFAULT_ARTIFACTS_DESTINATION,
+  DEFAULT_BACKEND_STORE_URI,
+  StoreUriError,
+  openStore,
+  parseStoreUri,
+  redact,
+  resolveDefaultArtifactRoot,
+  startServer,
+  type StartServerOptions,
+} from '@cauce/server';
+import { CliError } from '../cli-error.js';
+
+interface ServerFlags {
+  host: string;
+  port: string;
+  backendStoreUri: string;
+  artifactsDestination: string;
+  defaultArtifactRoot?: string;
+  serveArtifacts: boolean;
+  workers: string;
+  maxArtifactMb?: string;
+}
+
+function intFlag(name: string, v: string, min: number, max: number): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isInteger(n) || n < min || n > max) {
+    throw new CliError(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+export function serverOptions(flags: ServerFlags): StartServerOptions {
+  try {
+    parseStoreUri(flags.backendStoreUri);
+  } catch (err) {
+    if (err instanceof StoreUriError) {
+      throw new CliError(
+        `bad --backend-store-uri: ${err.message}`,
+        'use sqlite:///relative/path.db, sqlite:////absolute/path.db or postgresql://user:password@host:5432/dbname',
+      );
+    }
+    throw err;
+  }
+  return {
+    host: flags.host,
+    port: intFlag('port', flags.port, 0, 65535),
+    backendStoreUri: flags.backendStoreUri,
+    artifactsDestination: flags.artifactsDestination,
+    defaultArtifactRoot: flags.defaultArtifactRoot,
+    serveArtifacts: flags.serveArtifacts,
+    maxArtifactBytes:
+      flags.maxArtifactMb === undefined
+        ? undefined
+        : intFlag('max-artifact-mb', flags.maxArtifactMb, 1, 1_000_000) * 1024 * 1024,
+  };
+}
+
+/** Turns start-up failures people can fix into CliErrors that say how. */
+function explain(err: unknown, options: StartServerOptions): never {
+  const e = err as { code?: string; message?: string };
+  if (e.code === 'EADDRINUSE') {
+    throw new CliError(
+      `port ${options.port} on ${options.host} is already in use`,
+      'stop the other process or pick another port with --port (0 picks a free one)',
+    );
+  }
+  if (e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
+    throw new CliError(
+      `cannot listen on ${options.host}:${options.port} (${e.code})`,
+      'check --host and --port',
+    );
+  }
+  if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === '28P01' || e.code === '3D000') {
+    throw new CliError(
+      `cannot open the backend store ${redact(options.backendStoreUri ?? '')}: ${e.message ?? e.code}`,
+      'check that the database server is running and the URI (user, password, host, port, database) is right',
+    );
+  }
+  if (e.code?.startsWith('SQLITE_') || e.code === 'EACCES' || e.code === 'ENOENT') {
+    throw new CliError(
+      `cannot open the SQLite store: ${e.message ?? e.code}`,
+      'check the path in --backend-store-uri',
+    );
+  }
+  throw err;
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals) => resolve(sig);
+    process.once('SIGINT', on);
+    process.once('SIGTERM', on);
+  });
+}
+
+async function runSingle(options: StartServerOptions, announce: boolean): Promise<void> {
+  let server;
+  try {
+    server = await startServer(options);
+  } catch (err) {
+    explain(err, options);
+  }
+  if (announce) {
+    process.stdout.write(`Cauce tracking server listening on ${server.url}\n`);
+    process.stdout.write(`  backend store: ${redact(options.backendStoreUri ?? '')}\n`);
+    process.stdout.write(
+      `  artifacts: ${options.serveArtifacts === false ? 'not proxied' : `proxied to ${options.artifactsDestination}`} (default root ${resolveDefaultArtifactRoot(options)})\n`,
+    );
+  }
+  await waitForSignal();
+  await server.close();
+}
+
+async function runCluster(options: StartServerOptions, workers: number): Promise<void> {
+  // Migrate once, before the workers race to do it.
+  try {
+    const store = await openStore(options.backendStoreUri!, {
+      defaultArtifactRoot: resolveDefaultArtifactRoot(options),
+    });
+    await store.close();
+  } catch (err) {
+    explain(err, options);
+  }
+  let stopping = false;
+  let announced = false;
+  let failure: string | undefined;
+  cluster.on('listening', (_worker, address) => {
+    if (announced) return;
+    announced = true;
+    const host = options.host === '0.0.0.0' ? '127.0.0.1' : (options.host ?? '127.0.0.1');
+    process.stdout.write(
+      `Cauce tracking server listening on http://${host}:${address.port} (${workers} workers)\n`,
+    );
+  });
+  cluster.on('message', (_worker, msg: unknown) => {
+    if (typeof msg === 'object' && msg !== null && 'startupError' in msg)
+      failure = String((msg as { startupError: unknown }).startupError);
+  });
+  cluster.on('exit', (worker, code) => {
+    if (stopping) return;
+    if (failure) {
+      stopping = true;
+      process.stderr.write(`error: ${failure}\n`);
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`worker ${worker.process.pid} exited with code ${code}; starting another\n`);
+    cluster.fork();
+  });
+  for (let i = 0; i < workers; i++) cluster.fork();
+  const signalled = waitForSignal();
+  await Promise.race([
+    signalled,
+    new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (stopping) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 200);
+      void signalled.then(() => clearInterval(timer));
+    }),
+  ]);
+  stopping = true;
+  const alive = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+  await Promise.all(
+    alive.map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          w.once('exit', () => resolve());
+          w.process.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+export function registerServer(program: Command): void {
+  program
+    .command('server')
+    .description(
+      'Start the MLflow-compatible tracking server (REST API 2.0, artifact proxy, MLflow 3 logged models)',
+    )
+    .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+    .option('-p, --port <port>', 'port to listen on (0 picks a free one)', '5000')
+    .option(
+      '--backend-store-uri <uri>',
+      'where runs are stored: sqlite:///path.db (relative), sqlite:////abs/path.db, or postgresql://user:pass@host:5432/db',
+      DEFAULT_BACKEND_STORE_URI,
+    )
+    .option(
+      '--artifacts-destination <path>',
+      'directory the artifact proxy stores files in',
+      DEFAULT_ARTIFACTS_DESTINATION,
+    )
+    .option(
+      '--default-artifact-root <uri>',
+      'artifact root for new experiments (default mlflow-artifacts:/ when serving artifacts, else the artifacts destination)',
+    )
+    .option('--serve-artifacts', 'proxy artifact uploads and downloads through this server (default)', true)
+    .option('--no-serve-artifacts', 'do not proxy artifacts; clients write to the artifact root themselves')
+    .addOption(new Option('-w, --workers <n>', 'number of server processes sharing the port').default('1'))
+    .option('--max-artifact-mb <n>', 'largest artifact upload accepted, in MiB (default 5120)')
+    .action(async (flags: ServerFlags) => {
+      const options = serverOptions(flags);
+      const workers = intFlag('workers', flags.workers, 1, 256);
+      if (cluster.isWorker) {
+        try {
+          await runSingle(options, false);
+        } catch (err) {
+          process.send?.({ startupError: err instanceof Error ? err.message : String(err) });
+          throw err;
+        }
+        // The IPC channel to the primary would keep a worker alive after its server closed.
+        process.exit(0);
+      }
+      if (workers === 1) await runSingle(options, true);
+      else await runCluster(options, workers);
+    });
+}
