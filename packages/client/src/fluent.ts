@@ -13,6 +13,18 @@ import type { MetricInput } from './tracking.js';
 import { figureToSvg, type VegaLiteSpec } from './figures.js';
 
 let client: MlflowClient | undefined;
+/** Work that must land before a run ends (autolog's pending logging). */
+const runEndHooks = new Set<() => Promise<void>>();
+
+/** @internal autolog registers its flush here so withRun / endRun never end a run before its logging. */
+export function _addRunEndHook(hook: () => Promise<void>): () => void {
+  runEndHooks.add(hook);
+  return () => runEndHooks.delete(hook);
+}
+
+async function runEndHooksDone(): Promise<void> {
+  for (const h of [...runEndHooks]) await h();
+}
 let experimentId: string | undefined;
 const stack: Run[] = [];
 
@@ -62,6 +74,11 @@ function activeExperimentId(): string {
   return experimentId ?? process.env.MLFLOW_EXPERIMENT_ID ?? '0';
 }
 
+/** @internal the experiment new runs go to (setExperiment, else MLFLOW_EXPERIMENT_ID, else '0'). */
+export function _activeExperimentId(): string {
+  return activeExperimentId();
+}
+
 export interface StartRunOptions {
   runName?: string;
   tags?: Record<string, string>;
@@ -106,6 +123,7 @@ export function activeRun(): Run | undefined {
 
 /** Ends the innermost active run with `status` (FINISHED by default). */
 export async function endRun(status: RunStatus = 'FINISHED'): Promise<void> {
+  await runEndHooksDone();
   const run = stack.pop();
   if (run) await getClient().setTerminated(run.info.run_id, status);
 }
@@ -132,6 +150,7 @@ export async function withRun<T>(
 }
 
 async function endRunById(run: Run, status: RunStatus): Promise<void> {
+  await runEndHooksDone().catch(() => undefined);
   const i = stack.findIndex((r) => r.info.run_id === run.info.run_id);
   if (i >= 0) stack.splice(i, 1);
   await getClient().setTerminated(run.info.run_id, status);

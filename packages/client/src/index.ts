@@ -59,3 +59,7 @@ export type {
   CategoricalProfile,
   VectorProfile,
 } from './model/profile.js';
+
+// autolog
+export { autolog, disableAutolog, flushAutolog } from './autolog/autolog.js';
+export type { AutologOptions } from './autolog/autolog.js';

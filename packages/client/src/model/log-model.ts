@@ -21,6 +21,8 @@ export interface LogModelOptions {
   inputExample?: Frame;
   trainingFrame?: Frame;
   signature?: ModelSignature;
+  /** Without `inputExample`: this many rows of the training frame's input columns become the example. */
+  inputExampleRows?: number;
   /** Run to log into (default: the active run of the fluent API). */
   runId?: string;
   client?: MlflowClient;
@@ -61,6 +63,7 @@ export async function logModel(
       inputExample: options.inputExample,
       trainingFrame: options.trainingFrame,
       signature: options.signature,
+      inputExampleRows: options.inputExampleRows,
       artifactPath,
       runId,
     });

@@ -61,6 +61,8 @@ export interface SaveModelOptions {
   trainingFrame?: Frame;
   /** Explicit signature (otherwise inferred). */
   signature?: ModelSignature;
+  /** Without `inputExample`: take this many rows of the training frame's input columns as the example. */
+  inputExampleRows?: number;
   artifactPath?: string;
   runId?: string;
 }
@@ -143,8 +145,13 @@ export async function saveModel(model: Model, dir: string, options: SaveModelOpt
       params: null,
     };
   }
-  if (options.inputExample) {
-    const split = exampleSplit(options.inputExample);
+  const example =
+    options.inputExample ??
+    (options.inputExampleRows && options.trainingFrame && sig
+      ? options.trainingFrame.head(options.inputExampleRows).select(...sig.inputs.map((c) => c.name))
+      : undefined);
+  if (example) {
+    const split = exampleSplit(example);
     await writeFile(join(dir, 'input_example.json'), JSON.stringify(split));
     await writeFile(
       join(dir, 'serving_input_example.json'),

@@ -1,0 +1,361 @@
+/**
+ * autolog(): every top-level `fit` of an @cauce/ml estimator is recorded, as mlflow.pyspark.ml.autolog()
+ * does: the estimator's params (nested stages as `ClassName.param`), training metrics from summaries,
+ * the fitted model (MLflow model directory with signature, input example and training profile), plots
+ * as SVG artifacts, and for CrossValidator / TrainValidationSplit one child run per param map (its
+ * params and metric) with the best params on the parent. Evaluator calls outside a fit log their metric
+ * into the active run (or the last autologged one).
+ *
+ * How it hooks in: `Estimator.prototype.fit` (the public entry; nested fits go through `fitWith`) is
+ * wrapped so the top-level fit returns only after its run is recorded, and an AsyncLocalStorage marks
+ * "inside an autologged fit" so nested fits and the evaluations CrossValidator makes are not logged
+ * twice. Evaluations arrive through ml's `evaluated` hook. A failure to log never fails the fit: it is
+ * reported as a warning (MLflow's rule for autologging).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Frame } from '@cauce/frame';
+import {
+  CrossValidatorModel,
+  Estimator,
+  classNameOf,
+  metricNameOf,
+  mlEvents,
+  type Model,
+  type ParamMap,
+  type TrainValidationSplitModel,
+} from '@cauce/ml';
+import type { MlflowClient } from '../client.js';
+import { figureToSvg, type VegaLiteSpec } from '../figures.js';
+import { _activeExperimentId, _addRunEndHook, activeRun, getClient } from '../fluent.js';
+import { logModel } from '../model/log-model.js';
+import {
+  flattenParams,
+  paramKey,
+  predictorOf,
+  stageKeys,
+  trainingMetrics,
+  tuningModelOf,
+  type Predictor,
+} from './introspect.js';
+import {
+  binaryCurves,
+  confusionMatrix,
+  confusionMatrixPlot,
+  metricPerParamPlot,
+  prPlot,
+  residualsPlot,
+  rocPlot,
+  weightsPlot,
+} from './plots.js';
+
+export interface AutologOptions {
+  /** Log the fitted model as an MLflow model directory under 'model' (default true). */
+  logModels?: boolean;
+  /** Log evaluation plots as SVG under 'plots/' (default true). */
+  logPlots?: boolean;
+  /** Rows of the training frame kept as the model's input example (default 5; 0 for none). */
+  inputExampleRows?: number;
+  /** Register every logged model under this name. */
+  registeredModelName?: string;
+  /** At most this many child runs per tuning fit, the best ones (MLflow's max_tuning_runs, default 100). */
+  maxTuningRuns?: number;
+  /** Rows sampled from the training frame to draw plots from (default 2,000). */
+  plotSampleRows?: number;
+  /** Do not print warnings when logging fails. */
+  silent?: boolean;
+  /** The client to log with (default: the fluent API's). */
+  client?: MlflowClient;
+}
+
+interface State {
+  options: AutologOptions;
+  original: Estimator['fit'];
+  off: Array<() => void>;
+  pending: Set<Promise<void>>;
+  lastRunId: string | undefined;
+  evalSteps: Map<string, number>;
+}
+
+let state: State | undefined;
+const insideFit = new AsyncLocalStorage<true>();
+
+function warn(what: string, err: unknown): void {
+  if (!state?.options.silent)
+    console.warn(`cauce autolog: ${what}: ${(err as Error)?.message ?? String(err)}`);
+}
+
+function track(p: Promise<void>): void {
+  if (!state) return;
+  const s = state;
+  const q = p.catch((err) => warn('logging failed', err)).finally(() => s.pending.delete(q));
+  s.pending.add(q);
+}
+
+/** Waits until everything autolog has started logging has landed (withRun / endRun call this for you). */
+export async function flushAutolog(): Promise<void> {
+  while (state && state.pending.size > 0) await Promise.all([...state.pending]);
+}
+
+/** Turns autologging on (again, with new options); returns the function that turns it off. */
+export function autolog(options: AutologOptions = {}): () => void {
+  disableAutolog();
+  const original = Estimator.prototype.fit;
+  const s: State = {
+    options,
+    original,
+    off: [],
+    pending: new Set(),
+    lastRunId: undefined,
+    evalSteps: new Map(),
+  };
+  state = s;
+  Estimator.prototype.fit = function patchedFit<M extends Model>(
+    this: Estimator<M>,
+    frame: Frame,
+    paramMap?: ParamMap,
+  ): Promise<M> {
+    if (state !== s || insideFit.getStore()) return original.call(this, frame, paramMap) as Promise<M>;
+    return insideFit.run(true, () => autologFit(s, this, frame, paramMap));
+  };
+  s.off.push(
+    mlEvents.on('evaluated', (e) => {
+      if (state !== s || insideFit.getStore()) return;
+      const runId = activeRun()?.info.run_id ?? s.lastRunId;
+      if (!runId || !Number.isFinite(e.value)) return;
+      const key = `${runId}/${e.metricName}`;
+      const step = s.evalSteps.get(key) ?? 0;
+      s.evalSteps.set(key, step + 1);
+      track(client(s).logMetric(runId, e.metricName, e.value, { step }));
+    }),
+    _addRunEndHook(flushAutolog),
+  );
+  return disableAutolog;
+}
+
+/** Turns autologging off and restores `Estimator.prototype.fit`. */
+export function disableAutolog(): void {
+  if (!state) return;
+  Estimator.prototype.fit = state.original;
+  for (const off of state.off) off();
+  state = undefined;
+}
+
+function client(s: State): MlflowClient {
+  return s.options.client ?? getClient();
+}
+
+async function autologFit<M extends Model>(
+  s: State,
+  est: Estimator<M>,
+  frame: Frame,
+  paramMap: ParamMap | undefined,
+): Promise<M> {
+  const c = client(s);
+  const effective = paramMap ? est.copy(paramMap) : est;
+  const className = classNameOf(est);
+  let runId: string | undefined;
+  let created = false;
+  try {
+    const active = activeRun();
+    if (active) runId = active.info.run_id;
+    else {
+      const run = await c.createRun(_activeExperimentId(), {
+        runName: `${className}-${Date.now().toString(36)}`,
+        tags: { 'mlflow.autologging': 'cauce.ml', 'mlflow.source.type': 'LOCAL' },
+      });
+      runId = run.info.run_id;
+      created = true;
+    }
+    await c.logBatch(runId, {
+      params: flattenParams(effective),
+      tags: {
+        'mlflow.autologging': 'cauce.ml',
+        estimator_name: className,
+        estimator_class: `@cauce/ml.${className}`,
+      },
+    });
+  } catch (err) {
+    warn(`could not start logging ${className}.fit`, err);
+    if (created && runId) await c.setTerminated(runId, 'FAILED').catch(() => undefined);
+    return s.original.call(est, frame, paramMap) as Promise<M>;
+  }
+  let model: M;
+  try {
+    model = (await s.original.call(est, frame, paramMap)) as M;
+  } catch (err) {
+    if (created) await c.setTerminated(runId, 'FAILED').catch((e) => warn('could not end the run', e));
+    throw err;
+  }
+  try {
+    await logAfterFit(s, c, runId, model, frame);
+  } catch (err) {
+    warn(`logging the result of ${className}.fit failed`, err);
+  }
+  s.lastRunId = runId;
+  if (created) await c.setTerminated(runId, 'FINISHED').catch((e) => warn('could not end the run', e));
+  return model;
+}
+
+async function logAfterFit(
+  s: State,
+  c: MlflowClient,
+  runId: string,
+  model: Model,
+  frame: Frame,
+): Promise<void> {
+  const o = s.options;
+  const work: Array<Promise<unknown>> = [];
+  const metrics = trainingMetrics(model);
+  const tuned = tuningModelOf(model);
+  const plots: Array<[string, VegaLiteSpec]> = [];
+  if (tuned) work.push(logTuning(s, c, runId, tuned, metrics, plots));
+  else if (Object.keys(metrics).length > 0) {
+    work.push(
+      c.logBatch(runId, { metrics: Object.entries(metrics).map(([key, value]) => ({ key, value })) }),
+    );
+  }
+  if (o.logModels ?? true) {
+    const best = tuned ? (tuned.bestModel as Model) : model;
+    work.push(
+      logModel(best, 'model', {
+        client: c,
+        runId,
+        trainingFrame: frame,
+        inputExampleRows: o.inputExampleRows ?? 5,
+        registeredModelName: o.registeredModelName,
+      }),
+    );
+  }
+  if (o.logPlots ?? true) {
+    const predictor = predictorOf(tuned ? (tuned.bestModel as Model) : model);
+    if (predictor) {
+      try {
+        plots.push(...(await evaluationPlots(predictor, model, frame, o.plotSampleRows ?? 2000)));
+      } catch (err) {
+        warn('plots could not be computed', err);
+      }
+    }
+  }
+  await Promise.all(work);
+  // the tuning plots are filled in by logTuning, so render after it finished
+  await Promise.all(
+    plots.map(async ([file, spec]) => c.logText(runId, await figureToSvg(spec), `plots/${file}`)),
+  );
+}
+
+async function evaluationPlots(
+  p: Predictor,
+  model: Model,
+  frame: Frame,
+  maxRows: number,
+): Promise<Array<[string, VegaLiteSpec]>> {
+  const out: Array<[string, VegaLiteSpec]> = [];
+  if (p.weights) {
+    const file = p.weights.title === 'Coefficients' ? 'coefficients.svg' : 'feature_importances.svg';
+    out.push([file, weightsPlot(p.weights.values, p.weights.title, p.featureNames)]);
+  }
+  if (!p.labelCol || !frame.has(p.labelCol)) return out;
+  // an evenly spaced subsample keeps the plots cheap on large frames
+  const n = frame.numRows;
+  const m = Math.min(n, maxRows);
+  const idx = Int32Array.from({ length: m }, (_, i) => Math.floor((i * n) / m));
+  const pred = await model.transform(frame.take(idx));
+  const label = pred.float64(p.labelCol);
+  const prediction = pred.float64(p.predictionCol);
+  if (p.kind === 'regression') {
+    out.push(['residuals.svg', residualsPlot(label, prediction)]);
+    return out;
+  }
+  const cm = confusionMatrix(label, prediction);
+  out.push(['confusion_matrix.svg', confusionMatrixPlot(cm.labels, cm.matrix)]);
+  if (p.probabilityCol && pred.has(p.probabilityCol) && cm.labels.every((l) => l === 0 || l === 1)) {
+    const prob = pred.vectors(p.probabilityCol);
+    if (prob.size === 2) {
+      const score = new Float64Array(prob.rows);
+      for (let i = 0; i < prob.rows; i++) score[i] = prob.values[i * 2 + 1]!;
+      const curves = binaryCurves(label, score);
+      out.push(['roc_curve.svg', rocPlot(curves.roc, curves.auc)], ['pr_curve.svg', prPlot(curves.pr)]);
+    }
+  }
+  return out;
+}
+
+/** Child runs per param map, best params and metric on the parent, search results and per-param plots. */
+async function logTuning(
+  s: State,
+  c: MlflowClient,
+  runId: string,
+  tuned: CrossValidatorModel | TrainValidationSplitModel,
+  training: Record<string, number>,
+  plots: Array<[string, VegaLiteSpec]>,
+): Promise<void> {
+  const est = tuned.getEstimator();
+  const maps = tuned.getEstimatorParamMaps();
+  const evaluator = tuned.getEvaluator();
+  if (!est || !evaluator) return;
+  const metric = metricNameOf(evaluator);
+  const keys = stageKeys(est);
+  const cv = tuned instanceof CrossValidatorModel;
+  const values = cv ? tuned.avgMetrics : tuned.validationMetrics;
+  const stds = cv ? tuned.stdMetrics : undefined;
+  const metricKey = cv ? `avg_${metric}` : `validation_${metric}`;
+  const rows = maps.map((m, i) => ({
+    index: i,
+    params: Object.fromEntries(m.entries().map(({ param, value }) => [paramKey(keys, param), value])),
+    metric: values[i]!,
+    std: stds?.[i],
+  }));
+  const larger = evaluator.isLargerBetter();
+  const best = tuned.bestIndex;
+  const parent = await c.getRun(runId);
+  const parentName = parent.info.run_name;
+  // the best `maxTuningRuns` maps get child runs (MLflow's max_tuning_runs)
+  const order = [...rows].sort((a, b) => (larger ? b.metric - a.metric : a.metric - b.metric));
+  const children = order.slice(0, s.options.maxTuningRuns ?? 100);
+  const limit = 6;
+  for (let k = 0; k < children.length; k += limit) {
+    await Promise.all(
+      children.slice(k, k + limit).map(async (row) => {
+        const child = await c.createRun(parent.info.experiment_id, {
+          runName: `${parentName}-${row.index}`,
+          tags: { 'mlflow.parentRunId': runId, 'mlflow.autologging': 'cauce.ml' },
+        });
+        const ms = [{ key: metricKey, value: row.metric }];
+        if (row.std !== undefined) ms.push({ key: `std_${metric}`, value: row.std });
+        await c.logBatch(child.info.run_id, { params: row.params, metrics: ms });
+        await c.setTerminated(child.info.run_id, 'FINISHED');
+      }),
+    );
+  }
+  const bestRow = rows[best]!;
+  const parentMetrics = [
+    { key: metricKey, value: bestRow.metric },
+    ...Object.entries(training).map(([key, value]) => ({ key, value })),
+  ];
+  if (bestRow.std !== undefined) parentMetrics.push({ key: `std_${metric}`, value: bestRow.std });
+  await c.logBatch(runId, {
+    params: Object.fromEntries(Object.entries(bestRow.params).map(([k, v]) => [`best_${k}`, v])),
+    metrics: parentMetrics,
+  });
+  await c.logDict(
+    runId,
+    { metric, isLargerBetter: larger, bestIndex: best, results: rows },
+    'tuning/search_results.json',
+  );
+  // one plot per tuned param: the metric against its values (other params at their best values)
+  const tunedKeys = [...new Set(rows.flatMap((r) => Object.keys(r.params)))];
+  for (const key of tunedKeys) {
+    const others = tunedKeys.filter((k) => k !== key);
+    const slice = rows.filter((r) =>
+      others.every((k) => JSON.stringify(r.params[k]) === JSON.stringify(bestRow.params[k])),
+    );
+    const pts = slice
+      .map((r) => ({ value: r.params[key] as number | string, metric: r.metric, std: r.std }))
+      .filter(
+        (p) => typeof p.value === 'number' || typeof p.value === 'string' || typeof p.value === 'boolean',
+      )
+      .map((p) => ({ ...p, value: typeof p.value === 'boolean' ? String(p.value) : p.value }));
+    if (pts.length > 1)
+      plots.push([`tuning_${key.replace(/[^\w.-]/g, '_')}.svg`, metricPerParamPlot(key, metricKey, pts)]);
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Evaluation plots as Vega-Lite specs (rendered to SVG by figures.ts): residuals vs predictions,
+ * confusion matrix, ROC and precision–recall curves, coefficients / feature importances, and the
+ * tuning metric per param value. The numbers are computed here from plain arrays; the specs only draw.
+ */
+import type { VegaLiteSpec } from '../figures.js';
+
+const WIDTH = 360;
+const HEIGHT = 260;
+
+export function residualsPlot(label: ArrayLike<number>, prediction: ArrayLike<number>): VegaLiteSpec {
+  const values: Array<{ prediction: number; residual: number }> = [];
+  for (let i = 0; i < label.length; i++) {
+    const r = label[i]! - prediction[i]!;
+    if (Number.isFinite(r)) values.push({ prediction: prediction[i]!, residual: r });
+  }
+  return {
+    title: 'Residuals vs predictions',
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'point', opacity: 0.5, size: 12 },
+        encoding: {
+          x: { field: 'prediction', type: 'quantitative', scale: { zero: false } },
+          y: { field: 'residual', type: 'quantitative', title: 'label − prediction' },
+        },
+      },
+      { mark: { type: 'rule', color: 'firebrick' }, encoding: { y: { datum: 0 } } },
+    ],
+  };
+}
+
+export function confusionMatrix(
+  label: ArrayLike<number>,
+  prediction: ArrayLike<number>,
+): {
+  labels: number[];
+  matrix: number[][];
+} {
+  const set = new Set<number>();
+  for (let i = 0; i < label.length; i++) {
+    if (Number.isFinite(label[i]!)) set.add(label[i]!);
+    if (Number.isFinite(prediction[i]!)) set.add(prediction[i]!);
+  }
+  const labels = [...set].sort((a, b) => a - b);
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const matrix = labels.map(() => new Array<number>(labels.length).fill(0));
+  for (let i = 0; i < label.length; i++) {
+    const a = index.get(label[i]!);
+    const b = index.get(prediction[i]!);
+    if (a !== undefined && b !== undefined) matrix[a]![b]!++;
+  }
+  return { labels, matrix };
+}
+
+export function confusionMatrixPlot(labels: number[], matrix: number[][]): VegaLiteSpec {
+  const values = labels.flatMap((a, i) =>
+    labels.map((b, j) => ({ label: String(a), prediction: String(b), count: matrix[i]![j]! })),
+  );
+  return {
+    title: 'Confusion matrix',
+    width: Math.min(WIDTH, 60 * labels.length),
+    height: Math.min(WIDTH, 60 * labels.length),
+    data: { values },
+    encoding: {
+      x: { field: 'prediction', type: 'ordinal', title: 'predicted' },
+      y: { field: 'label', type: 'ordinal', title: 'actual' },
+    },
+    layer: [
+      {
+        mark: 'rect',
+        encoding: { color: { field: 'count', type: 'quantitative', scale: { scheme: 'blues' } } },
+      },
+      {
+        mark: { type: 'text', baseline: 'middle' },
+        encoding: { text: { field: 'count', type: 'quantitative' } },
+      },
+    ],
+  };
+}
+
+/**
+ * ROC and precision–recall points from scores of the positive class (label 1), one point per distinct
+ * threshold (Fawcett, "An introduction to ROC analysis", 2006, algorithm 1), at most `maxPoints` kept.
+ */
+export function binaryCurves(
+  label: ArrayLike<number>,
+  score: ArrayLike<number>,
+  maxPoints = 200,
+): {
+  roc: Array<{ fpr: number; tpr: number }>;
+  pr: Array<{ recall: number; precision: number }>;
+  auc: number;
+} {
+  const idx: number[] = [];
+  for (let i = 0; i < label.length; i++)
+    if (Number.isFinite(score[i]!) && Number.isFinite(label[i]!)) idx.push(i);
+  idx.sort((a, b) => score[b]! - score[a]!);
+  let P = 0;
+  for (const i of idx) if (label[i] === 1) P++;
+  const N = idx.length - P;
+  const roc = [{ fpr: 0, tpr: 0 }];
+  const pr: Array<{ recall: number; precision: number }> = [];
+  let tp = 0;
+  let fp = 0;
+  for (let k = 0; k < idx.length; k++) {
+    if (label[idx[k]!] === 1) tp++;
+    else fp++;
+    const last = k === idx.length - 1 || score[idx[k + 1]!] !== score[idx[k]!];
+    if (!last) continue;
+    roc.push({ fpr: N ? fp / N : 0, tpr: P ? tp / P : 0 });
+    pr.push({ recall: P ? tp / P : 0, precision: tp / (tp + fp) });
+  }
+  let auc = 0;
+  for (let k = 1; k < roc.length; k++)
+    auc += ((roc[k]!.fpr - roc[k - 1]!.fpr) * (roc[k]!.tpr + roc[k - 1]!.tpr)) / 2;
+  const thin = <T>(a: T[]): T[] => {
+    if (a.length <= maxPoints) return a;
+    const step = a.length / maxPoints;
+    const out: T[] = [];
+    for (let k = 0; k < maxPoints; k++) out.push(a[Math.floor(k * step)]!);
+    out.push(a[a.length - 1]!);
+    return out;
+  };
+  return { roc: thin(roc), pr: thin(pr), auc };
+}
+
+export function rocPlot(roc: Array<{ fpr: number; tpr: number }>, auc: number): VegaLiteSpec {
+  return {
+    title: `ROC curve (AUC ${auc.toFixed(4)})`,
+    width: HEIGHT,
+    height: HEIGHT,
+    layer: [
+      {
+        data: { values: roc },
+        mark: { type: 'line', interpolate: 'step-after' },
+        encoding: {
+          x: { field: 'fpr', type: 'quantitative', title: 'false positive rate' },
+          y: { field: 'tpr', type: 'quantitative', title: 'true positive rate' },
+        },
+      },
+      {
+        data: { values: [{ a: 0 }, { a: 1 }] },
+        mark: { type: 'line', strokeDash: [4, 4], color: 'gray' },
+        encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'a', type: 'quantitative' } },
+      },
+    ],
+  };
+}
+
+export function prPlot(pr: Array<{ recall: number; precision: number }>): VegaLiteSpec {
+  return {
+    title: 'Precision–recall curve',
+    width: HEIGHT,
+    height: HEIGHT,
+    data: { values: pr },
+    mark: 'line',
+    encoding: {
+      x: { field: 'recall', type: 'quantitative', scale: { domain: [0, 1] } },
+      y: { field: 'precision', type: 'quantitative', scale: { domain: [0, 1] } },
+    },
+  };
+}
+
+/** Bars of per-feature weights (coefficients or importances), largest magnitude first, at most 40. */
+export function weightsPlot(
+  weights: ArrayLike<number>,
+  title: string,
+  names?: readonly string[],
+): VegaLiteSpec {
+  const values = Array.from(weights, (w, i) => ({ feature: names?.[i] ?? `f${i}`, weight: w }))
+    .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
+    .slice(0, 40);
+  return {
+    title,
+    width: WIDTH,
+    height: { step: 14 },
+    data: { values },
+    mark: 'bar',
+    encoding: {
+      y: { field: 'feature', type: 'nominal', sort: '-x' as never, title: null },
+      x: { field: 'weight', type: 'quantitative' },
+    },
+  } as VegaLiteSpec;
+}
+
+/** The tuning metric against the values of one param (mean ± std when stds are given). */
+export function metricPerParamPlot(
+  param: string,
+  metric: string,
+  points: Array<{ value: number | string; metric: number; std?: number }>,
+): VegaLiteSpec {
+  const numeric = points.every((p) => typeof p.value === 'number');
+  const values = points.map((p) => ({
+    value: p.value,
+    metric: p.metric,
+    lo: p.metric - (p.std ?? 0),
+    hi: p.metric + (p.std ?? 0),
+  }));
+  const x = { field: 'value', type: numeric ? 'quantitative' : 'nominal', title: param } as const;
+  return {
+    title: `${metric} per ${param}`,
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'point', filled: true },
+        encoding: { x, y: { field: 'metric', type: 'quantitative', title: metric, scale: { zero: false } } },
+      },
+      { mark: 'rule', encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+    ],
+  } as VegaLiteSpec;
+}

@@ -1,0 +1,245 @@
+// Autolog end to end against a real `cauce server`: a pipeline (VectorAssembler → LinearRegression)
+// tuned with CrossValidator under autolog() gives one parent run with the best params, the CV metric,
+// the model and plots, and one child run per param map; a plain classifier fit logs params, training
+// metrics, plots and the model; an evaluator call logs its metric; a failing fit ends its run FAILED.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Frame } from '@cauce/frame';
+import {
+  BinaryClassificationEvaluator,
+  CrossValidator,
+  LinearRegression,
+  LogisticRegression,
+  ParamGridBuilder,
+  Pipeline,
+  RegressionEvaluator,
+  VectorAssembler,
+} from '@cauce/ml';
+import {
+  MlflowClient,
+  _resetFluentState,
+  autolog,
+  disableAutolog,
+  flushAutolog,
+  loadModel,
+  readMLmodel,
+  setExperiment,
+  setTrackingUri,
+  withRun,
+} from '@cauce/client';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestServer, type TestServer } from './support/server.js';
+
+let server: TestServer;
+let client: MlflowClient;
+
+/** mulberry32: a seeded generator for the test data. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function regressionFrame(n: number): Frame {
+  const r = rng(11);
+  const x1 = new Float64Array(n);
+  const x2 = new Float64Array(n);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    x1[i] = r() * 10;
+    x2[i] = r() * 4 - 2;
+    y[i] = 3 * x1[i]! - 2 * x2[i]! + 1 + (r() - 0.5);
+  }
+  return Frame.fromColumns({ x1, x2, label: y });
+}
+
+before(async () => {
+  server = await startTestServer();
+  client = new MlflowClient(server.url);
+  _resetFluentState();
+  setTrackingUri(server.url);
+});
+after(async () => {
+  disableAutolog();
+  _resetFluentState();
+  await server.close();
+});
+
+describe('autolog', () => {
+  test('CrossValidator over a pipeline: parent + one child per param map, best params, model, plots', async () => {
+    const exp = await setExperiment('autolog-cv');
+    autolog({ silent: true });
+    const frame = regressionFrame(300);
+    const assembler = new VectorAssembler({ inputCols: ['x1', 'x2'], outputCol: 'features' });
+    const lr = new LinearRegression({ solver: 'normal' });
+    const pipe = new Pipeline({ stages: [assembler, lr] });
+    const grid = new ParamGridBuilder()
+      .addGrid(lr.regParam, [0, 0.5, 5])
+      .addGrid(lr.fitIntercept, [true, false])
+      .build();
+    const cv = new CrossValidator({
+      estimator: pipe,
+      estimatorParamMaps: grid,
+      evaluator: new RegressionEvaluator({ metricName: 'rmse' }),
+      numFolds: 3,
+    });
+    const model = await cv.fit(frame);
+
+    const runs = await client.searchAllRuns([exp.experiment_id]);
+    const parents = runs.filter((r) => !r.data.tags.some((t) => t.key === 'mlflow.parentRunId'));
+    const children = runs.filter((r) => r.data.tags.some((t) => t.key === 'mlflow.parentRunId'));
+    assert.equal(parents.length, 1, 'one parent run for the CV fit (nested fits are not separate runs)');
+    assert.equal(children.length, 6, 'one child run per param map');
+    const parent = parents[0]!;
+    assert.equal(parent.info.status, 'FINISHED');
+    for (const ch of children) {
+      assert.equal(ch.data.tags.find((t) => t.key === 'mlflow.parentRunId')?.value, parent.info.run_id);
+      const keys = ch.data.params.map((p) => p.key).sort();
+      assert.deepEqual(keys, ['LinearRegression.fitIntercept', 'LinearRegression.regParam']);
+      assert.ok(ch.data.metrics.some((m) => m.key === 'avg_rmse'));
+    }
+    // child metrics are the model's avgMetrics, and the parent has the best map's params
+    const best = model.bestIndex;
+    const bestMap = grid[best]!;
+    const p = Object.fromEntries(parent.data.params.map((x) => [x.key, x.value]));
+    assert.equal(p['best_LinearRegression.regParam'], String(bestMap.get(lr.regParam)));
+    assert.equal(p['best_LinearRegression.fitIntercept'], bestMap.get(lr.fitIntercept) ? 'True' : 'False');
+    assert.equal(p.numFolds, '3');
+    assert.equal(p['VectorAssembler.inputCols'], '["x1","x2"]');
+    assert.equal(p.evaluator, 'RegressionEvaluator');
+    const pm = Object.fromEntries(parent.data.metrics.map((m) => [m.key, Number(m.value)]));
+    assert.equal(pm.avg_rmse, model.avgMetrics[best]);
+    assert.ok(pm.training_r2! > 0.9, 'training metrics from the best model summary');
+    const childMetrics = children
+      .map((c) => Number(c.data.metrics.find((m) => m.key === 'avg_rmse')!.value))
+      .sort();
+    assert.deepEqual(childMetrics, [...model.avgMetrics].sort());
+
+    const files = (await client.listArtifacts(parent.info.run_id, 'plots')).map((f) => f.path);
+    for (const f of [
+      'plots/residuals.svg',
+      'plots/coefficients.svg',
+      'plots/tuning_LinearRegression.regParam.svg',
+      'plots/tuning_LinearRegression.fitIntercept.svg',
+    ])
+      assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
+    assert.match(await client.readArtifactText(parent.info.run_id, 'plots/residuals.svg'), /^<svg/);
+    const results = JSON.parse(
+      await client.readArtifactText(parent.info.run_id, 'tuning/search_results.json'),
+    ) as {
+      results: unknown[];
+    };
+    assert.equal(results.results.length, 6);
+
+    // the logged model: MLmodel with the cauce flavor, signature, input example, profile; loads and predicts the same
+    const dir = await mkdtemp(join(tmpdir(), 'cauce-autolog-model-'));
+    try {
+      const local = await client.downloadArtifacts(parent.info.run_id, 'model', dir);
+      const mlmodel = await readMLmodel(local);
+      assert.equal(mlmodel.flavors.cauce?.model_class, 'PipelineModel');
+      assert.deepEqual(
+        JSON.parse(mlmodel.signature!.inputs).map((c: { name: string }) => c.name),
+        ['x1', 'x2'],
+      );
+      assert.deepEqual(
+        JSON.parse(mlmodel.signature!.outputs).map((c: { name: string; type: string }) => [c.name, c.type]),
+        [['prediction', 'double']],
+      );
+      const example = JSON.parse(await readFile(join(local, 'input_example.json'), 'utf8')) as {
+        columns: string[];
+      };
+      assert.deepEqual(example.columns, ['x1', 'x2']);
+      const profile = JSON.parse(await readFile(join(local, 'profile.json'), 'utf8')) as {
+        numRows: number;
+        columns: Record<string, { kind: string; histogram: { counts: number[] } }>;
+      };
+      assert.equal(profile.numRows, 300);
+      assert.equal(
+        profile.columns.x1!.histogram.counts.reduce((a, b) => a + b, 0),
+        300,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const loaded = await loadModel(`runs:/${parent.info.run_id}/model`);
+    const a = (await loaded.transform(frame)).float64('prediction');
+    const b = (await model.transform(frame)).float64('prediction');
+    assert.deepEqual([...a], [...b]);
+    disableAutolog();
+  });
+
+  test('a classifier fit inside withRun: params, training metrics, ROC/PR/confusion plots; evaluator metric logged', async () => {
+    await setExperiment('autolog-clf');
+    autolog({ silent: true });
+    const r = rng(5);
+    const n = 400;
+    const x1 = new Float64Array(n);
+    const x2 = new Float64Array(n);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      x1[i] = r() * 2 - 1;
+      x2[i] = r() * 2 - 1;
+      y[i] = x1[i]! + 0.5 * x2[i]! + (r() - 0.5) * 0.6 > 0 ? 1 : 0;
+    }
+    const frame = Frame.fromColumns({ x1, x2, label: y });
+    const pipe = new Pipeline({
+      stages: [
+        new VectorAssembler({ inputCols: ['x1', 'x2'], outputCol: 'features' }),
+        new LogisticRegression(),
+      ],
+    });
+    const run = await withRun({ runName: 'clf' }, async (r) => {
+      const model = await pipe.fit(frame);
+      const auc = new BinaryClassificationEvaluator().evaluate(await model.transform(frame));
+      assert.ok(auc > 0.9);
+      return r;
+    });
+    const got = await client.getRun(run.info.run_id);
+    assert.equal(got.info.status, 'FINISHED');
+    const params = Object.fromEntries(got.data.params.map((x) => [x.key, x.value]));
+    assert.equal(params['LogisticRegression.maxIter'], '100');
+    const metrics = Object.fromEntries(got.data.metrics.map((m) => [m.key, Number(m.value)]));
+    assert.ok(metrics.training_accuracy! > 0.8);
+    assert.ok(metrics.areaUnderROC! > 0.9, 'the evaluator call logged its metric into the active run');
+    const plots = (await client.listArtifacts(run.info.run_id, 'plots')).map((f) => f.path);
+    for (const f of [
+      'plots/confusion_matrix.svg',
+      'plots/roc_curve.svg',
+      'plots/pr_curve.svg',
+      'plots/coefficients.svg',
+    ])
+      assert.ok(plots.includes(f), `${f} in ${plots.join(', ')}`);
+    disableAutolog();
+  });
+
+  test('a failing fit ends its autolog run FAILED and rethrows; disable restores plain fits', async () => {
+    const exp = await setExperiment('autolog-fail');
+    autolog({ silent: true, logModels: false, logPlots: false });
+    const frame = Frame.fromColumns({ x: [1, 2, Number.NaN], label: [1, 2, 3] });
+    const pipe = new Pipeline({
+      stages: [new VectorAssembler({ inputCols: ['x'], outputCol: 'features' }), new LinearRegression()],
+    });
+    await assert.rejects(pipe.fit(frame));
+    await flushAutolog();
+    const runs = await client.searchAllRuns([exp.experiment_id]);
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0]!.info.status, 'FAILED');
+    disableAutolog();
+    await new LinearRegression().fit(
+      regressionFrame(20).withColumn(
+        'features',
+        (
+          await new VectorAssembler({ inputCols: ['x1'], outputCol: 'f' }).transform(regressionFrame(20))
+        ).column('f'),
+      ),
+    );
+    assert.equal((await client.searchAllRuns([exp.experiment_id])).length, 1, 'no run once disabled');
+  });
+});
