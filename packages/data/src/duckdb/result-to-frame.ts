@@ -302,8 +302,13 @@ class ColumnBuilder {
     return col;
   }
 
+  /**
+   * The first `rows` values. A close over-estimate (≤ 10% spare) is kept as a view over the same buffer:
+   * a copy would cost more time than the spare capacity costs memory.
+   */
   #trimmed<T extends Store>(a: T): T {
-    return (a.length === this.rows ? a : a.slice(0, this.rows)) as T;
+    if (a.length === this.rows) return a;
+    return (a.length <= this.rows * 1.1 ? a.subarray(0, this.rows) : a.slice(0, this.rows)) as T;
   }
 
   #build(): Column {
