@@ -40,6 +40,8 @@ export interface RegistryHandles {
   registry: SqlRegistryStore;
   webhooks: WebhookDispatcher;
   auth?: AuthStore;
+  /** Every route registered after installRegistry (all of them, since buildApp calls it first). */
+  routes: { method: string; url: string }[];
 }
 
 declare module 'fastify' {
@@ -65,6 +67,10 @@ export async function installRegistry(app: FastifyInstance, input: InstallInput)
         : resolve('cauce-data/artifacts')),
     defaultArtifactRoot: opts.defaultArtifactRoot,
   };
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of Array.isArray(r.method) ? r.method : [r.method]) routes.push({ method, url: r.url });
+  });
   installBrowserGuard(app, { allowedHosts: opts.allowedHosts, corsAllowedOrigins: opts.corsAllowedOrigins });
   installArtifactPathGuard(app);
   const auth = opts.auth
@@ -78,7 +84,7 @@ export async function installRegistry(app: FastifyInstance, input: InstallInput)
     : undefined;
   const webhooks = installWebhooks(app, { ...(opts.webhooks ?? {}), db: registry.db });
   registryRoutes(app, { registry, tracking: input.store, policy, events: webhooks });
-  const handles: RegistryHandles = { registry, webhooks, auth };
+  const handles: RegistryHandles = { registry, webhooks, auth, routes };
   app.decorate('cauce', handles);
   return handles;
 }

@@ -5,6 +5,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { buildApp, LocalArtifactRepository, openStore, type SqlTrackingStore } from '@cauce/server';
 import type { FastifyInstance } from 'fastify';
@@ -28,13 +29,19 @@ export interface TestServer {
   artifacts: string;
   /** Sends a request; `body` objects go as JSON. `path` is used verbatim (raw encodings survive). */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  /** Sends a request with the path exactly as given (no URL normalisation of '..' or '%2e'). */
+  raw(method: string, path: string, headers?: Record<string, string>, body?: string): Promise<Reply>;
   /** Writes a file under the artifact root (as if uploaded). */
   writeArtifact(relPath: string, content: string): void;
   close(): Promise<void>;
 }
 
 export interface ServerOptions {
-  auth?: { adminPassword: string; defaultPermission?: 'READ' | 'EDIT' | 'MANAGE' | 'NO_PERMISSIONS' };
+  auth?: {
+    adminPassword?: string;
+    defaultPermission?: 'READ' | 'EDIT' | 'MANAGE' | 'NO_PERMISSIONS';
+    print?: (line: string) => void;
+  };
   webhookAllowlist?: string[];
   allowedHosts?: string[];
   corsAllowedOrigins?: string[];
@@ -57,7 +64,7 @@ export async function startTestServer(dialect: Dialect, options: ServerOptions =
     maxArtifactBytes: 1024 * 1024,
     registry: {
       artifactsDestination: artifacts,
-      auth: options.auth ? { ...options.auth, print: () => undefined } : undefined,
+      auth: options.auth ? { print: () => undefined, ...options.auth } : undefined,
       webhooks: { allowlist: options.webhookAllowlist, backoffMs: 10, maxAttempts: 3, timeoutMs: 2000 },
       allowedHosts: options.allowedHosts,
       corsAllowedOrigins: options.corsAllowedOrigins,
@@ -89,6 +96,37 @@ export async function startTestServer(dialect: Dialect, options: ServerOptions =
         parsed = {};
       }
       return { status: res.status, body: parsed, text, headers: res.headers };
+    },
+    raw(method, path, headers = {}, body) {
+      return new Promise((resolvePromise, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            method,
+            path,
+            headers: { ...headers, ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              let parsed: Record<string, unknown> = {};
+              try {
+                parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+              } catch {
+                parsed = {};
+              }
+              const h = new Headers();
+              for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
+              resolvePromise({ status: res.statusCode ?? 0, body: parsed, text, headers: h });
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
     },
     writeArtifact(relPath, content) {
       const p = join(artifacts, relPath);
