@@ -11,7 +11,13 @@ import { MLError } from '../util/errors.js';
 import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
 import type { DenseMatrix } from './kernels/binning.js';
 import { featureImportances } from './kernels/forest.js';
-import { addForestPredictions, treeDebugString, type Tree } from './kernels/tree.js';
+import {
+  compileForest,
+  predictCompiled,
+  treeDebugString,
+  type CompiledForest,
+  type Tree,
+} from './kernels/tree.js';
 
 export interface TrainingData {
   x: DenseMatrix;
@@ -220,23 +226,10 @@ export abstract class TreeEnsembleModelBase extends Model {
       );
     }
     const n = x.nRows;
-    if (this.combine === 'regMean' || this.combine === 'regSum' || this.combine === 'gbtLogistic') {
+    const cf = (this.compiled ??= this.compile());
+    if (this.combine !== 'classVotes') {
       const out = new Float64Array(n);
-      const weights = this.combine === 'regMean' ? null : this.treeWeights;
-      if (weights && weights.some((wt) => wt !== 1)) {
-        // Group trees by weight so each group is one cache-friendly pass.
-        const tmp = new Float64Array(n);
-        const byWeight = new Map<number, Tree[]>();
-        this.trees.forEach((t, i) => byWeight.set(weights[i]!, [...(byWeight.get(weights[i]!) ?? []), t]));
-        for (const [wt, ts] of byWeight) {
-          tmp.fill(0);
-          addForestPredictions(ts, null, x.data, n, x.nCols, tmp, 1);
-          for (let i = 0; i < n; i++) out[i]! += wt * tmp[i]!;
-        }
-      } else {
-        addForestPredictions(this.trees, null, x.data, n, x.nCols, out, 1);
-      }
-      if (this.combine === 'regMean') for (let i = 0; i < n; i++) out[i]! /= this.trees.length;
+      predictCompiled(cf, x.data, n, x.nCols, out, 1);
       if (this.combine !== 'gbtLogistic') return out;
       const raw = new Float64Array(2 * n);
       for (let i = 0; i < n; i++) {
@@ -245,25 +238,25 @@ export abstract class TreeEnsembleModelBase extends Model {
       }
       return raw;
     }
-    const K = this.numClasses;
-    const raw = new Float64Array(n * K);
-    const single = this.trees.length === 1;
-    for (let i = 0; i < n; i++) {
-      const base = i * x.nCols;
-      for (const t of this.trees) {
-        let j = 0;
-        while (t.feature[j]! >= 0) {
-          const v = x.data[base + t.feature[j]!]!;
-          const th = t.threshold[j]!;
-          j = v < th ? t.left[j]! : v >= th ? t.right[j]! : t.defaultLeft[j] ? t.left[j]! : t.right[j]!;
-        }
-        let s = 0;
-        for (let k = 0; k < K; k++) s += t.value[j * K + k]!;
-        const scale = single ? 1 : s > 0 ? 1 / s : 0;
-        for (let k = 0; k < K; k++) raw[i * K + k]! += t.value[j * K + k]! * scale;
-      }
-    }
+    const raw = new Float64Array(n * this.numClasses);
+    predictCompiled(cf, x.data, n, x.nCols, raw, this.numClasses);
     return raw;
+  }
+
+  private compiled: CompiledForest | undefined;
+
+  /** Leaf values folded with the combination rule, so prediction is one pass of additions. */
+  private compile(): CompiledForest {
+    switch (this.combine) {
+      case 'regMean':
+        return compileForest(this.trees, { scale: 1 / this.trees.length });
+      case 'regSum':
+      case 'gbtLogistic':
+        return compileForest(this.trees, { scale: this.treeWeights });
+      case 'classVotes':
+        // A single tree keeps its raw class weights (Spark's rawPrediction); a forest sums distributions.
+        return compileForest(this.trees, { normalize: this.trees.length > 1 });
+    }
   }
 
   /** Raw outputs → class probabilities, in place. */

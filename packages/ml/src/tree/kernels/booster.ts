@@ -10,7 +10,13 @@ import { HIST_BLOCK_ROWS } from './histogram.js';
 import { ParallelHistograms, warmHistogramWorker } from './parallel.js';
 import { evalMetric, metricIsMaximized, type EvalMetric } from './metrics.js';
 import { Rng } from './rng.js';
-import { addForestPredictions, addTreePredictions, type Tree } from './tree.js';
+import {
+  addTreePredictions,
+  compileForest,
+  predictCompiled,
+  type CompiledForest,
+  type Tree,
+} from './tree.js';
 
 export type Objective = 'reg:squarederror' | 'binary:logistic' | 'multi:softprob';
 export const OBJECTIVES: readonly Objective[] = ['reg:squarederror', 'binary:logistic', 'multi:softprob'];
@@ -101,11 +107,18 @@ export function transformMargins(o: Objective, k: number, m: Float64Array): Floa
   return m;
 }
 
+const compiled = new WeakMap<Booster, CompiledForest>();
+
 /** Raw margins (n × groups) of a booster on a dense matrix, using the first `nTrees` trees (default all). */
 export function predictMargins(b: Booster, x: DenseMatrix, nTrees = b.trees.length): Float64Array {
   const k = groups(b);
   const out = new Float64Array(x.nRows * k).fill(baseMargin(b.objective, b.baseScore));
-  addForestPredictions(b.trees.slice(0, nTrees), b.treeInfo, x.data, x.nRows, x.nCols, out, k);
+  let cf = compiled.get(b);
+  if (!cf || cf.nTrees !== nTrees) {
+    cf = compileForest(b.trees.slice(0, nTrees), { group: b.treeInfo });
+    compiled.set(b, cf);
+  }
+  predictCompiled(cf, x.data, x.nRows, x.nCols, out, k);
   return out;
 }
 

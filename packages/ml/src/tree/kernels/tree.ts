@@ -52,43 +52,6 @@ export function addTreePredictions(
   for (let r = 0; r < nRows; r++) out[r * stride + offset]! += scale * value[leafIndex(t, data, r * nCols)]!;
 }
 
-/**
- * Adds the leaf values of many trees: tree t adds into out[r * stride + group[t]]. Rows are the outer loop
- * (in blocks) so that a row's features stay in cache while every tree reads them; tree-major order would
- * stream the whole matrix once per tree.
- */
-export function addForestPredictions(
-  trees: readonly Tree[],
-  group: readonly number[] | null,
-  data: Float64Array,
-  nRows: number,
-  nCols: number,
-  out: Float64Array,
-  stride: number,
-): void {
-  const BLOCK = 64;
-  for (let r0 = 0; r0 < nRows; r0 += BLOCK) {
-    const r1 = Math.min(nRows, r0 + BLOCK);
-    for (let t = 0; t < trees.length; t++) {
-      const tree = trees[t]!;
-      const g = group ? group[t]! : 0;
-      const { feature, threshold, defaultLeft, left, right, value } = tree;
-      for (let r = r0; r < r1; r++) {
-        const base = r * nCols;
-        let i = 0;
-        let f = feature[0]!;
-        while (f >= 0) {
-          const v = data[base + f]!;
-          const th = threshold[i]!;
-          i = v < th ? left[i]! : v >= th ? right[i]! : defaultLeft[i] ? left[i]! : right[i]!;
-          f = feature[i]!;
-        }
-        out[r * stride + g]! += value[i]!;
-      }
-    }
-  }
-}
-
 export function maxFeatureIndex(t: Tree): number {
   let m = -1;
   for (const f of t.feature) if (f > m) m = f;
@@ -179,4 +142,159 @@ export function treeFromJson(j: TreeJson): Tree {
     value: Float64Array.from(j.value),
     valueDim: j.valueDim,
   };
+}
+
+/**
+ * Trees compiled for fast prediction. Nodes are renumbered breadth-first so a node's right child is
+ * left + 1, and leaves point to themselves with a NaN threshold, so that every row takes exactly `depth`
+ * steps through a tree: the walk needs no leaf test and no branch, and four rows walk side by side, which
+ * lets the processor overlap their memory reads instead of stalling on mispredicted branches.
+ */
+export interface CompiledForest {
+  readonly nTrees: number;
+  readonly roots: Int32Array;
+  readonly depths: Int32Array;
+  readonly feature: Int32Array;
+  readonly threshold: Float64Array;
+  readonly left: Int32Array;
+  /** 1 when a missing value goes right (0 at leaves). */
+  readonly missRight: Uint8Array;
+  /** valueDim numbers per node, already scaled as the caller asked. */
+  readonly value: Float64Array;
+  readonly valueDim: number;
+  /** Output slot of each tree (class of a multiclass booster), or all 0. */
+  readonly group: Int32Array;
+}
+
+/**
+ * `scale[k]` multiplies tree k's leaves (GBT weights, 1/numTrees for averaging); `normalize` turns each leaf's
+ * class weights into a distribution first (random forest votes).
+ */
+export function compileForest(
+  trees: readonly Tree[],
+  opts: { scale?: readonly number[] | number; normalize?: boolean; group?: readonly number[] } = {},
+): CompiledForest {
+  const V = trees[0]?.valueDim ?? 1;
+  const total = trees.reduce((s, t) => s + t.feature.length, 0);
+  const feature = new Int32Array(total);
+  const threshold = new Float64Array(total);
+  const left = new Int32Array(total);
+  const missRight = new Uint8Array(total);
+  const value = new Float64Array(total * V);
+  const roots = new Int32Array(trees.length);
+  const depths = new Int32Array(trees.length);
+  let o = 0;
+  trees.forEach((t, k) => {
+    roots[k] = o;
+    const sc = typeof opts.scale === 'number' ? opts.scale : (opts.scale?.[k] ?? 1);
+    const order = [0];
+    const depth = [0];
+    const newId = new Int32Array(t.feature.length);
+    for (let q = 0; q < order.length; q++) {
+      const i = order[q]!;
+      newId[i] = o + q;
+      if (t.feature[i]! >= 0) {
+        order.push(t.left[i]!, t.right[i]!);
+        depth.push(depth[q]! + 1, depth[q]! + 1);
+      }
+    }
+    depths[k] = Math.max(...depth);
+    order.forEach((i, q) => {
+      const j = o + q;
+      const leaf = t.feature[i]! < 0;
+      feature[j] = leaf ? 0 : t.feature[i]!;
+      threshold[j] = leaf ? NaN : t.threshold[i]!;
+      left[j] = leaf ? j : newId[t.left[i]!]!;
+      missRight[j] = leaf || t.defaultLeft[i] ? 0 : 1;
+      let norm = 1;
+      if (opts.normalize) {
+        let s = 0;
+        for (let v = 0; v < V; v++) s += t.value[i * V + v]!;
+        norm = s > 0 ? 1 / s : 0;
+      }
+      for (let v = 0; v < V; v++) value[j * V + v] = t.value[i * V + v]! * norm * sc;
+    });
+    o += order.length;
+  });
+  const group = Int32Array.from(trees, (_, k) => opts.group?.[k] ?? 0);
+  return {
+    nTrees: trees.length,
+    roots,
+    depths,
+    feature,
+    threshold,
+    left,
+    missRight,
+    value,
+    valueDim: V,
+    group,
+  };
+}
+
+/**
+ * Adds every tree's leaf values into out[r * stride + group[k] * valueDim + v]. Rows go in blocks of 32 so
+ * the block stays in cache while all trees walk it.
+ */
+export function predictCompiled(
+  cf: CompiledForest,
+  data: Float64Array,
+  nRows: number,
+  nCols: number,
+  out: Float64Array,
+  stride: number,
+): void {
+  const { roots, depths, feature: F, threshold: T, left: L, missRight: M, value, valueDim: V, group } = cf;
+  const BLOCK = 32;
+  for (let r0 = 0; r0 < nRows; r0 += BLOCK) {
+    const r1 = Math.min(nRows, r0 + BLOCK);
+    for (let k = 0; k < cf.nTrees; k++) {
+      const root = roots[k]!;
+      const D = depths[k]!;
+      const g = group[k]! * V;
+      let r = r0;
+      for (; r + 4 <= r1; r += 4) {
+        const b0 = r * nCols;
+        const b1 = b0 + nCols;
+        const b2 = b1 + nCols;
+        const b3 = b2 + nCols;
+        let i0 = root;
+        let i1 = root;
+        let i2 = root;
+        let i3 = root;
+        for (let d = 0; d < D; d++) {
+          const v0 = data[b0 + F[i0]!]!;
+          const v1 = data[b1 + F[i1]!]!;
+          const v2 = data[b2 + F[i2]!]!;
+          const v3 = data[b3 + F[i3]!]!;
+          // right = (v >= t) or (v is NaN and missing goes right); NaN thresholds keep leaves in place.
+          i0 = L[i0]! + (+(v0 >= T[i0]!) | (+(v0 !== v0) & M[i0]!));
+          i1 = L[i1]! + (+(v1 >= T[i1]!) | (+(v1 !== v1) & M[i1]!));
+          i2 = L[i2]! + (+(v2 >= T[i2]!) | (+(v2 !== v2) & M[i2]!));
+          i3 = L[i3]! + (+(v3 >= T[i3]!) | (+(v3 !== v3) & M[i3]!));
+        }
+        if (V === 1) {
+          out[r * stride + g]! += value[i0]!;
+          out[(r + 1) * stride + g]! += value[i1]!;
+          out[(r + 2) * stride + g]! += value[i2]!;
+          out[(r + 3) * stride + g]! += value[i3]!;
+        } else {
+          for (let v = 0; v < V; v++) {
+            out[r * stride + g + v]! += value[i0 * V + v]!;
+            out[(r + 1) * stride + g + v]! += value[i1 * V + v]!;
+            out[(r + 2) * stride + g + v]! += value[i2 * V + v]!;
+            out[(r + 3) * stride + g + v]! += value[i3 * V + v]!;
+          }
+        }
+      }
+      for (; r < r1; r++) {
+        const b0 = r * nCols;
+        let i0 = root;
+        for (let d = 0; d < D; d++) {
+          const v0 = data[b0 + F[i0]!]!;
+          i0 = L[i0]! + (+(v0 >= T[i0]!) | (+(v0 !== v0) & M[i0]!));
+        }
+        for (let v = 0; v < V; v++) out[r * stride + g + v]! += value[i0 * V + v]!;
+      }
+    }
+  }
 }
