@@ -164,6 +164,8 @@ export {
   VarianceThresholdSelectorModel,
 } from './feature/variance-threshold-selector.js';
 export type { VarianceThresholdSelectorParams } from './feature/variance-threshold-selector.js';
+export { RFormula, RFormulaModel } from './feature/r-formula.js';
+export type { RFormulaParams, RFormulaHandleInvalid } from './feature/r-formula.js';
 
 // evaluation
 export { Evaluator } from './evaluation/evaluator.js';
