@@ -50,3 +50,4 @@ export { signBody } from './webhooks/dispatcher.js';
 export { checkWebhookUrl } from './webhooks/url-policy.js';
 export type { AuthOptions } from './auth/install.js';
 export { AuthStore } from './auth/auth-store.js';
+export { PUBLIC_ROUTES } from './auth/rules.js';

@@ -72,7 +72,7 @@ export async function installRegistry(app: FastifyInstance, input: InstallInput)
     for (const method of Array.isArray(r.method) ? r.method : [r.method]) routes.push({ method, url: r.url });
   });
   installBrowserGuard(app, { allowedHosts: opts.allowedHosts, corsAllowedOrigins: opts.corsAllowedOrigins });
-  installArtifactPathGuard(app);
+  installArtifactPathGuard(app, policy.artifactsDestination);
   const auth = opts.auth
     ? await installAuth(app, {
         ...opts.auth,

@@ -6,25 +6,35 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { MlflowError } from '@cauce/protocol';
-import { validateArtifactPath } from './artifact-path.js';
+import { resolveInside, validateArtifactPath } from './artifact-path.js';
 
 const PROXY = /^\/(?:ajax-)?api\/2\.0\/mlflow-artifacts\/artifacts(?:\/(.*))?$/;
 
-export function installArtifactPathGuard(app: FastifyInstance): void {
+/**
+ * `root` is the proxy's local directory: a proxied path must also resolve (symlinks followed)
+ * inside it, so a symlink planted in the artifact tree cannot lead a read, write or delete outside.
+ */
+export function installArtifactPathGuard(app: FastifyInstance, root?: string): void {
+  const inside = (p: string) => {
+    if (root !== undefined && p !== '') resolveInside(root, decodeURIComponent(p));
+  };
   app.addHook('onRequest', async (req) => {
     const url = req.raw.url ?? '';
     const q = url.indexOf('?');
     const pathPart = q >= 0 ? url.slice(0, q) : url;
     if (!/artifact/i.test(pathPart)) return;
     const m = PROXY.exec(pathPart);
-    if (m?.[1]) validateArtifactPath(m[1]);
+    if (m?.[1]) inside(validateArtifactPath(m[1]));
     // A raw '#' or NUL cannot arrive in a URL path, but '%23' / '%00' can; ';' smuggling (CVE-2024-1593) too.
     if (/%(?:00|23|3b)/i.test(pathPart) || pathPart.includes(';')) {
       throw MlflowError.invalid("Invalid artifact path: it contains '#', ';' or NUL.");
     }
     if (q >= 0) {
       const params = new URLSearchParams(url.slice(q + 1));
-      for (const p of params.getAll('path')) validateArtifactPath(p);
+      for (const p of params.getAll('path')) {
+        const clean = validateArtifactPath(p);
+        if (m) inside(clean);
+      }
     }
   });
 }
