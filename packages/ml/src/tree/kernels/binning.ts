@@ -137,6 +137,7 @@ export function binMatrix(x: DenseMatrix, maxBin: number, cutsIn?: Float64Array[
   const mb = Math.min(maxBin, MAX_BINS);
   const cuts: Float64Array[] = cutsIn ? cutsIn.slice() : new Array<Float64Array>(p);
   const colBins = new Uint8Array(n * p);
+  const rowPtr = new Uint32Array(n + 1);
   const localDefault = new Int32Array(p);
   const counts = new Int32Array(MAX_BINS + 2);
   const CH = 8;
@@ -191,6 +192,8 @@ export function binMatrix(x: DenseMatrix, maxBin: number, cutsIn?: Float64Array[
       let best = 0;
       for (let b = 1; b <= miss; b++) if (counts[b]! > counts[best]!) best = b;
       localDefault[f] = best;
+      // Count each row's non-default bins now, while the column is in cache (CSR pass 1).
+      for (let r = 0; r < n; r++) rowPtr[r + 1]! += col[r] !== best ? 1 : 0;
     }
   }
   const nBins = new Int32Array(p);
@@ -206,13 +209,7 @@ export function binMatrix(x: DenseMatrix, maxBin: number, cutsIn?: Float64Array[
   const defaultBin = new Int32Array(p);
   for (let f = 0; f < p; f++) defaultBin[f] = offsets[f]! + localDefault[f]!;
 
-  // CSR of the non-default bins, built in two passes (count, then fill).
-  const rowPtr = new Uint32Array(n + 1);
-  for (let f = 0; f < p; f++) {
-    const col = colBins.subarray(f * n, (f + 1) * n);
-    const d = defaultBin[f]! - offsets[f]!;
-    for (let r = 0; r < n; r++) if (col[r] !== d) rowPtr[r + 1]!++;
-  }
+  // CSR of the non-default bins: counts were taken above, now prefix sums and the fill pass.
   for (let r = 0; r < n; r++) rowPtr[r + 1]! += rowPtr[r]!;
   const nnz = rowPtr[n]!;
   const rowBins = total <= 65536 ? new Uint16Array(nnz) : new Uint32Array(nnz);

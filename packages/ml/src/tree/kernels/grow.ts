@@ -288,6 +288,7 @@ export function growTree(
   let blockScratch: Float64Array | null = null;
   const scratch = (): Float64Array => (blockScratch ??= new Float64Array(histLen));
   const tmp = new Int32Array(nIdx);
+  const dirTable = new Uint8Array(256);
   const sL = new Float64Array(C);
   const sR = new Float64Array(C);
   const nodeFeats = new Int32Array(opt.features.length);
@@ -348,13 +349,14 @@ export function growTree(
     const miss = bm.nBins[s.feature]!;
     let nl = 0;
     let nr = 0;
-    const thr = s.bin;
-    const dl = s.defaultLeft ? 1 : 0;
-    // Branch-free: the direction is data-dependent and mispredicts half the time.
+    // Branch-free through a per-split table bin code → 1 (left) / 0 (right): the direction is
+    // data-dependent, and a branch on it would mispredict half the time.
+    dirTable.fill(0);
+    dirTable.fill(1, 0, s.bin + 1);
+    dirTable[miss] = s.defaultLeft ? 1 : 0;
     for (let i = start; i < end; i++) {
       const r = idx[i]!;
-      const b = col[r]!;
-      const goLeft = b === miss ? dl : b <= thr ? 1 : 0;
+      const goLeft = dirTable[col[r]!]!;
       idx[start + nl] = r;
       tmp[nr] = r;
       nl += goLeft;
