@@ -1,9 +1,11 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MlflowClient } from '@cauce/client';
+import { startServer } from '@cauce/server';
 import { startSecopFixture } from '../../../data/test/secop-fixture.js';
 
 // The real `cauce` binary, spawned from source (as users run it through `npm run dev`).
@@ -91,5 +93,41 @@ test('bad input is a clear error with a hint, never a stack trace', async () => 
     assert.doesNotMatch(html.stderr + cast.stderr + nothing.stderr, /internal error|at .*\.ts:\d+/);
   } finally {
     await fx.close();
+  }
+});
+
+test('cauce eda --tracking-uri logs the report as run artifacts on a real tracking server', async () => {
+  const store = mkdtempSync(join(tmpdir(), 'cauce-cli-eda-track-'));
+  const server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    backendStoreUri: `sqlite:///${join(store, 'mlflow.db')}`,
+    artifactsDestination: join(store, 'artifacts'),
+  });
+  try {
+    const csv = join(dir, 'track.csv');
+    writeFileSync(csv, 'a,b\n1,x\n2,y\n3,x\n');
+    const r = await cauce([
+      'eda',
+      csv,
+      '--target',
+      'a',
+      '--tracking-uri',
+      server.url,
+      '--experiment',
+      'eda-test',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const runId = /logged the report to run (\w+)/.exec(r.stdout)?.[1];
+    assert.ok(runId, r.stdout);
+    const client = new MlflowClient(server.url);
+    const files = (await client.listArtifacts(runId, 'eda')).map((f) => f.path).sort();
+    assert.deepEqual(files, ['eda/report.html', 'eda/report.json']);
+    const run = await client.getRun(runId);
+    assert.equal(run.info.status, 'FINISHED');
+    assert.ok(run.data.metrics?.some((m) => m.key === 'rows' && m.value === 3));
+  } finally {
+    await server.close();
+    rmSync(store, { recursive: true, force: true });
   }
 });
