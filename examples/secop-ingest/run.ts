@@ -34,16 +34,34 @@ async function cauce(...args: string[]): Promise<void> {
 try {
   const parquet = join(out, 'contratos.parquet');
   await cauce(
-    'ingest', api.socrataUrl, '-o', parquet,
-    '--page-size', '2500',
-    '--where', "fecha_de_firma >= '2022-01-01T00:00:00'",
-    '--cast', 'valor_del_contrato=double',
-    '--cast', 'fecha_de_firma=timestamp',
-    '--cast', 'fecha_de_fin_del_contrato=timestamp',
-    '--cast', 'dias_adicionados=int',
+    'ingest',
+    api.socrataUrl,
+    '-o',
+    parquet,
+    '--page-size',
+    '2500',
+    '--where',
+    "fecha_de_firma >= '2022-01-01T00:00:00'",
+    '--cast',
+    'valor_del_contrato=double',
+    '--cast',
+    'fecha_de_firma=timestamp',
+    '--cast',
+    'fecha_de_fin_del_contrato=timestamp',
+    '--cast',
+    'dias_adicionados=int',
     '--restart',
   );
-  await cauce('eda', parquet, '--target', 'valor_del_contrato', '-o', join(out, 'eda.html'), '--json', join(out, 'eda.json'));
+  await cauce(
+    'eda',
+    parquet,
+    '--target',
+    'valor_del_contrato',
+    '-o',
+    join(out, 'eda.html'),
+    '--json',
+    join(out, 'eda.json'),
+  );
 
   // The notebook's Spark SQL step, as one call.
   const top = await sql(
