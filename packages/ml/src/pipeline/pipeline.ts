@@ -10,7 +10,7 @@ import type { ParamMap, ParamSpec } from '../param/param.js';
 import { custom } from '../param/validators.js';
 import { MLError } from '../util/errors.js';
 import type { Schema } from '../util/schema.js';
-import type { PipelineStage} from './stage.js';
+import type { PipelineStage } from './stage.js';
 import { Estimator, Model, Transformer, type FitContext } from './stage.js';
 
 const stagesSpec: ParamSpec<readonly PipelineStage[]> = {
