@@ -86,6 +86,38 @@ describe('ingest from a Socrata-style API', () => {
     }
   });
 
+  test('an abort (Ctrl-C) stops between pages, keeps what was fetched, and the next run resumes', async () => {
+    const fx = await startSecopFixture({ rows: 900 });
+    try {
+      const out = join(dir, 'abort.parquet');
+      const ac = new AbortController();
+      await assert.rejects(
+        ingest(fx.socrataUrl, {
+          output: out,
+          pageSize: 300,
+          signal: ac.signal,
+          onProgress: (p) => {
+            if (p.rows >= 300) ac.abort();
+          },
+          ...fast,
+        }),
+        (e: unknown) =>
+          e instanceof DataError && /interrupted/.test(e.message) && /resume/.test(e.hint ?? ''),
+      );
+      assert.ok(!existsSync(out));
+      const before = fx.requests.length;
+      const r = await ingest(fx.socrataUrl, { output: out, pageSize: 300, ...fast });
+      assert.equal(r.resumed, true);
+      assert.equal(r.rows, 900);
+      const offsets = fx.requests
+        .slice(before)
+        .map((q) => new URLSearchParams(q.split('?')[1]).get('$offset'));
+      assert.deepEqual(offsets, ['300', '600', '900']);
+    } finally {
+      await fx.close();
+    }
+  });
+
   test('other settings refuse the saved state unless --restart', async () => {
     const fx = await startSecopFixture({ rows: 300, faults: [{ offset: 100, kind: '500', times: 9 }] });
     try {
