@@ -386,7 +386,18 @@ export class SparseVectorColumn extends BaseColumn {
 
   /** Dense row-major matrix of this view (NaN rows for nulls). */
   toMatrix(): Float64Array {
-    const out = new Float64Array(this.length * this.size);
+    const size = this.size;
+    const out = new Float64Array(this.length * size);
+    const { indptr, indices, values, index, validity } = this;
+    if (validity === undefined) {
+      // Hot path (VectorAssembler output): locals only, no per-row method calls.
+      for (let i = 0; i < this.length; i++) {
+        const b = index === undefined ? i : index[i]!;
+        const row = i * size;
+        for (let k = indptr[b]!, end = indptr[b + 1]!; k < end; k++) out[row + indices[k]!] = values[k]!;
+      }
+      return out;
+    }
     for (let i = 0; i < this.length; i++) {
       if (this.isNull(i)) {
         out.fill(NaN, i * this.size, (i + 1) * this.size);
