@@ -52,7 +52,7 @@ describe('logistic regression vs scikit-learn', () => {
       const fit = fitLogistic(dense(X, fx.n, fx.p), y, c.weighted ? w : null, {
         regParam: Number(c.params.regParam ?? 0),
         elasticNetParam: Number(c.params.elasticNetParam ?? 0),
-        fitIntercept: true,
+        fitIntercept: c.params.fitIntercept !== false,
         standardization: c.params.standardization !== false,
         maxIter: 10000,
         tol: 1e-15,

@@ -175,6 +175,18 @@ describe('LinearRegression errors', () => {
       (e: unknown) => e instanceof MLError && e.code === 'INVALID_DATA' && /empty/.test(e.message),
     );
   });
+  test("solver 'normal' refuses more than 4096 features, with the way out", async () => {
+    const p = 4097;
+    const wide = Frame.fromColumns({ features: vectorColumn(p, new Float64Array(3 * p)), label: [1, 2, 3] });
+    await assert.rejects(
+      new LinearRegression({ solver: 'normal' }).fit(wide),
+      (e: unknown) =>
+        e instanceof MLError &&
+        e.code === 'INVALID_DATA' &&
+        /4096/.test(e.message) &&
+        /l-bfgs/.test(e.message),
+    );
+  });
   test('a model refuses features of another size', async () => {
     const model = await new LinearRegression().fit(frame);
     const other = Frame.fromColumns({ features: vectorColumn(2, new Float64Array(4)) });

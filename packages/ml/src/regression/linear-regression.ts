@@ -174,6 +174,13 @@ export class LinearRegression extends Estimator<LinearRegressionModel> {
         scale = h.scale;
       } else {
         const solver = this.getSolver();
+        if (solver === 'normal' && p > MAX_FEATURES_FOR_NORMAL_SOLVER) {
+          throw new MLError(
+            'INVALID_DATA',
+            `${this.uid}: solver 'normal' supports at most ${MAX_FEATURES_FOR_NORMAL_SOLVER} features (XᵀX would hold ${p}² numbers), but featuresCol '${cols.featuresCol}' has ${p}`,
+            { stage: this.uid, param: 'solver', hint: "use solver 'l-bfgs' or 'auto'" },
+          );
+        }
         const normal = solver === 'normal' || (solver === 'auto' && p <= MAX_FEATURES_FOR_NORMAL_SOLVER);
         // The Gram pass is the whole cost of the normal solver on dense data: spread it over the cores.
         fit = normal

@@ -167,6 +167,18 @@ def logistic_cases():
                            max_iter=2000000).fit(X / sd, y)
     add("binomial_enet_std", {"regParam": lam, "elasticNetParam": 0.5}, m.coef_ / sd, m.intercept_)
 
+    lam = 0.05
+    m = LogisticRegression(C=1 / (n * lam), fit_intercept=False, solver="newton-cg", tol=1e-14,
+                           max_iter=100000).fit(X / sd, y)
+    add("binomial_l2_std_no_intercept", {"regParam": lam, "elasticNetParam": 0.0, "fitIntercept": False},
+        m.coef_ / sd, [0.0])
+
+    lam = 0.01
+    m = LogisticRegression(penalty="elasticnet", solver="saga", l1_ratio=0.7, C=1 / (n * lam),
+                           multi_class="multinomial", tol=1e-13, max_iter=2000000).fit(X / sd, y3)
+    add("multinomial_enet_std", {"regParam": lam, "elasticNetParam": 0.7, "family": "multinomial"},
+        m.coef_ / sd, m.intercept_ - m.intercept_.mean(), label="y3")
+
     lam = 0.03
     m = LogisticRegression(C=1 / (n * lam), multi_class="multinomial", solver="newton-cg", tol=1e-14,
                            max_iter=100000).fit(X / sd, y3)
