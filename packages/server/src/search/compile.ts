@@ -4,9 +4,11 @@
  *
  * Each search target (runs, experiments, logged models) describes its fields with a
  * `FilterTarget`: attributes are columns of the main row; metrics/params/tags/datasets live in side
- * tables and are tested with EXISTS sub-queries, which lets the database probe the side table's
- * (owner, key) index once per candidate row instead of joining and de-duplicating. A clause on a key
- * the row does not have is false, also for `!=` (MLflow's semantics); IS NULL is NOT EXISTS.
+ * tables and are tested as `owner IN (SELECT owner FROM side WHERE key = k AND <cond>)`. Written
+ * this way the planner can start from the side table's (key, value) index and look rows up by
+ * primary key — a selective clause touches only its matches instead of probing every row of the
+ * experiment — and the same form still works under OR. A clause on a key the row does not have is
+ * false, also for `!=` (MLflow's semantics); IS NULL is NOT IN.
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { MlflowError } from '@cauce/protocol';
@@ -20,10 +22,19 @@ export interface AttributeField {
   type: ValueType;
 }
 
+/**
+ * A side-table field, in one of two forms: `owner` + `select` (compiled to `owner IN (SELECT …)`,
+ * preferred when the owner has a single-column id), or `from` (compiled to `EXISTS (SELECT 1 FROM …)`,
+ * for composite owners such as model versions).
+ */
 export interface SideField {
-  /** `select 1 from <side> s where s.<owner> = <outer>.<id> and s.key = <key>` (without the select). */
-  from: RawBuilder<unknown>;
-  /** The compared column inside `from`. */
+  /** The outer row's id column, e.g. `runs.run_uuid`. */
+  owner?: RawBuilder<unknown>;
+  /** `s.<owner_fk> FROM <side> s WHERE s.key = <key>` — the select list and source of a sub-query. */
+  select?: RawBuilder<unknown>;
+  /** `<side> s WHERE s.<fk> = <outer>.<id> AND s.key = <key>` (without the select). */
+  from?: RawBuilder<unknown>;
+  /** The compared column inside `select`. */
   column: RawBuilder<unknown>;
   type: ValueType;
   /** For metrics: a condition that excludes NaN points (NaN never compares true). */
@@ -115,7 +126,10 @@ export function compileFilter(expr: FilterExpr, target: FilterTarget, dialect: D
         return sql<SqlBool>`${a.column} IS ${sql.raw(expr.negated ? 'NOT NULL' : 'NULL')}`;
       }
       const s = resolveSide(expr.id, target);
-      return sql<SqlBool>`${sql.raw(expr.negated ? '' : 'NOT ')}EXISTS (SELECT 1 FROM ${s.from})`;
+      if (s.owner && s.select) {
+        return sql<SqlBool>`${s.owner} ${sql.raw(expr.negated ? 'IN' : 'NOT IN')} (SELECT ${s.select})`;
+      }
+      return sql<SqlBool>`${sql.raw(expr.negated ? '' : 'NOT ')}EXISTS (SELECT 1 FROM ${s.from!})`;
     }
     case 'cmp': {
       if (expr.id.entity === 'attribute') {
@@ -124,9 +138,9 @@ export function compileFilter(expr: FilterExpr, target: FilterTarget, dialect: D
       }
       const s = resolveSide(expr.id, target);
       const cond = condition(s.column, s.type, expr.op, expr.value, expr.id, dialect);
-      return s.notNan
-        ? sql<SqlBool>`EXISTS (SELECT 1 FROM ${s.from} AND ${s.notNan} AND ${cond})`
-        : sql<SqlBool>`EXISTS (SELECT 1 FROM ${s.from} AND ${cond})`;
+      const full = s.notNan ? sql`${s.notNan} AND ${cond}` : cond;
+      if (s.owner && s.select) return sql<SqlBool>`${s.owner} IN (SELECT ${s.select} AND ${full})`;
+      return sql<SqlBool>`EXISTS (SELECT 1 FROM ${s.from!} AND ${full})`;
     }
   }
 }

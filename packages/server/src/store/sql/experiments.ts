@@ -166,7 +166,8 @@ const experimentTarget: FilterTarget = {
   side(entity, key) {
     if (entity !== 'tag') return undefined;
     return {
-      from: sql`experiment_tags s WHERE s.experiment_id = e.experiment_id AND s.key = ${key}`,
+      owner: sql.ref('e.experiment_id'),
+      select: sql`s.experiment_id FROM experiment_tags s WHERE s.key = ${key}`,
       column: sql.ref('s.value'),
       type: 'string',
     };

@@ -252,7 +252,8 @@ const modelTarget: FilterTarget = {
   side(entity, key) {
     if (entity === 'metric') {
       return {
-        from: sql`logged_model_metrics s WHERE s.model_id = lm.model_id AND s.key = ${key}`,
+        owner: sql.ref('lm.model_id'),
+        select: sql`s.model_id FROM logged_model_metrics s WHERE s.key = ${key}`,
         column: sql.ref('s.value'),
         type: 'number',
         notNan: sql`s.is_nan = 0`,
@@ -260,7 +261,8 @@ const modelTarget: FilterTarget = {
     }
     if (entity === 'param' || entity === 'tag') {
       return {
-        from: sql`${sql.table(entity === 'param' ? 'logged_model_params' : 'logged_model_tags')} s WHERE s.model_id = lm.model_id AND s.key = ${key}`,
+        owner: sql.ref('lm.model_id'),
+        select: sql`s.model_id FROM ${sql.table(entity === 'param' ? 'logged_model_params' : 'logged_model_tags')} s WHERE s.key = ${key}`,
         column: sql.ref('s.value'),
         type: 'string',
       };

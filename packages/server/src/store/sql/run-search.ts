@@ -47,7 +47,8 @@ export const runTarget: FilterTarget = {
     switch (entity) {
       case 'metric':
         return {
-          from: sql`latest_metrics s WHERE s.run_uuid = runs.run_uuid AND s.key = ${key}`,
+          owner: sql.ref('runs.run_uuid'),
+          select: sql`s.run_uuid FROM latest_metrics s WHERE s.key = ${key}`,
           column: sql.ref('s.value'),
           type: 'number',
           notNan: sql`s.is_nan = 0`,
@@ -55,14 +56,16 @@ export const runTarget: FilterTarget = {
       case 'param':
       case 'tag':
         return {
-          from: sql`${sql.table(entity === 'param' ? 'params' : 'tags')} s WHERE s.run_uuid = runs.run_uuid AND s.key = ${key}`,
+          owner: sql.ref('runs.run_uuid'),
+          select: sql`s.run_uuid FROM ${sql.table(entity === 'param' ? 'params' : 'tags')} s WHERE s.key = ${key}`,
           column: sql.ref('s.value'),
           type: 'string',
         };
       case 'dataset': {
         if (key !== 'name' && key !== 'digest' && key !== 'context') return undefined;
         return {
-          from: sql`run_inputs ri JOIN datasets d ON d.dataset_uuid = ri.dataset_uuid WHERE ri.run_uuid = runs.run_uuid`,
+          owner: sql.ref('runs.run_uuid'),
+          select: sql`ri.run_uuid FROM run_inputs ri JOIN datasets d ON d.dataset_uuid = ri.dataset_uuid WHERE 1 = 1`,
           column: key === 'context' ? sql.ref('ri.context') : sql.ref(`d.${key}`),
           type: 'string',
         };

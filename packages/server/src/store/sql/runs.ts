@@ -136,6 +136,12 @@ export async function hydrateRuns(db: Db, rows: RunsTable[]): Promise<Run[]> {
       run.outputs.model_outputs.push({ model_id: m.model_id, step: Number(m.step) });
     else run.inputs.model_inputs.push({ model_id: m.model_id });
   }
+  const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  for (const run of runs.values()) {
+    run.data.params.sort(byKey);
+    run.data.tags.sort(byKey);
+    run.data.metrics.sort(byKey);
+  }
   return ids.map((id) => runs.get(id)!);
 }
 
