@@ -148,6 +148,38 @@ describe('Estimator / Model / Pipeline', () => {
     }
   });
 
+  test('a failing fit emits fitFailed and rejects with the error', async () => {
+    const seen: string[] = [];
+    const off = mlEvents.on('fitFailed', (e) => seen.push(`${e.className}:${(e.error as Error).message}`));
+    try {
+      const empty = Frame.fromColumns({ x: new Float64Array(0) });
+      const p = new Pipeline().setStages([new MeanCenter({ inputCol: 'x', outputCol: 'y' })]);
+      const res = await p.fit(empty).then(
+        () => 'fitted',
+        (e: unknown) => (e instanceof Error ? 'rejected' : 'odd'),
+      );
+      // MeanCenter on no rows fits NaN statistics (no error): the pipeline succeeds
+      assert.equal(res, 'fitted');
+      const bad = new Pipeline().setStages([new MeanCenter({ inputCol: 'x', outputCol: 'y' })]);
+      const stagesOverride = new ParamMap().put(bad.stages, [
+        new AddConstant({ inputCol: 'x', outputCol: 'y' }),
+        new MeanCenter({ inputCol: 'y', outputCol: 'y' }),
+      ]);
+      await assert.rejects(bad.fit(frame, stagesOverride), mlError('SCHEMA_MISMATCH', 'already exists'));
+      assert.deepEqual(seen, [], 'schema errors fail before fitStarted, so no fitFailed either');
+      const boom = new (class extends MeanCenter {
+        protected override _fit(): never {
+          throw new Error('kernel diverged');
+        }
+      })({ inputCol: 'x', outputCol: 'y' });
+      await assert.rejects(boom.fit(frame), /kernel diverged/);
+      assert.equal(seen.length, 1);
+      assert.match(seen[0]!, /kernel diverged/);
+    } finally {
+      off();
+    }
+  });
+
   test('a throwing listener does not break a fit', async () => {
     const seen: unknown[] = [];
     const prev = mlEvents.onListenerError;

@@ -57,7 +57,7 @@ function imputerSchema(stage: Imputer | ImputerModel, schema: Schema): Schema {
   return out;
 }
 
-/** Non-missing values of a column (NaN always excluded). */
+/** Non-missing values of a column (NaN always excluded), as a new array the caller may reorder. */
 function present(x: Float64Array, missing: number): Float64Array {
   const out = new Float64Array(x.length);
   let m = 0;
@@ -150,7 +150,7 @@ export class Imputer extends Estimator<ImputerModel> {
         for (let i = 0; i < v.length; i++) s += v[i]!;
         return s / v.length;
       }
-      if (strategy === 'median') return selectKth(v.slice(), quantileRank(0.5, v.length));
+      if (strategy === 'median') return selectKth(v, quantileRank(0.5, v.length)); // v is our own copy
       return mode(v);
     });
     return new ImputerModel(surrogates);

@@ -76,9 +76,10 @@ export class Pipeline extends Estimator<PipelineModel> {
   /** A copy whose stages are copied too (with `extra` applied to each). */
   override copy(extra?: ParamMap): this {
     const that = super.copy(extra);
+    // The stages may come from `extra` itself: copy whichever are now in effect.
     that.set(
       that.stages,
-      this.getStages().map((s) => s.copy(extra)),
+      that.getStages().map((s) => s.copy(extra)),
     );
     return that;
   }
