@@ -191,6 +191,37 @@ describe('CrossValidator', () => {
     assert.notDeepEqual(a.avgMetrics, c.avgMetrics);
   });
 
+  test('the shared-Gram path for LinearRegression gives exactly the one-by-one fits', async () => {
+    // LinearRegression directly: one Gram pass per fold (fitMultiple); inside a Pipeline: one fit per trial
+    const lr = new LinearRegression({ standardization: false });
+    const grid = new ParamGridBuilder()
+      .addGrid(lr.regParam, [0, 0.3, 3])
+      .addGrid(lr.elasticNetParam, [0, 0.5])
+      .addGrid(lr.fitIntercept, [true, false])
+      .build();
+    const fast = await new CrossValidator({
+      estimator: lr,
+      estimatorParamMaps: grid,
+      evaluator: new RmseEval(),
+    })
+      .setCollectSubModels(true)
+      .fit(frame);
+    const slow = await new CrossValidator({
+      estimator: new Pipeline({ stages: [lr] }),
+      estimatorParamMaps: grid,
+      evaluator: new RmseEval(),
+    })
+      .setCollectSubModels(true)
+      .fit(frame);
+    assert.deepEqual(fast.avgMetrics, slow.avgMetrics);
+    const a = fast.subModels![1]![7] as LinearRegressionModel;
+    const b = (slow.subModels![1]![7] as PipelineModel).stages[0] as LinearRegressionModel;
+    assert.deepEqual([...a.coefficients], [...b.coefficients]);
+    assert.equal(a.intercept, b.intercept);
+    assert.equal(a.uid, lr.uid);
+    assert.equal(a.parent?.getOrDefault(lr.regParam), grid[7]!.get(lr.regParam));
+  });
+
   test('tunes a Pipeline: maps may target any stage inside it', async () => {
     const lr = new LinearRegression({ standardization: false });
     const pipe = new Pipeline({ stages: [lr] });

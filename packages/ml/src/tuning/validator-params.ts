@@ -20,6 +20,8 @@ import {
   type TuningEvaluator,
 } from './evaluator-ref.js';
 import './builtin-evaluators.js';
+import './linear-regression-multi.js';
+import { fitMultiple } from './fit-multiple.js';
 
 export const estimatorSpec: ParamSpec<Estimator> = {
   name: 'estimator',
@@ -160,9 +162,11 @@ export abstract class ValidatorBase<M extends Model> extends Estimator<M> {
     const est = this.getEstimator();
     const maps = this.getEstimatorParamMaps();
     const evaluator = this.getEvaluator();
-    await runPool(maps.length, this.getParallelism(), async (i) => {
+    // estimators that can share work across the maps (Spark's fitMultiple) fit them all in one go
+    const shared = await fitMultiple(est, train, maps, ctx.uid);
+    await runPool(maps.length, shared ? 1 : this.getParallelism(), async (i) => {
       const m = maps[i]!;
-      const model = await est.fitWith(train, { paramMap: m, parentUid: ctx.uid });
+      const model = shared ? shared[i]! : await est.fitWith(train, { paramMap: m, parentUid: ctx.uid });
       const metric = await evaluator.evaluate(await model.transform(validation));
       if (typeof metric !== 'number' || Number.isNaN(metric)) {
         throw new MLError(
