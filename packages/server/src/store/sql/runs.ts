@@ -77,24 +77,14 @@ export async function hydrateRuns(db: Db, rows: RunsTable[]): Promise<Run[]> {
       outputs: { model_outputs: [] },
     });
   }
+  // No ORDER BY on the big three: each run's lists are sorted in memory below.
   const [params, tags, metrics, inputs, modelIo] = await Promise.all([
-    db
-      .selectFrom('params')
-      .select(['run_uuid', 'key', 'value'])
-      .where('run_uuid', 'in', ids)
-      .orderBy('key')
-      .execute(),
-    db
-      .selectFrom('tags')
-      .select(['run_uuid', 'key', 'value'])
-      .where('run_uuid', 'in', ids)
-      .orderBy('key')
-      .execute(),
+    db.selectFrom('params').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', ids).execute(),
+    db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', ids).execute(),
     db
       .selectFrom('latest_metrics')
       .select(['run_uuid', 'key', 'value', 'is_nan', 'timestamp', 'step'])
       .where('run_uuid', 'in', ids)
-      .orderBy('key')
       .execute(),
     db
       .selectFrom('run_inputs as ri')
