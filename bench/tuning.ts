@@ -94,7 +94,12 @@ function makeCv(train: Frame): CrossValidator {
   const y = train.take(Int32Array.from(idx)).float64('target');
   const sy = stdOf(y);
   const lr = new LinearRegression({ labelCol: 'target', solver: 'normal', standardization: false });
-  const grid = new ParamGridBuilder().addGrid(lr.regParam, ALPHAS.map((a) => (a * sy) / idx.length)).build();
+  const grid = new ParamGridBuilder()
+    .addGrid(
+      lr.regParam,
+      ALPHAS.map((a) => (a * sy) / idx.length),
+    )
+    .build();
   return new CrossValidator({
     estimator: lr,
     estimatorParamMaps: grid,
