@@ -85,6 +85,21 @@ describe('Estimator / Model / Pipeline', () => {
     await assert.rejects(u.fit(frame), mlError('SCHEMA_MISMATCH', 'already exists'));
   });
 
+  test('anything but a Frame is a clear error, and stages show as uids in messages', async () => {
+    const est = new MeanCenter({ inputCol: 'x', outputCol: 'y' });
+    await assert.rejects(
+      est.fit([{ x: 1 }] as never),
+      mlError('INVALID_DATA', 'fit expects a Frame, got an array', 'Frame.fromRows'),
+    );
+    const t = new AddConstant({ inputCol: 'x', outputCol: 'y' });
+    await assert.rejects(
+      t.transform(undefined as never),
+      mlError('INVALID_DATA', 'transform expects a Frame, got undefined'),
+    );
+    const p = new Pipeline().setStages([t]);
+    assert.match(p.explainParams(), new RegExp(`stages: .*current: \\[${t.uid}\\]`));
+  });
+
   test('the model gets the estimator uid, shared params and parent', async () => {
     const est = new MeanCenter({ inputCol: 'x', outputCol: 'y', scale: 2 });
     const model = await est.fit(frame);

@@ -7,12 +7,14 @@ import type { Frame } from '@cauce/frame';
 import { classNameOf } from '../io/registry.js';
 import { Params, type ParamMap } from '../param/param.js';
 import { mlEvents } from '../pipeline/events.js';
+import { requireFrame } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
 import { requireColumn, type Accept, type Schema } from '../util/schema.js';
 
 export abstract class Evaluator extends Params {
   /** The metric of `frame`; `paramMap` overrides params for this call (e.g. another metricName). */
   evaluate(frame: Frame, paramMap?: ParamMap): number {
+    requireFrame(this.uid, frame, 'evaluate');
     const e = paramMap ? this.copy(paramMap) : this;
     e.checkSchema(frame.schema);
     const value = e._evaluate(frame);

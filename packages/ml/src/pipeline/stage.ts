@@ -18,6 +18,21 @@ import { mlEvents } from './events.js';
 
 type AbstractCtor<T> = abstract new (...args: never[]) => T;
 
+/**
+ * Plain-JavaScript callers can pass anything; a clear error beats "cannot read properties of undefined".
+ * Duck-typed so that frames from another copy of @cauce/frame (dist vs source) are accepted.
+ */
+export function requireFrame(stage: string, frame: unknown, method: string): asserts frame is Frame {
+  const f = frame as Partial<Frame> | null | undefined;
+  if (!f || typeof f !== 'object' || !Array.isArray(f.schema) || typeof f.column !== 'function') {
+    const got = frame === null ? 'null' : Array.isArray(frame) ? 'an array' : typeof frame;
+    throw new MLError('INVALID_DATA', `${stage}: ${method} expects a Frame, got ${got}`, {
+      stage,
+      hint: 'build one with Frame.fromColumns({...}) or Frame.fromRows([...]) from @cauce/frame, or read one with @cauce/data',
+    });
+  }
+}
+
 export abstract class PipelineStage extends Params {
   /**
    * Checks params and input columns and returns the output schema (no data is read). Throws
@@ -49,6 +64,7 @@ export abstract class PipelineStage extends Params {
 export abstract class Transformer extends PipelineStage {
   /** Applies the stage: validates the schema, then transforms. `paramMap` overrides params for this call. */
   async transform(frame: Frame, paramMap?: ParamMap): Promise<Frame> {
+    requireFrame(this.uid, frame, 'transform');
     const t = paramMap ? this.copy(paramMap) : this;
     t.transformSchema(frame.schema);
     return t._transform(frame);
@@ -108,6 +124,7 @@ export abstract class Estimator<M extends Model = Model> extends PipelineStage {
 
   /** `fit` with the nesting information enclosing estimators pass. @internal for Pipeline / tuning. */
   async fitWith(frame: Frame, options: FitOptions): Promise<M> {
+    requireFrame(this.uid, frame, 'fit');
     const est = options.paramMap ? this.copy(options.paramMap) : this;
     est.transformSchema(frame.schema);
     const className = classNameOf(est);

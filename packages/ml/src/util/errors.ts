@@ -60,6 +60,10 @@ export function showValue(v: unknown): string {
     const shown = arr.slice(0, 8).map(showValue).join(', ');
     return `[${shown}${arr.length > 8 ? `, … (${arr.length} items)` : ''}]`;
   }
+  // Stages and other Params show as their uid, not as a dump of their fields.
+  if (v !== null && typeof v === 'object' && typeof (v as { uid?: unknown }).uid === 'string') {
+    return (v as { uid: string }).uid;
+  }
   try {
     const s = JSON.stringify(v);
     return s.length > 120 ? `${s.slice(0, 117)}...` : s;
