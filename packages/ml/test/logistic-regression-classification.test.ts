@@ -172,6 +172,25 @@ describe('LogisticRegression errors', () => {
       (e: unknown) => e instanceof MLError && e.code === 'INVALID_DATA' && /row 3/.test(e.message),
     );
   });
+  test("a single-class label gives Spark's answer: zero coefficients, infinite intercept", async () => {
+    const ones = Frame.fromColumns({
+      features: frame.column('features'),
+      label: new Float64Array(fx.n).fill(1),
+    });
+    const model = await new LogisticRegression().fit(ones);
+    assert.equal(model.intercept, Infinity);
+    assert.ok(model.coefficients.every((c) => c === 0));
+    const out = await model.transform(ones);
+    assert.ok(out.float64('prediction').every((p) => p === 1));
+    const three = Frame.fromColumns({
+      features: frame.column('features'),
+      label: new Float64Array(fx.n).fill(2),
+    });
+    await assert.rejects(
+      new LogisticRegression().fit(three),
+      (e: unknown) => e instanceof MLError && e.code === 'INVALID_DATA' && /only class 2/.test(e.message),
+    );
+  });
   test("family 'binomial' with three classes is refused", async () => {
     await assert.rejects(
       new LogisticRegression({ family: 'binomial', labelCol: 'label3' }).fit(frame),

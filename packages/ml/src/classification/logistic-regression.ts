@@ -188,6 +188,37 @@ export class LogisticRegression extends Estimator<LogisticRegressionModel> {
       );
     }
     const multinomial = family === 'multinomial' || (family === 'auto' && numClasses > 2);
+    let first = -1;
+    let single = true;
+    for (let i = 0; i < n && single; i++) {
+      if (w && w[i] === 0) continue;
+      if (first < 0) first = y[i]!;
+      else if (y[i] !== first) single = false;
+    }
+    if (single && this.getFitIntercept()) {
+      // One class only: the likelihood has no finite maximiser. Spark's answer for binomial models is zero
+      // coefficients and an infinite intercept; a softmax over one observed class has no such limit.
+      if (multinomial) {
+        throw new MLError(
+          'INVALID_DATA',
+          `${uid}: labelCol '${cols.labelCol}' holds only class ${first}; a multinomial model needs at least two observed classes`,
+          {
+            stage: uid,
+            param: 'labelCol',
+            column: cols.labelCol,
+            hint: 'check the filter or split that produced the training data',
+          },
+        );
+      }
+      const model = new LogisticRegressionModel(
+        new Float64Array(x.p),
+        Float64Array.of(first === 1 ? Infinity : -Infinity),
+        2,
+        false,
+      );
+      model.setParams({ featuresCol: cols.featuresCol, predictionCol: this.getPredictionCol() });
+      return model;
+    }
     const fit = fitLogistic(x, y, w, {
       regParam: this.getRegParam(),
       elasticNetParam: this.getElasticNetParam(),
