@@ -147,14 +147,34 @@ function transposeChunk(
   colB: Float64Array,
 ): void {
   const R = CHUNK_ROWS;
-  for (let r = 0; r < rows; r++) {
+  // Four rows at a time: each column then receives four consecutive values per visit instead of one, which
+  // quarters the cache lines touched per write (the transpose was a quarter of the pass before this).
+  let r = 0;
+  for (; r + 3 < rows; r += 4) {
+    const b0 = (start + r) * p;
+    const b1 = b0 + p;
+    const b2 = b1 + p;
+    const b3 = b2 + p;
+    for (let j = 0; j < p; j++) {
+      const o = j * R + r;
+      colB[o] = x[b0 + j]!;
+      colB[o + 1] = x[b1 + j]!;
+      colB[o + 2] = x[b2 + j]!;
+      colB[o + 3] = x[b3 + j]!;
+    }
+  }
+  for (; r < rows; r++) {
     const base = (start + r) * p;
-    const wi = w ? w[start + r]! : 1;
     for (let j = 0; j < p; j++) colB[j * R + r] = x[base + j]!;
+  }
+  for (r = 0; r < rows; r++) {
     colB[p * R + r] = 1;
     colB[(p + 1) * R + r] = y ? y[start + r]! : 0;
-    if (w) {
-      for (let j = 0; j < q; j++) colA[j * R + r] = colB[j * R + r]! * wi;
+  }
+  if (w) {
+    for (let j = 0; j < q; j++) {
+      const o = j * R;
+      for (r = 0; r < rows; r++) colA[o + r] = colB[o + r]! * w[start + r]!;
     }
   }
   // Rows past `rows` in a short last chunk are never read; padding columns stay zero from allocation.
