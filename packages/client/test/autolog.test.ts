@@ -13,6 +13,7 @@ import {
   ParamGridBuilder,
   Pipeline,
   RegressionEvaluator,
+  TrainValidationSplit,
   VectorAssembler,
 } from '@cauce/ml';
 import {
@@ -216,6 +217,43 @@ describe('autolog', () => {
       'plots/coefficients.svg',
     ])
       assert.ok(plots.includes(f), `${f} in ${plots.join(', ')}`);
+    disableAutolog();
+  });
+
+  test('TrainValidationSplit on a bare estimator: validation metric per child, vector input signature', async () => {
+    const exp = await setExperiment('autolog-tvs');
+    autolog({ silent: true, logPlots: false });
+    const base = regressionFrame(200);
+    const frame = (
+      await new VectorAssembler({ inputCols: ['x1', 'x2'], outputCol: 'features' }).transform(base)
+    ).select('features', 'label');
+    const lr = new LinearRegression();
+    const tvs = new TrainValidationSplit({
+      estimator: lr,
+      estimatorParamMaps: new ParamGridBuilder().addGrid(lr.regParam, [0, 1, 10]).build(),
+      evaluator: new RegressionEvaluator({ metricName: 'r2' }),
+      trainRatio: 0.7,
+    });
+    const model = await tvs.fit(frame);
+    const runs = await client.searchAllRuns([exp.experiment_id]);
+    const children = runs.filter((r) => r.data.tags.some((t) => t.key === 'mlflow.parentRunId'));
+    assert.equal(children.length, 3);
+    const got = children
+      .map((c) => Number(c.data.metrics.find((m) => m.key === 'validation_r2')!.value))
+      .sort();
+    assert.deepEqual(got, [...model.validationMetrics].sort());
+    const parent = runs.find((r) => !r.data.tags.some((t) => t.key === 'mlflow.parentRunId'))!;
+    assert.equal(parent.data.params.find((p) => p.key === 'best_regParam')?.value, '0');
+    const dir = await mkdtemp(join(tmpdir(), 'cauce-autolog-tvs-'));
+    try {
+      const mlmodel = await readMLmodel(await client.downloadArtifacts(parent.info.run_id, 'model', dir));
+      assert.deepEqual(JSON.parse(mlmodel.signature!.inputs), [
+        { type: 'array', items: { type: 'double' }, name: 'features', required: true },
+      ]);
+      assert.equal(mlmodel.flavors.cauce?.model_class, 'LinearRegressionModel');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
     disableAutolog();
   });
 

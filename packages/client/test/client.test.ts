@@ -111,6 +111,14 @@ describe('MlflowClient: tracking', () => {
     assert.ok(hist[1]!.value >= INFINITY_SURROGATE);
     assert.equal(hist[2]!.value, 0.25);
     assert.equal((await client.getMetricHistory(id, 'curve')).length, 2500);
+    await client.logInputs(id, [
+      {
+        dataset: { name: 'houses', digest: 'abc123', source_type: 'local', source: '/data/houses.parquet' },
+        tags: { 'mlflow.data.context': 'training' },
+      },
+    ]);
+    const withInputs = await client.getRun(id);
+    assert.equal(withInputs.inputs.dataset_inputs[0]?.dataset.name, 'houses');
     await client.setTerminated(id, 'FINISHED');
     const run2 = await client.createRun(expId, { runName: 'r2' });
     await client.logMetric(run2.info.run_id, 'loss', 0.1);
