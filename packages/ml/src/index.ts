@@ -166,6 +166,18 @@ export {
 export type { VarianceThresholdSelectorParams } from './feature/variance-threshold-selector.js';
 export { RFormula, RFormulaModel } from './feature/r-formula.js';
 export type { RFormulaParams, RFormulaHandleInvalid } from './feature/r-formula.js';
+export {
+  UnivariateFeatureSelector,
+  UnivariateFeatureSelectorModel,
+  univariateTest,
+  selectByMode,
+} from './feature/univariate-feature-selector.js';
+export type {
+  UnivariateFeatureSelectorParams,
+  FeatureKind,
+  SelectionMode,
+  UnivariateTestResult,
+} from './feature/univariate-feature-selector.js';
 
 // evaluation
 export { Evaluator } from './evaluation/evaluator.js';

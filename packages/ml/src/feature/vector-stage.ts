@@ -84,3 +84,19 @@ export function denseOf(
   for (let i = 0; i < n; i++) for (let k = ip[i]!; k < ip[i + 1]!; k++) out[i * size + ix[k]!] = vx[k]!;
   return out;
 }
+
+/** The features `idx` (in that order) of vector column `inputCol`, as a dense vector column `outputCol`. */
+export function sliceFeatures(
+  frame: Frame,
+  inputCol: string,
+  outputCol: string,
+  idx: readonly number[],
+): Frame {
+  const r = vectorRows(frame, inputCol);
+  const m = idx.length;
+  const X = r.dense ?? denseOf(r.n, r.size, r.indptr!, r.indices!, r.values!);
+  const out = new Float64Array(r.n * m);
+  for (let i = 0; i < r.n; i++) for (let c = 0; c < m; c++) out[i * m + c] = X[i * r.size + idx[c]!]!;
+  if (r.isNull) for (let i = 0; i < r.n; i++) if (r.isNull[i]) out.fill(NaN, i * m, (i + 1) * m);
+  return frame.withColumn(outputCol, denseVectorColumn(m, out, r.isNull));
+}

@@ -141,6 +141,40 @@ fx["multiclass"] = {
     "confusionMatrix": cm.tolist(),
 }
 
+# ---- univariate feature tests (UnivariateFeatureSelector) ------------------------------------------
+from scipy.stats import chi2_contingency
+from sklearn.feature_selection import (SelectFdr, SelectFpr, SelectFwe, SelectKBest, SelectPercentile,
+                                       f_classif, f_regression)
+u = 150
+yc = rng.integers(0, 3, u).astype(float)
+Xc = rng.normal(0, 1, (u, 8))
+Xc[:, 1] += yc * 0.8
+Xc[:, 4] -= yc * 0.3
+Xc[:, 6] += (yc == 2) * 0.5
+yr = Xc[:, 2] * 1.5 - Xc[:, 5] * 0.4 + rng.normal(0, 1, u)
+Fc, pc = f_classif(Xc, yc)
+Fr, pr = f_regression(Xc, yr)
+cat = rng.integers(0, 4, (u, 4)).astype(float)
+cat[:, 0] = np.where(rng.random(u) < 0.6, yc, cat[:, 0])
+chi = [chi2_contingency(np.array([[np.sum((cat[:, j] == a) & (yc == b)) for b in range(3)] for a in range(4)]),
+                        correction=False) for j in range(4)]
+sel = {}
+for name, score in (("classif", f_classif), ("regression", f_regression)):
+    y_ = yc if name == "classif" else yr
+    sel[name] = {
+        "numTopFeatures3": np.flatnonzero(SelectKBest(score, k=3).fit(Xc, y_).get_support()).tolist(),
+        "percentile50": np.flatnonzero(SelectPercentile(score, percentile=50).fit(Xc, y_).get_support()).tolist(),
+        "fpr0.05": np.flatnonzero(SelectFpr(score, alpha=0.05).fit(Xc, y_).get_support()).tolist(),
+        "fdr0.05": np.flatnonzero(SelectFdr(score, alpha=0.05).fit(Xc, y_).get_support()).tolist(),
+        "fwe0.05": np.flatnonzero(SelectFwe(score, alpha=0.05).fit(Xc, y_).get_support()).tolist(),
+    }
+fx["univariate"] = {
+    "X": L(Xc), "yClass": L(yc), "yReg": L(yr), "Xcat": L(cat),
+    "fClassif": {"F": L(Fc), "p": L(pc)}, "fRegression": {"F": L(Fr), "p": L(pr)},
+    "chi2": {"stat": [float(c[0]) for c in chi], "p": [float(c[1]) for c in chi], "dof": [int(c[2]) for c in chi]},
+    "selected": sel,
+}
+
 with open(OUT, "w") as f:
     json.dump(fx, f, separators=(",", ":"))
     f.write("\n")
