@@ -372,25 +372,48 @@ export function growTree(
     defaultLeft[id] = s.defaultLeft ? 1 : 0;
     gain[id] = s.gain;
 
-    // Build the smaller child, subtract for the larger one (reusing the parent's buffer).
-    const small = take();
-    const smallTot = new Float64Array(C);
-    const leftSmaller = nl <= nr;
-    const [s0, s1] = leftSmaller ? [start, mid] : [mid, end];
-    if (!opt.parallel?.build(s0, s1, small, smallTot)) {
-      buildHistogram(bm, stats, C, idx, s0, s1, small, smallTot, scratch);
+    // Child totals from the parent's bins of the split feature: the same sums the gain was computed from.
+    const lTot = new Float64Array(C);
+    const rTot = new Float64Array(C);
+    {
+      const off = bm.offsets[s.feature]!;
+      const last = Math.min(s.bin, miss - 1);
+      for (let b = 0; b <= last; b++) for (let c = 0; c < C; c++) lTot[c]! += hist[(off + b) * C + c]!;
+      if (s.defaultLeft) for (let c = 0; c < C; c++) lTot[c]! += hist[(off + miss) * C + c]!;
+      for (let c = 0; c < C; c++) rTot[c] = tot[c]! - lTot[c]!;
     }
-    subtractInPlace(hist, small);
-    const bigTot = new Float64Array(C);
-    for (let c = 0; c < C; c++) bigTot[c] = tot[c]! - smallTot[c]!;
-    const lTot = leftSmaller ? smallTot : bigTot;
-    const rTot = leftSmaller ? bigTot : smallTot;
     const l = newNode(lTot, start, mid);
     const r = newNode(rTot, mid, end);
     left[id] = l;
     right[id] = r;
-    expand(l, leftSmaller ? small : hist, lTot, depth + 1);
-    expand(r, leftSmaller ? hist : small, rTot, depth + 1);
+    // Children at the depth limit, or too small to split, are leaves: they need no histogram. This skips
+    // the deepest level, which holds half of a full tree's nodes.
+    const needL = depth + 1 < opt.maxDepth && nl >= 2;
+    const needR = depth + 1 < opt.maxDepth && nr >= 2;
+    const tmpTot = new Float64Array(C);
+    const build = (s0: number, s1: number, into: Float64Array): void => {
+      if (!opt.parallel?.build(s0, s1, into, tmpTot)) {
+        buildHistogram(bm, stats, C, idx, s0, s1, into, tmpTot, scratch);
+      }
+    };
+    if (needL && needR) {
+      // Build the smaller child, subtract for the larger one (reusing the parent's buffer).
+      const small = take();
+      const leftSmaller = nl <= nr;
+      if (leftSmaller) build(start, mid, small);
+      else build(mid, end, small);
+      subtractInPlace(hist, small);
+      expand(l, leftSmaller ? small : hist, lTot, depth + 1);
+      expand(r, leftSmaller ? hist : small, rTot, depth + 1);
+    } else if (needL) {
+      build(start, mid, hist);
+      expand(l, hist, lTot, depth + 1);
+    } else if (needR) {
+      build(mid, end, hist);
+      expand(r, hist, rTot, depth + 1);
+    } else {
+      pool.push(hist);
+    }
   };
 
   const rootHist = take();
