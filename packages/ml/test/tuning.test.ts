@@ -222,6 +222,39 @@ describe('CrossValidator', () => {
     assert.equal(a.parent?.getOrDefault(lr.regParam), grid[7]!.get(lr.regParam));
   });
 
+  test('parallelism > 1 runs the trials on worker threads, with the same metrics', async () => {
+    const lr = new LinearRegression({ standardization: false });
+    const grid = new ParamGridBuilder().addGrid(lr.regParam, [0, 0.5, 5]).build();
+    const make = (parallelism: number, evaluator: RegressionEvaluator | RmseEval) =>
+      new CrossValidator({
+        estimator: new Pipeline({ stages: [lr] }),
+        estimatorParamMaps: grid,
+        evaluator,
+        parallelism,
+        seed: 9,
+      });
+    const nestedFits = async (cv: CrossValidator) => {
+      let n = 0;
+      const off = mlEvents.on('fitStarted', (e) => {
+        if (e.parentUid === cv.uid) n++;
+      });
+      try {
+        return { model: await cv.fit(frame), n };
+      } finally {
+        off();
+      }
+    };
+    const serial = await nestedFits(make(1, new RegressionEvaluator()));
+    const onWorkers = await nestedFits(make(2, new RegressionEvaluator()));
+    assert.deepEqual(onWorkers.model.avgMetrics, serial.model.avgMetrics);
+    assert.equal(serial.n, 10, '9 trials + the refit on this thread');
+    assert.equal(onWorkers.n, 1, 'only the refit on this thread: the 9 trials ran on workers');
+    // an evaluator class the workers do not know (registered in this file only): trials fall back to this thread
+    const fallback = await nestedFits(make(2, new RmseEval()));
+    assert.equal(fallback.n, 10);
+    assertSameFrame(await onWorkers.model.transform(frame), await serial.model.transform(frame));
+  });
+
   test('tunes a Pipeline: maps may target any stage inside it', async () => {
     const lr = new LinearRegression({ standardization: false });
     const pipe = new Pipeline({ stages: [lr] });

@@ -119,15 +119,11 @@ export class CrossValidator extends ValidatorBase<CrossValidatorModel> {
       ? folds.map(() => new Array<Model>(maps.length))
       : undefined;
     let done = 0;
-    for (const [f, fold] of folds.entries()) {
-      const train = frame.take(fold.train);
-      const validation = frame.take(fold.validation);
-      await this.runSplit(train, validation, ctx, (i, metric, model) => {
-        metrics[i]![f] = metric;
-        if (subModels) subModels[f]![i] = model;
-        ctx.progress(++done, NaN, { fold: f, paramIndex: i, metric, trials: k * maps.length });
-      });
-    }
+    await this.runSplits(frame, folds, ctx, (f, i, metric, model) => {
+      metrics[i]![f] = metric;
+      if (subModels && model) subModels[f]![i] = model;
+      ctx.progress(++done, NaN, { fold: f, paramIndex: i, metric, trials: k * maps.length });
+    });
     const avgMetrics: number[] = [];
     const stdMetrics: number[] = [];
     for (const m of metrics) {

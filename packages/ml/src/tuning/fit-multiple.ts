@@ -29,6 +29,11 @@ export function registerFitMultiple(ctor: Function, provider: FitMultipleProvide
   providers.set(ctor, provider);
 }
 
+/** Whether `est`'s class has a fitMultiple provider. */
+export function hasFitMultiple(est: Estimator): boolean {
+  return providers.has(est.constructor);
+}
+
 /** Models for every map from a provider, or undefined when none applies. */
 export function fitMultiple(
   est: Estimator,

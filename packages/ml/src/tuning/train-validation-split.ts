@@ -60,9 +60,9 @@ export class TrainValidationSplit extends ValidatorBase<TrainValidationSplitMode
       ? new Array<Model>(maps.length)
       : undefined;
     let done = 0;
-    await this.runSplit(frame.take(split.train), frame.take(split.validation), ctx, (i, metric, model) => {
+    await this.runSplits(frame, [split], ctx, (_s, i, metric, model) => {
       metrics[i] = metric;
-      if (subModels) subModels[i] = model;
+      if (subModels && model) subModels[i] = model;
       ctx.progress(++done, NaN, { paramIndex: i, metric, trials: maps.length });
     });
     const best = this.bestIndex(metrics);

@@ -21,7 +21,8 @@ import {
 } from './evaluator-ref.js';
 import './builtin-evaluators.js';
 import './linear-regression-multi.js';
-import { fitMultiple } from './fit-multiple.js';
+import { fitMultiple, hasFitMultiple } from './fit-multiple.js';
+import { runTrialsOnWorkers } from './worker-trials.js';
 
 export const estimatorSpec: ParamSpec<Estimator> = {
   name: 'estimator',
@@ -49,7 +50,7 @@ export const evaluatorSpec: ParamSpec<TuningEvaluator> = {
 };
 export const parallelismSpec: ParamSpec<number> = {
   name: 'parallelism',
-  doc: 'how many trials (fits) may run at once',
+  doc: 'how many trials (fits) may run at once; above 1 they run on worker threads when the estimator and evaluator can be shipped there',
   type: 'int',
   validator: gtEq(1),
   default: 1,
@@ -150,10 +151,59 @@ export abstract class ValidatorBase<M extends Model> extends Estimator<M> {
   }
 
   /**
+   * Fits and scores every (split, param map) trial. With parallelism > 1 the trials run on worker threads
+   * when everything can be shipped there (registered stages and evaluator, no sub-models kept, no shared
+   * fitMultiple path, which is faster still); otherwise split by split on this thread.
+   */
+  protected async runSplits(
+    frame: Frame,
+    splits: Array<{ train: Int32Array; validation: Int32Array }>,
+    ctx: FitContext,
+    onTrial: (split: number, paramIndex: number, metric: number, model: Model | undefined) => void,
+  ): Promise<void> {
+    const est = this.getEstimator();
+    const threads = this.getParallelism();
+    if (threads > 1 && !this.getCollectSubModels() && !hasFitMultiple(est)) {
+      const shipped = await runTrialsOnWorkers({
+        owner: this.uid,
+        estimator: est,
+        evaluator: this.getEvaluator(),
+        maps: this.getEstimatorParamMaps(),
+        frame,
+        splits,
+        threads,
+        onTrial: (s, i, metric) => {
+          this.checkMetric(i, metric);
+          onTrial(s, i, metric, undefined);
+        },
+      });
+      if (shipped) return;
+    }
+    for (const [s, split] of splits.entries()) {
+      await this.runSplit(frame.take(split.train), frame.take(split.validation), ctx, (i, metric, model) =>
+        onTrial(s, i, metric, model),
+      );
+    }
+  }
+
+  private checkMetric(i: number, metric: number): void {
+    if (typeof metric !== 'number' || Number.isNaN(metric)) {
+      throw new MLError(
+        'INVALID_DATA',
+        `${this.uid}: the evaluator returned ${String(metric)} for param map ${i}`,
+        {
+          stage: this.uid,
+          hint: 'check the validation predictions (NaN labels or predictions?) and the evaluator settings',
+        },
+      );
+    }
+  }
+
+  /**
    * Fits and scores one (train, validation) split for every param map, `parallelism` at a time. Fits are
    * nested under this fit (parentUid) so listeners (autolog, progress bars) can group them.
    */
-  protected async runSplit(
+  private async runSplit(
     train: Frame,
     validation: Frame,
     ctx: FitContext,
@@ -168,16 +218,7 @@ export abstract class ValidatorBase<M extends Model> extends Estimator<M> {
       const m = maps[i]!;
       const model = shared ? shared[i]! : await est.fitWith(train, { paramMap: m, parentUid: ctx.uid });
       const metric = await evaluator.evaluate(await model.transform(validation));
-      if (typeof metric !== 'number' || Number.isNaN(metric)) {
-        throw new MLError(
-          'INVALID_DATA',
-          `${this.uid}: the evaluator returned ${String(metric)} for param map ${i}`,
-          {
-            stage: this.uid,
-            hint: 'check the validation predictions (NaN labels or predictions?) and the evaluator settings',
-          },
-        );
-      }
+      this.checkMetric(i, metric);
       onTrial(i, metric, model);
     });
   }
