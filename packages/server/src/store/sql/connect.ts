@@ -77,6 +77,9 @@ export function connect(uri: string): Connection {
     // WAL lets readers run beside the writer. synchronous=NORMAL in WAL mode keeps every committed
     // transaction across a process crash (SIGKILL): the WAL is written before COMMIT returns and
     // the OS keeps it; only a power cut can lose the last commits (https://sqlite.org/wal.html).
+    // One store instance per process: better-sqlite3 is synchronous, so a second connection in the
+    // same thread waiting on busy_timeout would block the thread that holds the lock. Several
+    // processes (`--workers`) on one file are fine: each waits in its own thread.
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 10000');
