@@ -100,7 +100,14 @@ def linear_cases():
     r = Ridge(alpha=n * lam / sy, tol=1e-14, solver="cholesky").fit(X, y)
     add("ridge_raw", {"regParam": lam, "elasticNetParam": 0.0, "standardization": False}, r.coef_, r.intercept_)
 
+    # Without an intercept nothing is centred, but the scaling still uses the std around the mean (Spark).
+    r = Ridge(alpha=n * lam / sy, fit_intercept=False, tol=1e-14, solver="cholesky").fit(X / sd, y)
+    add("ridge_std_no_intercept", {"regParam": lam, "elasticNetParam": 0.0, "fitIntercept": False}, r.coef_ / sd, 0.0)
+
     lam = 0.2
+    la = Lasso(alpha=lam, fit_intercept=False, tol=1e-14, max_iter=1000000).fit(X / sd, y)
+    add("lasso_std_no_intercept", {"regParam": lam, "elasticNetParam": 1.0, "fitIntercept": False}, la.coef_ / sd, 0.0)
+
     la = Lasso(alpha=lam, tol=1e-14, max_iter=1000000).fit(X / sd, y)
     add("lasso_std", {"regParam": lam, "elasticNetParam": 1.0}, la.coef_ / sd, la.intercept_)
 
@@ -163,7 +170,7 @@ def logistic_cases():
     add("binomial_l2_raw", {"regParam": lam, "elasticNetParam": 0.0, "standardization": False}, m.coef_, m.intercept_)
 
     lam = 0.02
-    m = LogisticRegression(penalty="elasticnet", solver="saga", l1_ratio=0.5, C=1 / (n * lam), tol=1e-13,
+    m = LogisticRegression(penalty="elasticnet", solver="saga", l1_ratio=0.5, C=1 / (n * lam), tol=1e-13, random_state=0,
                            max_iter=2000000).fit(X / sd, y)
     add("binomial_enet_std", {"regParam": lam, "elasticNetParam": 0.5}, m.coef_ / sd, m.intercept_)
 
@@ -174,7 +181,7 @@ def logistic_cases():
         m.coef_ / sd, [0.0])
 
     lam = 0.01
-    m = LogisticRegression(penalty="elasticnet", solver="saga", l1_ratio=0.7, C=1 / (n * lam),
+    m = LogisticRegression(penalty="elasticnet", solver="saga", l1_ratio=0.7, C=1 / (n * lam), random_state=0,
                            multi_class="multinomial", tol=1e-13, max_iter=2000000).fit(X / sd, y3)
     add("multinomial_enet_std", {"regParam": lam, "elasticNetParam": 0.7, "family": "multinomial"},
         m.coef_ / sd, m.intercept_ - m.intercept_.mean(), label="y3")
