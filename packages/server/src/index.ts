@@ -51,3 +51,5 @@ export { checkWebhookUrl } from './webhooks/url-policy.js';
 export type { AuthOptions } from './auth/install.js';
 export { AuthStore } from './auth/auth-store.js';
 export { PUBLIC_ROUTES } from './auth/rules.js';
+export { importMlruns, SOURCE_RUN_TAG } from './import/import-mlruns.js';
+export type { ImportReport, ImportCounts, ImportOptions } from './import/import-mlruns.js';

@@ -5,10 +5,12 @@
  * a Content-Security-Policy with `sandbox` and no script source (the page renders but runs nothing,
  * in an opaque origin). Nothing is ever executed or deserialized server-side: bytes are streamed.
  */
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { FastifyReply } from 'fastify';
 import { MlflowError } from '@cauce/protocol';
+
+const SMALL_FILE = 8 * 1024 * 1024;
 
 export const ARTIFACT_CSP = "default-src 'none'; img-src data: blob:; style-src 'unsafe-inline'; sandbox";
 
@@ -59,5 +61,8 @@ export function sendArtifactFile(reply: FastifyReply, absPath: string, fileName:
     );
   }
   reply.headers({ ...artifactHeaders(fileName), 'content-length': String(st.size) });
+  // Small files go as one buffer: a streamed reply on a reused keep-alive socket was seen to keep
+  // the socket busy until the keep-alive timeout on Node 20, delaying server shutdown.
+  if (st.size <= SMALL_FILE) return reply.send(readFileSync(absPath));
   return reply.send(createReadStream(absPath));
 }
