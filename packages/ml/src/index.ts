@@ -178,6 +178,8 @@ export type {
   SelectionMode,
   UnivariateTestResult,
 } from './feature/univariate-feature-selector.js';
+export { ChiSqSelector, ChiSqSelectorModel } from './feature/chi-sq-selector.js';
+export type { ChiSqSelectorParams } from './feature/chi-sq-selector.js';
 
 // evaluation
 export { Evaluator } from './evaluation/evaluator.js';

@@ -3,7 +3,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Frame, vectorColumn } from '@cauce/frame';
-import { MLError, UnivariateFeatureSelector, univariateTest, type SelectionMode } from '@cauce/ml';
+import {
+  ChiSqSelector,
+  MLError,
+  UnivariateFeatureSelector,
+  univariateTest,
+  type SelectionMode,
+} from '@cauce/ml';
 import { conformanceSuite } from './support/conformance.js';
 import { assertClose, fixture } from './support/fixtures.js';
 
@@ -136,5 +142,49 @@ conformanceSuite('UnivariateFeatureSelector', {
     ['selectionMode', 'top'],
     ['featureType', 'ordinal'],
     ['selectionThreshold', -1],
+  ],
+});
+
+describe('ChiSqSelector', () => {
+  test('keeps the features with the smallest chi-squared p-values (scipy)', async () => {
+    const m = await new ChiSqSelector({
+      featuresCol: 'cat',
+      labelCol: 'yc',
+      outputCol: 'o',
+      numTopFeatures: 1,
+    }).fit(frame);
+    const best = u.chi2.p.indexOf(Math.min(...u.chi2.p));
+    assert.deepEqual(m.selectedFeatures, [best]);
+    const fpr = await new ChiSqSelector({
+      featuresCol: 'cat',
+      labelCol: 'yc',
+      outputCol: 'o',
+      selectorType: 'fpr',
+      fpr: 0.05,
+    }).fit(frame);
+    assert.deepEqual(
+      fpr.selectedFeatures,
+      u.chi2.p.flatMap((p, j) => (p < 0.05 ? [j] : [])),
+    );
+    assert.deepEqual(
+      [...(await m.transform(frame)).vectors('o').values].slice(0, 3),
+      u.Xcat.slice(0, 3).map((r) => r[best]),
+    );
+  });
+});
+
+conformanceSuite('ChiSqSelector', {
+  make: () =>
+    new ChiSqSelector({
+      featuresCol: 'cat',
+      labelCol: 'yc',
+      outputCol: 'o',
+      selectorType: 'percentile',
+      percentile: 0.5,
+    }),
+  frame,
+  invalidParams: [
+    ['numTopFeatures', 0],
+    ['fdr', 1.5],
   ],
 });

@@ -1,0 +1,172 @@
+/**
+ * ChiSqSelector / ChiSqSelectorModel (Spark ML, deprecated there since 3.1 in favour of
+ * UnivariateFeatureSelector but still common in course material): Pearson's chi-squared test of each
+ * categorical feature against a categorical label, with Spark's per-mode params (numTopFeatures = 50,
+ * percentile = 0.1, fpr / fdr / fwe = 0.05) and selectorType choosing which applies.
+ */
+import type { Frame } from '@cauce/frame';
+import type { StageWriter } from '../io/format.js';
+import { registerStage } from '../io/registry.js';
+import type { ParamSpec } from '../param/param.js';
+import * as shared from '../param/shared.js';
+import { gtEq, inArray, inRange } from '../param/validators.js';
+import { Estimator, Model } from '../pipeline/stage.js';
+import { MLError } from '../util/errors.js';
+import { requireColumn, type Schema } from '../util/schema.js';
+import { requireRows, vectorRows } from './columns.js';
+import { selectByMode, univariateTest, type SelectionMode } from './univariate-feature-selector.js';
+import { denseOf, sliceFeatures, vectorSchema } from './vector-stage.js';
+
+const selectorTypeSpec: ParamSpec<SelectionMode> = {
+  name: 'selectorType',
+  doc: 'the selection method: numTopFeatures, percentile, fpr, fdr or fwe',
+  type: 'string',
+  validator: inArray(['numTopFeatures', 'percentile', 'fpr', 'fdr', 'fwe']),
+  default: 'numTopFeatures',
+};
+const numTopFeaturesSpec: ParamSpec<number> = {
+  name: 'numTopFeatures',
+  doc: 'number of features with the smallest p-values to keep (selectorType numTopFeatures)',
+  type: 'int',
+  validator: gtEq(1),
+  default: 50,
+};
+const level = (name: string, doc: string, def: number): ParamSpec<number> => ({
+  name,
+  doc,
+  type: 'number',
+  validator: inRange(0, 1),
+  default: def,
+});
+const percentileSpec = level('percentile', 'fraction of the features to keep (selectorType percentile)', 0.1);
+const fprSpec = level('fpr', 'the highest p-value kept (selectorType fpr)', 0.05);
+const fdrSpec = level('fdr', 'the false discovery rate bound, Benjamini–Hochberg (selectorType fdr)', 0.05);
+const fweSpec = level('fwe', 'the family-wise error rate bound, Bonferroni (selectorType fwe)', 0.05);
+
+export interface ChiSqSelectorParams {
+  featuresCol?: string;
+  labelCol?: string;
+  outputCol?: string;
+  selectorType?: SelectionMode;
+  numTopFeatures?: number;
+  percentile?: number;
+  fpr?: number;
+  fdr?: number;
+  fwe?: number;
+}
+
+export class ChiSqSelector extends Estimator<ChiSqSelectorModel> {
+  readonly featuresCol = this.declare(shared.featuresCol);
+  readonly labelCol = this.declare(shared.labelCol);
+  readonly outputCol = this.declare(shared.outputCol);
+  readonly selectorType = this.declare(selectorTypeSpec);
+  readonly numTopFeatures = this.declare(numTopFeaturesSpec);
+  readonly percentile = this.declare(percentileSpec);
+  readonly fpr = this.declare(fprSpec);
+  readonly fdr = this.declare(fdrSpec);
+  readonly fwe = this.declare(fweSpec);
+
+  constructor(params: ChiSqSelectorParams = {}) {
+    super();
+    this.setParams(params);
+  }
+  setSelectorType(v: SelectionMode): this {
+    return this.set(this.selectorType, v);
+  }
+  setNumTopFeatures(v: number): this {
+    return this.set(this.numTopFeatures, v);
+  }
+  setPercentile(v: number): this {
+    return this.set(this.percentile, v);
+  }
+  setFpr(v: number): this {
+    return this.set(this.fpr, v);
+  }
+  setFdr(v: number): this {
+    return this.set(this.fdr, v);
+  }
+  setFwe(v: number): this {
+    return this.set(this.fwe, v);
+  }
+  setFeaturesCol(v: string): this {
+    return this.set(this.featuresCol, v);
+  }
+  setLabelCol(v: string): this {
+    return this.set(this.labelCol, v);
+  }
+  setOutputCol(v: string): this {
+    return this.set(this.outputCol, v);
+  }
+
+  transformSchema(schema: Schema): Schema {
+    requireColumn(this.uid, schema, 'labelCol', this.getOrDefault(this.labelCol), 'numeric');
+    return vectorSchema(this, schema, undefined, undefined, this.featuresCol);
+  }
+
+  protected _fit(frame: Frame): ChiSqSelectorModel {
+    const r = vectorRows(frame, this.getOrDefault(this.featuresCol));
+    const X = r.dense ?? denseOf(r.n, r.size, r.indptr!, r.indices!, r.values!);
+    const lc = this.getOrDefault(this.labelCol);
+    const y = frame.float64(lc);
+    requireRows(this.uid, r.n);
+    for (let i = 0; i < r.n; i++) {
+      if (Number.isNaN(y[i]!) || r.isNull?.[i]) {
+        throw new MLError(
+          'INVALID_DATA',
+          `${this.uid}: row ${i} has a null/NaN label or a null feature vector`,
+          {
+            stage: this.uid,
+            column: lc,
+          },
+        );
+      }
+    }
+    const mode = this.getOrDefault(this.selectorType);
+    const threshold = {
+      numTopFeatures: this.getOrDefault(this.numTopFeatures),
+      percentile: this.getOrDefault(this.percentile),
+      fpr: this.getOrDefault(this.fpr),
+      fdr: this.getOrDefault(this.fdr),
+      fwe: this.getOrDefault(this.fwe),
+    }[mode];
+    const res = univariateTest(X, r.n, r.size, y, 'categorical', 'categorical');
+    return new ChiSqSelectorModel(selectByMode(res.pValue, mode, threshold), r.size);
+  }
+}
+
+export class ChiSqSelectorModel extends Model {
+  readonly featuresCol = this.declare(shared.featuresCol);
+  readonly outputCol = this.declare(shared.outputCol);
+
+  constructor(
+    readonly selectedFeatures: readonly number[],
+    readonly numFeatures: number,
+  ) {
+    super();
+  }
+
+  transformSchema(schema: Schema): Schema {
+    return vectorSchema(this, schema, this.numFeatures, this.selectedFeatures.length, this.featuresCol);
+  }
+
+  protected _transform(frame: Frame): Frame {
+    return sliceFeatures(
+      frame,
+      this.getOrDefault(this.featuresCol),
+      this.getOrDefault(this.outputCol),
+      this.selectedFeatures,
+    );
+  }
+
+  override writeData(w: StageWriter): void {
+    w.i32('selectedFeatures', Int32Array.from(this.selectedFeatures));
+    w.json('numFeatures', this.numFeatures);
+  }
+}
+
+registerStage('ChiSqSelector', ChiSqSelector);
+registerStage(
+  'ChiSqSelectorModel',
+  ChiSqSelectorModel,
+  (r) => new ChiSqSelectorModel([...r.i32('selectedFeatures')], r.json<number>('numFeatures')),
+);
