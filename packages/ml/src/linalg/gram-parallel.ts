@@ -6,10 +6,11 @@
 // blocks (transferred, not cloned twice) with at most two blocks in flight per worker: extra memory stays at a
 // few megabytes per worker instead of a copy of the matrix. Workers run the kernels' own source
 // (denseBlockSource), so there is no separate worker file to resolve under tsx or after compilation.
-// Worker threads exist only on Node; elsewhere, or for small inputs, this falls back to the one-thread pass.
+// Worker threads exist only on Node: node:worker_threads and node:os are imported lazily, on the first parallel
+// pass, so the rest of the library stays platform-free; elsewhere, or for small inputs, this falls back to the
+// one-thread pass.
 
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { augmentedGram, denseBlock, denseBlockSource, mirror, type GramStats } from './gram.js';
 import type { Matrix } from './matrix.js';
 import { tilesKernel } from './wasm-tiles.js';
@@ -41,9 +42,27 @@ parentPort.on('message', (m) => {
 });`;
 }
 
-function workers(count: number): Worker[] {
+interface NodeThreads {
+  Worker: typeof Worker;
+  cores: number;
+}
+let node: NodeThreads | null | undefined;
+
+/** node:worker_threads and the core count, or null off Node. */
+async function nodeThreads(): Promise<NodeThreads | null> {
+  if (node !== undefined) return node;
+  try {
+    const [wt, os] = await Promise.all([import('node:worker_threads'), import('node:os')]);
+    node = { Worker: wt.Worker, cores: os.availableParallelism() };
+  } catch {
+    node = null;
+  }
+  return node;
+}
+
+function workers(WorkerCtor: typeof Worker, count: number): Worker[] {
   while (pool.length < count) {
-    const w = new Worker(workerSource(), { eval: true });
+    const w = new WorkerCtor(workerSource(), { eval: true });
     w.unref(); // an idle pool must not keep the process alive
     pool.push(w);
   }
@@ -57,24 +76,23 @@ export async function terminateGramWorkers(): Promise<void> {
   await Promise.all(ws.map((w) => w.terminate()));
 }
 
-export function defaultThreads(): number {
-  return Math.max(1, Math.min(availableParallelism(), 8));
-}
-
 /** augmentedGram on `threads` threads (default: the machine's cores, at most 8). */
 export async function augmentedGramParallel(
   X: Matrix,
   y: Float64Array | null,
   w: Float64Array | null,
-  threads = defaultThreads(),
+  threads?: number,
 ): Promise<GramStats> {
-  if (X.kind === 'csr' || threads < 2 || X.n * X.p < MIN_PARALLEL_ENTRIES) return augmentedGram(X, y, w);
+  if (X.kind === 'csr' || threads === 1 || X.n * X.p < MIN_PARALLEL_ENTRIES) return augmentedGram(X, y, w);
+  const nt = await nodeThreads();
+  const want = threads ?? Math.min(nt?.cores ?? 1, 8);
+  if (!nt || want < 2) return augmentedGram(X, y, w);
   const { n, p, values: x } = X;
   const q = p + 2;
   const qPad = (q + 3) & ~3;
   const blocks = Math.ceil(n / BLOCK_ROWS);
-  const T = Math.min(threads, blocks);
-  const ws = workers(T - 1);
+  const T = Math.min(want, blocks);
+  const ws = workers(nt.Worker, T - 1);
   const blockOf = (b: number) => {
     const from = b * BLOCK_ROWS;
     const to = Math.min(n, from + BLOCK_ROWS);
