@@ -3,6 +3,7 @@
  * `listen({ port: 0 })` it. One plugin per resource group; the store is passed in, never created
  * here, so the app holds no state of its own.
  */
+import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { MlflowError } from '@cauce/protocol';
 import type { ArtifactRepository } from './artifacts/artifact-repository.js';
@@ -27,6 +28,11 @@ export interface BuildAppOptions {
   maxJsonBytes?: number;
   /** Fastify's logger (pino) on or off (default off). */
   logger?: boolean;
+  /**
+   * A directory of built UI files (the UI package's `dist/`) served at `/`. The server learns the
+   * folder from here and never imports the UI; unknown paths still get ENDPOINT_NOT_FOUND JSON.
+   */
+  uiDir?: string;
   /** Model registry, auth, webhooks and security guards (H7). */
   registry?: RegistryAppOptions;
 }
@@ -78,5 +84,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     artifactListRoute(scope, ctx);
   });
   if (ctx.artifacts) await app.register(async (scope) => artifactProxyRoutes(scope, ctx));
+  if (options.uiDir) {
+    const { default: fastifyStatic } = await import('@fastify/static');
+    await app.register(fastifyStatic, { root: resolve(options.uiDir), prefix: '/', index: ['index.html'] });
+  }
   return app;
 }

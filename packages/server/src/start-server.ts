@@ -23,6 +23,10 @@ export interface StartServerOptions {
   serveArtifacts?: boolean;
   maxArtifactBytes?: number;
   logger?: boolean;
+  /** Built UI files to serve at `/` (see BuildAppOptions.uiDir). */
+  uiDir?: string;
+  /** Registry, auth (`--auth`), webhooks and browser guards (H7). */
+  registry?: import('./registry/install.js').RegistryAppOptions;
   /** Skip migrations' work when a parent process already ran them (cluster workers). */
   store?: TrackingStore;
 }
@@ -60,6 +64,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       : undefined,
     maxArtifactBytes: options.maxArtifactBytes,
     logger: options.logger,
+    uiDir: options.uiDir,
+    registry: options.registry, // registry/auth (H7)
   });
   const host = options.host ?? '127.0.0.1';
   try {

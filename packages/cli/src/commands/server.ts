@@ -28,6 +28,13 @@ interface ServerFlags {
   serveArtifacts: boolean;
   workers: string;
   maxArtifactMb?: string;
+  uiDir?: string;
+  // registry/auth (H7)
+  auth?: boolean;
+  authDefaultPermission?: string;
+  allowedHosts?: string;
+  corsAllowedOrigins?: string;
+  webhookAllowHosts?: string;
 }
 
 function intFlag(name: string, v: string, min: number, max: number): number {
@@ -57,10 +64,26 @@ export function serverOptions(flags: ServerFlags): StartServerOptions {
     artifactsDestination: flags.artifactsDestination,
     defaultArtifactRoot: flags.defaultArtifactRoot,
     serveArtifacts: flags.serveArtifacts,
+    uiDir: flags.uiDir,
+    registry: securityOptions(flags), // registry/auth (H7)
     maxArtifactBytes:
       flags.maxArtifactMb === undefined
         ? undefined
         : intFlag('max-artifact-mb', flags.maxArtifactMb, 1, 1_000_000) * 1024 * 1024,
+  };
+}
+
+/** `--auth` and the browser/webhook guards (registry/auth, H7); the admin password comes from CAUCE_ADMIN_PASSWORD. */
+function securityOptions(flags: ServerFlags): NonNullable<StartServerOptions['registry']> {
+  const list = (v: string | undefined) =>
+    v === undefined ? undefined : v.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  return {
+    auth: flags.auth
+      ? { defaultPermission: flags.authDefaultPermission as 'READ' | 'EDIT' | 'MANAGE' | 'NO_PERMISSIONS' }
+      : undefined,
+    allowedHosts: list(flags.allowedHosts),
+    corsAllowedOrigins: list(flags.corsAllowedOrigins),
+    webhooks: { allowlist: list(flags.webhookAllowHosts) },
   };
 }
 
@@ -210,6 +233,17 @@ export function registerServer(program: Command): void {
     .option('--no-serve-artifacts', 'do not proxy artifacts; clients write to the artifact root themselves')
     .addOption(new Option('-w, --workers <n>', 'number of server processes sharing the port').default('1'))
     .option('--max-artifact-mb <n>', 'largest artifact upload accepted, in MiB (default 5120)')
+    .option('--ui-dir <path>', 'serve these built web UI files at /')
+    // registry/auth (H7)
+    .option('--auth', 'require users and passwords or API tokens on every route except /health')
+    .addOption(
+      new Option('--auth-default-permission <level>', 'permission on resources a user was not given one for')
+        .choices(['READ', 'EDIT', 'MANAGE', 'NO_PERMISSIONS'])
+        .default('READ'),
+    )
+    .option('--allowed-hosts <list>', "comma-separated Host names the server answers to (default: localhost and private IPs; '*' for any)")
+    .option('--cors-allowed-origins <list>', 'comma-separated origins allowed to call the API from a browser (default: none)')
+    .option('--webhook-allow-hosts <list>', 'comma-separated internal hosts, addresses or CIDRs webhooks may call')
     .action(async (flags: ServerFlags) => {
       const options = serverOptions(flags);
       const workers = intFlag('workers', flags.workers, 1, 256);
