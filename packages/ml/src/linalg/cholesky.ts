@@ -43,8 +43,8 @@ export function choleskySolveInPlace(l: Float64Array, n: number, b: Float64Array
 }
 
 /**
- * Diagonal of A⁻¹ from the Cholesky factor: (A⁻¹)ᵢᵢ = ‖L⁻¹eᵢ‖²... computed column by column as
- * Σₖ (L⁻¹)ₖᵢ², with L⁻¹ formed by forward substitution (O(n³/3), fine for n in the hundreds or low thousands).
+ * Diagonal of A⁻¹ from the Cholesky factor: A⁻¹ = L⁻ᵀL⁻¹, so (A⁻¹)ᵢᵢ = Σₖ (L⁻¹)ₖᵢ², the squared norm of column i
+ * of L⁻¹, which is formed by forward substitution (O(n³/3), fine for n in the hundreds or low thousands).
  */
 export function inverseDiagonal(l: Float64Array, n: number): Float64Array {
   const inv = new Float64Array(n * n); // lower triangle of L⁻¹, row-major
