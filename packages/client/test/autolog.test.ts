@@ -100,6 +100,14 @@ describe('autolog', () => {
     assert.equal(children.length, 6, 'one child run per param map');
     const parent = parents[0]!;
     assert.equal(parent.info.status, 'FINISHED');
+    const input = parent.inputs.dataset_inputs[0]!;
+    assert.equal(input.tags.find((t) => t.key === 'mlflow.data.context')?.value, 'train');
+    assert.deepEqual(
+      (JSON.parse(input.dataset.schema!) as { mlflow_colspec: Array<{ name: string }> }).mlflow_colspec.map(
+        (c) => c.name,
+      ),
+      ['x1', 'x2', 'label'],
+    );
     for (const ch of children) {
       assert.equal(ch.data.tags.find((t) => t.key === 'mlflow.parentRunId')?.value, parent.info.run_id);
       const keys = ch.data.params.map((p) => p.key).sort();

@@ -18,13 +18,16 @@ import {
   CrossValidatorModel,
   Estimator,
   classNameOf,
+  fnv1a,
   metricNameOf,
   mlEvents,
   type Model,
   type ParamMap,
   type TrainValidationSplitModel,
 } from '@cauce/ml';
+import type { Dataset } from '@cauce/protocol';
 import type { MlflowClient } from '../client.js';
+import { exampleSplit, inferSchema } from '../model/signature.js';
 import { figureToSvg, type VegaLiteSpec } from '../figures.js';
 import { _activeExperimentId, _addRunEndHook, activeRun, getClient } from '../fluent.js';
 import { logModel } from '../model/log-model.js';
@@ -166,6 +169,7 @@ async function autologFit<M extends Model>(
       runId = run.info.run_id;
       created = true;
     }
+    await c.logInputs(runId, [{ dataset: datasetOf(frame), tags: { 'mlflow.data.context': 'train' } }]);
     await c.logBatch(runId, {
       params: flattenParams(effective),
       tags: {
@@ -194,6 +198,27 @@ async function autologFit<M extends Model>(
   s.lastRunId = runId;
   if (created) await c.setTerminated(runId, 'FINISHED').catch((e) => warn('could not end the run', e));
   return model;
+}
+
+/**
+ * The training frame as an MLflow dataset input (what MLflow ≥ 2.4 autolog records): schema in MLflow's
+ * `mlflow_colspec` form, row count as the profile, a digest of schema + size + the first rows.
+ */
+function datasetOf(frame: Frame): Dataset {
+  const schema = inferSchema(frame);
+  const head = exampleSplit(frame.head(Math.min(20, frame.numRows)));
+  const digest = fnv1a(new TextEncoder().encode(JSON.stringify({ schema, n: frame.numRows, head }))).slice(
+    0,
+    8,
+  );
+  return {
+    name: `dataset_${digest}`,
+    digest,
+    source_type: 'code',
+    source: '{}',
+    schema: JSON.stringify({ mlflow_colspec: schema }),
+    profile: JSON.stringify({ num_rows: frame.numRows, num_elements: frame.numRows * frame.numColumns }),
+  };
 }
 
 async function logAfterFit(
