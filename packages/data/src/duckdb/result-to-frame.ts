@@ -150,6 +150,7 @@ class ColumnBuilder {
   /** Vector columns keep per-chunk parts (their width is only known from the data). */
   parts: Part[] = [];
   vectorSize = -1;
+  capacity: number;
 
   constructor(plan: ColumnPlan, type: DuckDBType, capacity: number) {
     this.plan = plan;
@@ -163,7 +164,9 @@ class ColumnBuilder {
             ? 2
             : 4;
     }
-    this.store = this.#alloc(plan.kind === 'list' ? 0 : capacity);
+    // Allocated at the first chunk (a batch reader must not hold an empty next batch's worth of memory).
+    this.capacity = capacity;
+    this.store = this.#alloc(0);
   }
 
   #alloc(n: number): Store {
@@ -174,7 +177,8 @@ class ColumnBuilder {
   #reserve(extra: number): void {
     const need = this.rows + extra;
     if (need <= this.store.length) return;
-    const grown = this.#alloc(Math.max(need, Math.ceil(this.store.length * 1.5), 2048));
+    const first = this.store.length === 0 ? this.capacity : 0;
+    const grown = this.#alloc(Math.max(need, first, Math.ceil(this.store.length * 1.5), 2048));
     grown.set(this.store.subarray(0, this.rows) as never);
     this.store = grown;
     if (this.validity !== undefined) {
@@ -344,7 +348,8 @@ class ColumnBuilder {
   /** Starts a new batch (streaming): storage is dropped, the string dictionary keeps growing. */
   reset(capacity: number): void {
     this.rows = 0;
-    this.store = this.#alloc(this.plan.kind === 'list' ? 0 : capacity);
+    this.capacity = capacity;
+    this.store = this.#alloc(0);
     this.validity = undefined;
     this.parts = [];
   }
