@@ -52,6 +52,16 @@ describe('Params', () => {
     assert.equal(p.getStages().length, 1);
   });
 
+  test('a pipeline refuses a stage twice and non-stages', () => {
+    const a = new AddConstant({ inputCol: 'x', outputCol: 'y' });
+    assert.throws(() => new Pipeline().setStages([a, a]), mlError('INVALID_PARAM', 'stages', 'at most once'));
+    assert.throws(() => new Pipeline().setStages([a, a.copy()]), mlError('INVALID_PARAM', 'at most once'));
+    assert.throws(
+      () => new Pipeline().setStages([{} as never]),
+      mlError('INVALID_PARAM', 'Estimators and Transformers'),
+    );
+  });
+
   test('copy keeps uid and params, applies extra, and is independent', () => {
     const s = new MeanCenter({ inputCol: 'x', outputCol: 'y', scale: 3 });
     const c = s.copy(new ParamMap().put(s.scale, 5));

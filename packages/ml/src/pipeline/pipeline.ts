@@ -18,8 +18,11 @@ const stagesSpec: ParamSpec<readonly PipelineStage[]> = {
   doc: 'stages of the pipeline, each an Estimator or a Transformer',
   type: 'object',
   validator: custom<readonly PipelineStage[]>(
-    (v) => Array.isArray(v) && v.every((s) => s instanceof Estimator || s instanceof Transformer),
-    'an array of Estimators and Transformers',
+    (v) =>
+      Array.isArray(v) &&
+      v.every((s) => s instanceof Estimator || s instanceof Transformer) &&
+      new Set(v.map((s) => s.uid)).size === v.length,
+    'an array of Estimators and Transformers, each stage (uid) at most once',
   ),
 };
 
