@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerEda } from './eda.js';
 import { registerGc } from './gc.js';
+import { registerImportMlruns } from './import-mlruns.js';
 import { registerIngest } from './ingest.js';
 import { registerServer } from './server.js';
 
@@ -12,6 +13,7 @@ export type RegisterCommand = (program: Command) => void;
 export const commands: RegisterCommand[] = [
   registerEda,
   registerGc,
+  registerImportMlruns,
   registerIngest,
   registerServer,
 ];
