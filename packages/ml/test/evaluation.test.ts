@@ -133,6 +133,31 @@ describe('BinaryClassificationEvaluator', () => {
     assert.ok(Math.abs(exact - binned) < 1e-3, `${exact} vs ${binned}`);
   });
 
+  test('weights: unit weights equal no weights; integer weights equal duplicated rows', () => {
+    const r = rng(11);
+    const n = 400;
+    const label = Float64Array.from({ length: n }, () => (r() < 0.4 ? 1 : 0));
+    const score = label.map((l) => Math.round((l * 0.5 + r()) * 20) / 20); // many ties
+    const w = Float64Array.from({ length: n }, () => 1 + Math.floor(r() * 3));
+    const idx = [...w].flatMap((k, i) => Array<number>(k).fill(i));
+    const dup = Frame.fromColumns({
+      label: Float64Array.from(idx, (i) => label[i]!),
+      rawPrediction: Float64Array.from(idx, (i) => score[i]!),
+    });
+    const plain = Frame.fromColumns({ label, rawPrediction: score, one: new Float64Array(n).fill(1), w });
+    for (const metricName of ['areaUnderROC', 'areaUnderPR'] as const) {
+      const e = (extra: { weightCol?: string } = {}) =>
+        new BinaryClassificationEvaluator({ metricName, numBins: 0, ...extra });
+      assertClose(
+        [e({ weightCol: 'one' }).evaluate(plain)],
+        [e().evaluate(plain)],
+        1e-12,
+        `${metricName} unit`,
+      );
+      assertClose([e({ weightCol: 'w' }).evaluate(plain)], [e().evaluate(dup)], 1e-12, `${metricName} dup`);
+    }
+  });
+
   test('one class only, labels outside {0,1} and 3-class vectors are clear errors', () => {
     const e = new BinaryClassificationEvaluator();
     const ones = Frame.fromColumns({
