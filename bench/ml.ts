@@ -10,7 +10,7 @@
 //   Lasso(alpha)          → regParam = alpha, elasticNetParam 1, standardization false
 //   ElasticNet(A, r)      → regParam = A·r + A·(1−r)·σ_y, elasticNetParam = A·r/regParam
 //   LogisticRegression(C) → regParam = 1/(C·n), standardization false
-// Fit times are medians of --repeat fits (default 3). Usage: npm run bench:ml -- [--repeat 3] [--rows N]
+// Fit times are medians of --repeat fits (default 3). Usage: npm run bench:ml -- [--repeat 3]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
