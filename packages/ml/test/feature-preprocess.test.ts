@@ -128,6 +128,7 @@ describe('Imputer', () => {
     test(`${strategy} matches the peer and fills nulls`, async () => {
       const m = await new Imputer({ inputCols: ['a', 'b'], outputCols: ['a2', 'b2'], strategy }).fit(frame);
       assertClose(m.surrogates, expected, 1e-12, strategy);
+      assert.deepEqual(m.surrogateDF.toRows(), [{ a: m.surrogates[0], b: m.surrogates[1] }]);
       const out = await m.transform(frame);
       const a2 = out.float64('a2');
       fx.impute.a.forEach((v, i) => assert.equal(a2[i], v ?? m.surrogates[0]));

@@ -6,7 +6,7 @@
  * Median: Spark's approxQuantile element at rank ceil(n/2), computed exactly (util/quantile.ts).
  * Mode: the most frequent value, the smallest one on ties (Spark's rule).
  */
-import { float64Column, type Frame } from '@cauce/frame';
+import { Frame, float64Column } from '@cauce/frame';
 import type { StageWriter } from '../io/format.js';
 import { registerStage } from '../io/registry.js';
 import type { ParamSpec } from '../param/param.js';
@@ -172,6 +172,14 @@ export class ImputerModel extends Model {
     super();
     this.surrogates = Object.freeze([...surrogates]);
     this.setParams(params);
+  }
+
+  /** Spark's surrogateDF: a one-row frame with the surrogate of each input column. */
+  get surrogateDF(): Frame {
+    const cols = inOutPairs(this).map(([c]) => c);
+    return Frame.fromColumns(
+      Object.fromEntries(cols.map((c, j) => [c, Float64Array.of(this.surrogates[j]!)])),
+    );
   }
 
   transformSchema(schema: Schema): Schema {

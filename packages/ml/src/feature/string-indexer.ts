@@ -3,6 +3,8 @@
  * string (or numeric) column to an index in [0, numLabels), by default the most frequent label → 0.
  * Works on the dictionary codes of frame string columns: counting and mapping are O(rows) over an
  * Int32Array plus O(dictionary) string work, with no per-row strings.
+ * Numeric input columns are indexed by their values; their labels are the numbers as JavaScript prints
+ * them ('1', '2.5'), where Spark, casting doubles to strings, would show '1.0', '2.5'.
  */
 import { StringColumn, float64Column, type Frame } from '@cauce/frame';
 import { registerStage } from '../io/registry.js';
