@@ -104,17 +104,20 @@ export async function trainForestParallel(
     worker.ref();
     feed();
   });
+  // If the main thread fails first, a later worker error must not become an unhandled rejection.
+  fromWorker.catch(() => undefined);
   const scratch = forestScratch(bm, p);
-  while (next < p.numTrees) {
-    const t = next++;
-    trees[t] = buildForestTree(bm, y, w, p, seeds[t]!, scratch);
-    report();
-    // Let the worker's results in and hand it more trees.
-    await new Promise((r) => setImmediate(r));
-  }
   try {
+    while (next < p.numTrees) {
+      const t = next++;
+      trees[t] = buildForestTree(bm, y, w, p, seeds[t]!, scratch);
+      report();
+      // Let the worker's results in and hand it more trees.
+      await new Promise((r) => setImmediate(r));
+    }
     await fromWorker;
   } finally {
+    // Also on failure: a referenced idle worker would keep the process alive.
     worker.postMessage({ type: 'drop', id });
     worker.unref();
   }
