@@ -180,6 +180,8 @@ export type {
 } from './feature/univariate-feature-selector.js';
 export { ChiSqSelector, ChiSqSelectorModel } from './feature/chi-sq-selector.js';
 export type { ChiSqSelectorParams } from './feature/chi-sq-selector.js';
+export { VectorIndexer, VectorIndexerModel } from './feature/vector-indexer.js';
+export type { VectorIndexerParams, VectorIndexerHandleInvalid } from './feature/vector-indexer.js';
 
 // evaluation
 export { Evaluator } from './evaluation/evaluator.js';

@@ -16,6 +16,7 @@ import {
   PolynomialExpansion,
   QuantileDiscretizer,
   VarianceThresholdSelector,
+  VectorIndexer,
   VectorSlicer,
 } from '@cauce/ml';
 import { conformanceSuite } from './support/conformance.js';
@@ -325,4 +326,45 @@ conformanceSuite('VarianceThresholdSelector', {
   make: () => new VarianceThresholdSelector({ featuresCol: 'v', outputCol: 'o', varianceThreshold: 0.5 }),
   frame: small,
   invalidParams: [['varianceThreshold', -1]],
+});
+
+describe('VectorIndexer', () => {
+  const f = Frame.fromColumns({
+    v: vectorColumn([
+      [0, 2.5, -1],
+      [1, 3.5, 5],
+      [0, 7.25, 5],
+      [3, 1.5, -1],
+      [1, 9.5, 2],
+    ]),
+  });
+  test('features with few distinct values become indices (0.0 keeps index 0); others pass through', async () => {
+    const m = await new VectorIndexer({ inputCol: 'v', outputCol: 'i', maxCategories: 3 }).fit(f);
+    assert.deepEqual(m.categoricalFeatures, [0, 2]);
+    assert.deepEqual(m.categoryMaps[0], [0, 1, 3]);
+    assert.deepEqual(m.categoryMaps[2], [-1, 2, 5]);
+    const out = (await m.transform(f)).vectors('i');
+    assert.deepEqual([...out.values], [0, 2.5, 0, 1, 3.5, 2, 0, 7.25, 2, 2, 1.5, 0, 1, 9.5, 1]);
+  });
+  test('unseen values: error names feature and value; keep maps to numCategories; skip drops', async () => {
+    const m = await new VectorIndexer({ inputCol: 'v', outputCol: 'i', maxCategories: 3 }).fit(f);
+    const g = Frame.fromColumns({
+      v: vectorColumn([
+        [2, 1, 5],
+        [1, 1, 5],
+      ]),
+    });
+    await assert.rejects(m.transform(g), isML('INVALID_DATA', 'feature 0', 'unseen value 2', 'row 0'));
+    assert.deepEqual(
+      [...(await m.copy().setHandleInvalid('keep').transform(g)).vectors('i').values],
+      [3, 1, 2, 1, 1, 2],
+    );
+    assert.equal((await m.copy().setHandleInvalid('skip').transform(g)).numRows, 1);
+  });
+});
+
+conformanceSuite('VectorIndexer', {
+  make: () => new VectorIndexer({ inputCol: 'v', outputCol: 'o', maxCategories: 3, handleInvalid: 'keep' }),
+  frame: small,
+  invalidParams: [['maxCategories', 1]],
 });
