@@ -70,6 +70,15 @@ describe('LinearRegression summary (normal solver) vs numpy/scipy OLS inference'
       if (ols.pValues[j]! > 1e-200) close(s.pValues[j]!, ols.pValues[j]!, 1e-5, `p ${j}`);
     }
   });
+  test('a constant feature gets coefficient 0 and a NaN standard error', async () => {
+    const x = new Float64Array([0, 1, 0, 2, 0, 3, 0, 5, 0, 8]);
+    const f = Frame.fromColumns({ features: vectorColumn(2, x), label: [1.1, 1.9, 3.2, 4.8, 8.1] });
+    const model = await new LinearRegression({ solver: 'normal' }).fit(f);
+    assert.equal(model.coefficients[0], 0);
+    const se = model.summary.coefficientStandardErrors;
+    assert.ok(Number.isNaN(se[0]!));
+    assert.ok(Number.isFinite(se[1]!) && Number.isFinite(se[2]!));
+  });
   test('standard errors need the normal solver', async () => {
     const model = await new LinearRegression({ solver: 'l-bfgs' }).fit(frame);
     assert.throws(

@@ -215,7 +215,8 @@ function covarianceDiagonal(
   fitIntercept: boolean,
 ): Float64Array {
   const inv = inverseDiagonal(l, k);
-  const out = new Float64Array(p + (fitIntercept ? 1 : 0));
+  // Features left out of the fit (constant columns) have no standard error: NaN, so their t and p are NaN too.
+  const out = new Float64Array(p + (fitIntercept ? 1 : 0)).fill(NaN);
   for (let r = 0; r < k; r++) {
     const j = idx[r]!;
     out[j] = inv[r]! / (W * scale[j]! * scale[j]!);
