@@ -140,6 +140,12 @@ describe('LogisticRegression summary and thresholds', () => {
     assert.ok(at02 > at05, 'a lower threshold predicts more positives');
     const viaThresholds = await count(model.copy().setThresholds([0.8, 0.2]));
     assert.equal(viaThresholds, at02);
+    const row = fx.X.slice(0, fx.p);
+    const raw = model.predictRaw(row);
+    const prob = model.predictProbability(row);
+    close(prob[1]!, 1 / (1 + Math.exp(-raw[1]!)), 1e-12, 'probability = sigmoid(margin)');
+    assert.equal(raw[0], -raw[1]!);
+    assert.equal(model.predict(row), prob[1]! > 0.5 ? 1 : 0);
   });
   test('threshold and thresholds that disagree are refused', async () => {
     await assert.rejects(

@@ -165,6 +165,10 @@ export class LogisticRegressionModel extends Model {
   predictProbability(features: ArrayLike<number>): Float64Array {
     return this.scoreAll(dense(Float64Array.from(features), 1, this.numFeatures)).probability;
   }
+  /** Raw scores (margins) for one feature vector: [−m, m] for binomial models, one per class otherwise. */
+  predictRaw(features: ArrayLike<number>): Float64Array {
+    return this.scoreAll(dense(Float64Array.from(features), 1, this.numFeatures)).raw;
+  }
   /** The predicted class index for one feature vector. */
   predict(features: ArrayLike<number>): number {
     return this.scoreAll(dense(Float64Array.from(features), 1, this.numFeatures)).prediction[0]!;
