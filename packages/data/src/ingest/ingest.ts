@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { DataError } from '../errors.js';
 import { quoteLiteral, withConnection } from '../duckdb/instance.js';
 import { applyCasts } from '../io/cast.js';
-import { readerCall, detectFormat } from '../io/source.js';
+import { detectFormat, preparedReaderCall, readerCall } from '../io/source.js';
 import { copyQueryTo } from '../io/write.js';
 import { fetchJson, type RetryOptions } from './fetch-retry.js';
 import {
@@ -105,7 +105,7 @@ async function ingestFiles(source: string, opts: IngestOptions): Promise<IngestR
   const t0 = Date.now();
   const csv = safeIsCsv(source);
   return withConnection(async (con) => {
-    const base = `SELECT * FROM ${readerCall(source, { onError: opts.onError }, csv)}`;
+    const base = `SELECT * FROM ${await preparedReaderCall(con, source, { onError: opts.onError }, csv)}`;
     const query = await applyCasts(con, base, opts.cast ?? {}, source);
     opts.onProgress?.({
       rows: 0,

@@ -5,7 +5,14 @@ import { openConnection, sqlError, withConnection } from '../duckdb/instance.js'
 import { queryBatches, queryFrame } from '../duckdb/result-to-frame.js';
 import { applyCasts } from './cast.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { detectFormat, isGlob, readerCall, resolvePath, type SourceOptions } from './source.js';
+import {
+  detectFormat,
+  isGlob,
+  preparedReaderCall,
+  readerCall,
+  resolvePath,
+  type SourceOptions,
+} from './source.js';
 
 export interface ReadOptions extends SourceOptions {
   /** `{ column: type }` casts, e.g. `{ valor_del_contrato: 'double', fecha_de_firma: 'timestamp' }`. */
@@ -59,7 +66,7 @@ function failOnRejects(rejected: RejectedRow[]): void {
 
 async function selectFor(con: DuckDBConnection, path: string, opts: ReadOptions): Promise<string> {
   const csv = detectFormat(isDirLike(path) ? 'x.parquet' : resolvePath(path), opts.format) === 'csv';
-  const base = `SELECT * FROM ${readerCall(path, opts, csv)}`;
+  const base = `SELECT * FROM ${await preparedReaderCall(con, path, opts, csv)}`;
   return applyCasts(con, base, opts.cast ?? {}, path);
 }
 
