@@ -216,3 +216,24 @@ test('WebAssembly SIMD tile kernel equals the JS tile kernel (odd chunk, weights
     }
   }
 });
+
+test('level-1/2 kernels: dot, axpy, scal, nrm2, gemv, gemvT', async () => {
+  const { dot, axpy, scal, nrm2, gemv, gemvT } = await import('./blas.js');
+  const x = Float64Array.from([1, 2, 3, 4, 5]);
+  const y = Float64Array.from([5, 4, 3, 2, 1]);
+  assert.equal(dot(5, x, y), 35);
+  assert.equal(dot(2, x, y, 3, 0), 4 * 5 + 5 * 4);
+  const z = Float64Array.from(y);
+  axpy(5, 2, x, z);
+  assert.deepEqual(Array.from(z), [7, 8, 9, 10, 11]);
+  scal(5, 0.5, z);
+  assert.deepEqual(Array.from(z), [3.5, 4, 4.5, 5, 5.5]);
+  assert.equal(nrm2(2, Float64Array.from([3, 4])), 5);
+  const a = Float64Array.from([1, 2, 3, 4, 5, 6]); // 2×3 row-major
+  const out2 = new Float64Array(2);
+  gemv(2, 3, a, Float64Array.from([1, 0, -1]), out2);
+  assert.deepEqual(Array.from(out2), [-2, -2]);
+  const out3 = new Float64Array(3);
+  gemvT(2, 3, a, Float64Array.from([1, 1]), out3);
+  assert.deepEqual(Array.from(out3), [5, 7, 9]);
+});
