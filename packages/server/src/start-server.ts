@@ -8,6 +8,7 @@ import { buildApp } from './app.js';
 import { LocalArtifactRepository } from './artifacts/local-artifact-repository.js';
 import { openStore } from './store/sql/sql-tracking-store.js';
 import type { TrackingStore } from './store/tracking-store.js';
+import type { RegistryAppOptions } from './registry/install.js'; // registry/auth (H7)
 
 export interface StartServerOptions {
   host?: string;
@@ -26,7 +27,7 @@ export interface StartServerOptions {
   /** Built UI files to serve at `/` (see BuildAppOptions.uiDir). */
   uiDir?: string;
   /** Registry, auth (`--auth`), webhooks and browser guards (H7). */
-  registry?: import('./registry/install.js').RegistryAppOptions;
+  registry?: RegistryAppOptions;
   /** Skip migrations' work when a parent process already ran them (cluster workers). */
   store?: TrackingStore;
 }
