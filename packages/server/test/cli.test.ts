@@ -50,12 +50,12 @@ function listeningUrl(child: ChildProcess, timeoutMs = 120_000): Promise<string>
   });
 }
 
-/** SIGTERM, then SIGKILL if the process has not gone after 30 s (a test must never leave it behind). */
+/** SIGTERM, then SIGKILL if the process has not gone after 60 s (a test must never leave it behind). */
 async function stop(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return child.exitCode;
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const code = await exited;
   clearTimeout(timer);
   return code;

@@ -88,10 +88,22 @@ forEachDialect('experiments API', (h) => {
       'INVALID_PARAMETER_VALUE',
     );
     expectError(
-      await c('POST', '/api/2.0/mlflow/experiments/create', { name: 5 }),
+      await c('POST', '/api/2.0/mlflow/experiments/create', { name: true }),
       400,
       'INVALID_PARAMETER_VALUE',
     );
+    expectError(
+      await c('POST', '/api/2.0/mlflow/experiments/create', { name: { x: 1 } }),
+      400,
+      'INVALID_PARAMETER_VALUE',
+    );
+    // numeric ids are accepted for string fields, as MLflow's server does
+    const numeric = await c('POST', '/api/2.0/mlflow/experiments/set-experiment-tag', {
+      experiment_id: 0,
+      key: 'k',
+      value: 'v',
+    });
+    assert.equal(numeric.status, 200);
     expectError(
       await c('POST', '/api/2.0/mlflow/experiments/create', { name: 'x'.repeat(501) }),
       400,

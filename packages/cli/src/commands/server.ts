@@ -76,7 +76,12 @@ export function serverOptions(flags: ServerFlags): StartServerOptions {
 /** `--auth` and the browser/webhook guards (registry/auth, H7); the admin password comes from CAUCE_ADMIN_PASSWORD. */
 function securityOptions(flags: ServerFlags): NonNullable<StartServerOptions['registry']> {
   const list = (v: string | undefined) =>
-    v === undefined ? undefined : v.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    v === undefined
+      ? undefined
+      : v
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x !== '');
   return {
     auth: flags.auth
       ? { defaultPermission: flags.authDefaultPermission as 'READ' | 'EDIT' | 'MANAGE' | 'NO_PERMISSIONS' }
@@ -140,7 +145,11 @@ async function runSingle(options: StartServerOptions, announce: boolean): Promis
     );
   }
   await waitForSignal();
+  // A stopped server must not linger: if closing stalls (a stuck client) or some module leaves a
+  // handle open, exit anyway. The timers are unref'd, so they never delay a clean exit.
+  setTimeout(() => process.exit(0), 15_000).unref();
   await server.close();
+  setTimeout(() => process.exit(0), 2_000).unref();
 }
 
 async function runCluster(options: StartServerOptions, workers: number): Promise<void> {
@@ -241,9 +250,18 @@ export function registerServer(program: Command): void {
         .choices(['READ', 'EDIT', 'MANAGE', 'NO_PERMISSIONS'])
         .default('READ'),
     )
-    .option('--allowed-hosts <list>', "comma-separated Host names the server answers to (default: localhost and private IPs; '*' for any)")
-    .option('--cors-allowed-origins <list>', 'comma-separated origins allowed to call the API from a browser (default: none)')
-    .option('--webhook-allow-hosts <list>', 'comma-separated internal hosts, addresses or CIDRs webhooks may call')
+    .option(
+      '--allowed-hosts <list>',
+      "comma-separated Host names the server answers to (default: localhost and private IPs; '*' for any)",
+    )
+    .option(
+      '--cors-allowed-origins <list>',
+      'comma-separated origins allowed to call the API from a browser (default: none)',
+    )
+    .option(
+      '--webhook-allow-hosts <list>',
+      'comma-separated internal hosts, addresses or CIDRs webhooks may call',
+    )
     .action(async (flags: ServerFlags) => {
       const options = serverOptions(flags);
       const workers = intFlag('workers', flags.workers, 1, 256);

@@ -56,8 +56,14 @@ function fromJson(name: string, type: FieldType, raw: unknown): unknown {
     );
   };
   switch (type) {
+    // Numbers are taken for string fields: clients send `"experiment_id": 1`, and MLflow's server
+    // stringifies such ids before protobuf parsing (proto_json_utils `_stringify_all_experiment_ids`).
     case 'string':
-      return typeof raw === 'string' ? raw : bad();
+      return typeof raw === 'string'
+        ? raw
+        : typeof raw === 'number' && Number.isFinite(raw)
+          ? String(raw)
+          : bad();
     case 'int64':
       return parseInt64(name, raw);
     case 'double':
@@ -65,7 +71,10 @@ function fromJson(name: string, type: FieldType, raw: unknown): unknown {
     case 'bool':
       return typeof raw === 'boolean' ? raw : bad();
     case 'string[]':
-      return Array.isArray(raw) && raw.every((x) => typeof x === 'string') ? raw : bad();
+      return Array.isArray(raw) &&
+        raw.every((x) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)))
+        ? raw.map(String)
+        : bad();
     case 'object':
       return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : bad();
     case 'object[]':
