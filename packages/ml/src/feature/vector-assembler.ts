@@ -115,11 +115,14 @@ export class VectorAssembler extends Transformer {
     const size = parts.reduce((s, p) => s + p.size, 0);
     const out = this.getOrDefault(this.outputCol);
 
-    // Row lengths of a CSR output; their sum decides dense vs sparse.
-    const rowNnz = new Int32Array(n);
+    // The number of nonzeros decides dense vs sparse; row lengths are only needed for CSR output.
     let nnz = 0;
-    for (const p of parts) nnz += countNnz(p, n, rowNnz);
-    if (1.5 * (nnz + n) < n * size) return frame.withColumn(out, this.assembleSparse(parts, n, size, rowNnz));
+    for (const p of parts) nnz += countNnz(p, n, undefined);
+    if (1.5 * (nnz + n) < n * size) {
+      const rowNnz = new Int32Array(n);
+      for (const p of parts) countNnz(p, n, rowNnz);
+      return frame.withColumn(out, this.assembleSparse(parts, n, size, rowNnz));
+    }
     return frame.withColumn(out, this.assembleDense(parts, n, size));
   }
 
@@ -188,35 +191,41 @@ export class VectorAssembler extends Transformer {
         }
       } else if (p.rows.dense) {
         const src = p.rows.dense;
-        for (let i = 0; i < n; i++) {
-          for (let j = 0; j < p.size; j++) {
-            const v = src[i * p.size + j]!;
+        const w = p.size;
+        for (let i = 0, o = 0; i < n; i++, o += w) {
+          let k = cur[i]!;
+          for (let j = 0; j < w; j++) {
+            const v = src[o + j]!;
             if (v !== 0) {
-              const k = cur[i]!++;
               indices[k] = off + j;
-              values[k] = v;
+              values[k++] = v;
             }
           }
+          cur[i] = k;
         }
       } else {
-        const { indptr: ip, indices: ix, values: vx, isNull } = p.rows;
+        const { isNull } = p.rows;
+        const ip = p.rows.indptr!;
+        const ix = p.rows.indices!;
+        const vx = p.rows.values!;
+        const w = p.size;
         for (let i = 0; i < n; i++) {
-          if (isNull?.[i]) {
-            for (let j = 0; j < p.size; j++) {
-              const k = cur[i]!++;
+          let k = cur[i]!;
+          if (isNull !== undefined && isNull[i] === 1) {
+            for (let j = 0; j < w; j++) {
               indices[k] = off + j;
-              values[k] = NaN;
+              values[k++] = NaN;
             }
-            continue;
-          }
-          for (let q = ip![i]!; q < ip![i + 1]!; q++) {
-            const v = vx![q]!;
-            if (v !== 0) {
-              const k = cur[i]!++;
-              indices[k] = off + ix![q]!;
-              values[k] = v;
+          } else {
+            for (let q = ip[i]!, e = ip[i + 1]!; q < e; q++) {
+              const v = vx[q]!;
+              if (v !== 0) {
+                indices[k] = off + ix[q]!;
+                values[k++] = v;
+              }
             }
           }
+          cur[i] = k;
         }
       }
     }
@@ -266,11 +275,18 @@ function markInvalid(p: Part, n: number, mask: Uint8Array): number {
   return first;
 }
 
-/** Adds each row's nonzeros in this part to rowNnz (a null vector counts as `size` NaNs); returns the total. */
-function countNnz(p: Part, n: number, rowNnz: Int32Array): number {
+/**
+ * Nonzeros of this part (a null vector counts as `size` NaNs); when `rowNnz` is given, each row's count is
+ * added to it.
+ */
+function countNnz(p: Part, n: number, rowNnz: Int32Array | undefined): number {
   let total = 0;
   if (p.kind === 'scalar') {
     const x = p.x;
+    if (rowNnz === undefined) {
+      for (let i = 0; i < n; i++) if (x[i] !== 0) total++;
+      return total;
+    }
     for (let i = 0; i < n; i++) {
       if (x[i] !== 0) {
         rowNnz[i]!++;
@@ -291,7 +307,7 @@ function countNnz(p: Part, n: number, rowNnz: Int32Array): number {
       const v = r.values!;
       for (let k = r.indptr![i]!, e = r.indptr![i + 1]!; k < e; k++) if (v[k] !== 0) c++;
     }
-    rowNnz[i]! += c;
+    if (rowNnz !== undefined) rowNnz[i]! += c;
     total += c;
   }
   return total;
