@@ -96,6 +96,13 @@ forEachDialect('logged models (MLflow 3)', (h) => {
 
     r = await h().call('DELETE', `/api/2.0/mlflow/logged-models/${id}/tags/stage`);
     assert.equal(r.status, 200);
+    // a tag key of MLflow's full 250 characters travels in the path
+    const longKey = 'k'.repeat(250);
+    await h().call('PATCH', `/api/2.0/mlflow/logged-models/${id}/tags`, {
+      tags: [{ key: longKey, value: 'v' }],
+    });
+    r = await h().call('DELETE', `/api/2.0/mlflow/logged-models/${id}/tags/${longKey}`);
+    assert.equal(r.status, 200);
     r = await h().call('DELETE', `/api/2.0/mlflow/logged-models/${second.model.info.model_id}`);
     assert.equal(r.status, 200);
     expectError(
