@@ -84,10 +84,38 @@ export function fitLogistic(
   }
   const X = designMatrix(Xm);
   const u = new Float64Array(p);
-  const margins = new Float64Array(K * n);
-  const tmp = new Float64Array(n);
+  const margins = new Float64Array(K > 1 ? K * n : 0); // the binomial path needs no per-row buffers
+  const tmp = new Float64Array(K > 1 ? n : 0);
   const gRaw = new Float64Array(p);
-  const fn = (theta: Float64Array, grad: Float64Array): number => {
+  // Binomial: one fused pass per evaluation (margin, loss, gradient weight and Xᵀe row by row).
+  let bLoss = 0;
+  let bESum = 0;
+  const binomialLink = (i: number, m: number): number => {
+    const wi = w ? w[i]! : 1;
+    const yi = y[i]!;
+    // log(1 + e^m) − y·m and σ(m) from one exponential, without overflow.
+    const ex = Math.exp(-Math.abs(m));
+    bLoss += wi * ((m > 0 ? m : 0) + Math.log1p(ex) - yi * m);
+    const prob = m >= 0 ? 1 / (1 + ex) : ex / (1 + ex);
+    const e = (wi * (prob - yi)) / W;
+    bESum += e;
+    return e;
+  };
+  const binomial = (theta: Float64Array, grad: Float64Array): number => {
+    for (let j = 0; j < p; j++) u[j] = theta[j]! * invStd[j]!;
+    bLoss = 0;
+    bESum = 0;
+    X.multiplyLinkTranspose(u, o.fitIntercept ? theta[p]! : 0, binomialLink, gRaw);
+    let loss = bLoss / W;
+    for (let j = 0; j < p; j++) {
+      const t = theta[j]!;
+      grad[j] = gRaw[j]! * invStd[j]! + l2[j]! * t;
+      loss += 0.5 * l2[j]! * t * t;
+    }
+    if (o.fitIntercept) grad[p] = bESum;
+    return loss;
+  };
+  const multinomial = (theta: Float64Array, grad: Float64Array): number => {
     for (let k = 0; k < K; k++) {
       const off = k * stride;
       for (let j = 0; j < p; j++) u[j] = theta[off + j]! * invStd[j]!;
@@ -96,31 +124,19 @@ export function fitLogistic(
       for (let i = 0; i < n; i++) margins[k * n + i] = tmp[i]! + b;
     }
     let loss = 0;
-    // Overwrite margins with dℓ/dmargin · w / W.
-    if (K === 1) {
-      for (let i = 0; i < n; i++) {
-        const m = margins[i]!;
-        const wi = w ? w[i]! : 1;
-        // log(1 + e^m) − y·m, computed without overflow.
-        const l1pe = m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m));
-        loss += wi * (l1pe - y[i]! * m);
-        const prob = 1 / (1 + Math.exp(-m));
-        margins[i] = (wi * (prob - y[i]!)) / W;
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        let mx = -Infinity;
-        for (let k = 0; k < K; k++) mx = Math.max(mx, margins[k * n + i]!);
-        let s = 0;
-        for (let k = 0; k < K; k++) s += Math.exp(margins[k * n + i]! - mx);
-        const lse = mx + Math.log(s);
-        const wi = w ? w[i]! : 1;
-        const yi = y[i]!;
-        loss += wi * (lse - margins[yi * n + i]!);
-        for (let k = 0; k < K; k++) {
-          const prob = Math.exp(margins[k * n + i]! - lse);
-          margins[k * n + i] = (wi * (prob - (k === yi ? 1 : 0))) / W;
-        }
+    // Multinomial: overwrite margins with dℓ/dmargin · w / W.
+    for (let i = 0; i < n; i++) {
+      let mx = -Infinity;
+      for (let k = 0; k < K; k++) mx = Math.max(mx, margins[k * n + i]!);
+      let s = 0;
+      for (let k = 0; k < K; k++) s += Math.exp(margins[k * n + i]! - mx);
+      const lse = mx + Math.log(s);
+      const wi = w ? w[i]! : 1;
+      const yi = y[i]!;
+      loss += wi * (lse - margins[yi * n + i]!);
+      for (let k = 0; k < K; k++) {
+        const prob = Math.exp(margins[k * n + i]! - lse);
+        margins[k * n + i] = (wi * (prob - (k === yi ? 1 : 0))) / W;
       }
     }
     loss /= W;
@@ -142,7 +158,7 @@ export function fitLogistic(
     return loss;
   };
   const useL1 = o.regParam * o.elasticNetParam > 0;
-  const res = minimize(fn, theta0, {
+  const res = minimize(K === 1 ? binomial : multinomial, theta0, {
     maxIter: o.maxIter,
     tol: o.tol,
     l1: useL1 ? l1 : null,

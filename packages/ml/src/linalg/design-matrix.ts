@@ -14,6 +14,16 @@ export interface DesignMatrix {
   multiply(v: Float64Array, out: Float64Array): void;
   /** out[j] ← Σᵢ X[i,j]·r[i] (length p, overwritten). */
   multiplyTranspose(r: Float64Array, out: Float64Array): void;
+  /**
+   * One pass doing both products of a generalised linear model's gradient: for each row, m = offset + xᵢ·v,
+   * e = link(i, m), out += e·xᵢ (out has length p, overwritten). Each row is read once instead of twice.
+   */
+  multiplyLinkTranspose(
+    v: Float64Array,
+    offset: number,
+    link: (i: number, margin: number) => number,
+    out: Float64Array,
+  ): void;
   /** Storage chosen: 'dense' or 'csr'. */
   readonly layout: 'dense' | 'csr';
 }
@@ -28,6 +38,20 @@ class DenseDesign implements DesignMatrix {
   multiply(v: Float64Array, out: Float64Array): void {
     const { x, n, p } = this;
     for (let i = 0; i < n; i++) out[i] = dot(p, x, v, i * p, 0);
+  }
+  multiplyLinkTranspose(
+    v: Float64Array,
+    offset: number,
+    link: (i: number, margin: number) => number,
+    out: Float64Array,
+  ): void {
+    const { x, n, p } = this;
+    out.fill(0, 0, p);
+    for (let i = 0; i < n; i++) {
+      const o = i * p;
+      const e = link(i, offset + dot(p, x, v, o, 0));
+      if (e !== 0) for (let j = 0; j < p; j++) out[j] = out[j]! + e * x[o + j]!;
+    }
   }
   multiplyTranspose(r: Float64Array, out: Float64Array): void {
     const { x, n, p } = this;
@@ -71,6 +95,27 @@ class CsrDesign implements DesignMatrix {
       const end = rowPtr[i + 1]!;
       for (let t = rowPtr[i]!; t < end; t++) s += values[t]! * v[colIdx[t]!]!;
       out[i] = s;
+    }
+  }
+  multiplyLinkTranspose(
+    v: Float64Array,
+    offset: number,
+    link: (i: number, margin: number) => number,
+    out: Float64Array,
+  ): void {
+    const { rowPtr, colIdx, values, n, p } = this;
+    out.fill(0, 0, p);
+    for (let i = 0; i < n; i++) {
+      const start = rowPtr[i]!;
+      const end = rowPtr[i + 1]!;
+      let m = offset;
+      for (let t = start; t < end; t++) m += values[t]! * v[colIdx[t]!]!;
+      const e = link(i, m);
+      if (e === 0) continue;
+      for (let t = start; t < end; t++) {
+        const j = colIdx[t]!;
+        out[j] = out[j]! + e * values[t]!;
+      }
     }
   }
   multiplyTranspose(r: Float64Array, out: Float64Array): void {

@@ -144,6 +144,18 @@ test('design matrix products agree between dense and CSR layouts', () => {
     for (let i = 0; i < n; i++) s += x[i * p + j]! * r[i]!;
     assert.ok(Math.abs(s - out2[j]!) < 1e-9);
   }
+  // The fused pass equals multiply, then a per-row link, then multiplyTranspose.
+  for (const X of [D, designMatrix(toCsr(x, n, p)), designMatrix(dense(data(n, 8, 8, 3).x, n, 8))]) {
+    const m = new Float64Array(X.n);
+    const vv = Float64Array.from({ length: X.p }, (_, j) => Math.cos(j));
+    X.multiply(vv, m);
+    const e = Float64Array.from(m, (mi, i) => Math.tanh(mi + 0.5) * (i % 3));
+    const ref = new Float64Array(X.p);
+    X.multiplyTranspose(e, ref);
+    const fused = new Float64Array(X.p);
+    X.multiplyLinkTranspose(vv, 0.5, (i, mi) => Math.tanh(mi) * (i % 3), fused);
+    for (let j = 0; j < X.p; j++) assert.ok(Math.abs(fused[j]! - ref[j]!) < 1e-9, `fused ${X.layout} ${j}`);
+  }
   const dd = designMatrix(dense(data(50, 4, 4, 1).x, 50, 4));
   assert.equal(dd.layout, 'dense');
 });
