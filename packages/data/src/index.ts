@@ -16,7 +16,7 @@ export { PAGINATIONS } from './ingest/paginate.js';
 export type { Pagination, PaginationOptions } from './ingest/paginate.js';
 export { fetchJson } from './ingest/fetch-retry.js';
 export type { RetryOptions } from './ingest/fetch-retry.js';
-export { describeFrame } from './eda/describe.js';
+export { describeFrame, describeFrameParallel } from './eda/describe.js';
 export type {
   ColumnSummary,
   DescribeOptions,

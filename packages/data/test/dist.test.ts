@@ -7,9 +7,13 @@ import { spawnSync } from 'node:child_process';
 test('the built packages load and work without the source condition', () => {
   const script = `
     const { Frame } = await import('@cauce/frame');
-    const { sql } = await import('@cauce/data');
+    const { sql, describeFrameParallel } = await import('@cauce/data');
     const f = Frame.fromColumns({ k: ['a', 'b', 'a'], v: [1, 2, 3] });
     const r = await sql('SELECT k, sum(v) AS s FROM f GROUP BY k ORDER BY k', { f });
+    // The EDA worker pool starts from the compiled worker file.
+    const big = Frame.fromColumns({ x: Float64Array.from({ length: 60000 }, (_, i) => i), y: Float64Array.from({ length: 60000 }, (_, i) => i % 7) });
+    const d = await describeFrameParallel(big);
+    if (d.columns[0].distinct !== 60000 || d.columns[1].distinct !== 7) throw new Error('worker stats wrong');
     console.log(JSON.stringify(r.toRows()));
   `;
   const root = new URL('../../../', import.meta.url).pathname;

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Frame } from '@cauce/frame';
-import { describeFrame, eda, readFrame } from '@cauce/data';
+import { describeFrame, describeFrameParallel, eda, readFrame } from '@cauce/data';
 
 // eda_pandas.json holds pandas' numbers for eda_small.csv (fixtures/make_eda_fixture.py).
 const fixtures = new URL('./fixtures/', import.meta.url).pathname;
@@ -111,4 +111,20 @@ test('the HTML report is self-contained, with inline SVG charts, and the JSON is
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the worker-thread EDA gives exactly the single-threaded numbers', async () => {
+  // Seeded LCG data, large enough (≥ 50k rows) for the parallel path.
+  let seed = 12345;
+  const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const n = 60_000;
+  const f = Frame.fromColumns({
+    a: Array.from({ length: n }, () => rnd() * 10),
+    b: Array.from({ length: n }, (_, i) => (i % 13 === 0 ? null : Math.floor(rnd() * 5))),
+    c: Array.from({ length: n }, () => Math.exp(rnd() * 3)),
+    s: Array.from({ length: n }, () => (rnd() < 0.5 ? 'x' : 'y')),
+  });
+  const serial = describeFrame(f, { target: 'c' });
+  const parallel = await describeFrameParallel(f, { target: 'c' });
+  assert.deepEqual(parallel, serial);
 });

@@ -3,7 +3,12 @@ import { dirname } from 'node:path';
 import type { Frame } from '@cauce/frame';
 import { tempPathFor } from '../io/write.js';
 import { barSpec, heatmapSpec, histogramSpec, monthlySpec, nullsSpec, renderSvg } from './charts.js';
-import { describeFrame, type ColumnSummary, type DescribeOptions, type EdaSummary } from './describe.js';
+import {
+  describeFrameParallel,
+  type ColumnSummary,
+  type DescribeOptions,
+  type EdaSummary,
+} from './describe.js';
 
 function esc(s: string): string {
   return s.replace(
@@ -148,7 +153,7 @@ function writeAtomic(path: string, text: string): void {
 
 /** Summarises a frame and writes the HTML and/or JSON report; returns the summary. */
 export async function eda(frame: Frame, opts: EdaOptions = {}): Promise<EdaSummary> {
-  const summary = describeFrame(frame, opts);
+  const summary = await describeFrameParallel(frame, opts);
   if (opts.skippedRows !== undefined) summary.skippedRows = opts.skippedRows;
   if (opts.json !== undefined)
     writeAtomic(

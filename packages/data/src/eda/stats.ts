@@ -179,3 +179,37 @@ export function pearsonMatrix(cols: readonly Float64Array[]): number[][] {
   }
   return out;
 }
+
+/** Everything EDA needs from one numeric column (one sort, one pass). */
+export interface NumericStats {
+  moments: Moments;
+  finite: number;
+  distinct: number;
+  q1: number;
+  median: number;
+  q3: number;
+  lowFence: number;
+  highFence: number;
+  outliers: number;
+}
+
+export function numericStats(x: Float64Array): NumericStats {
+  const m = moments(x);
+  const s = sortedFinite(x);
+  const q1 = quantileSorted(s, 0.25);
+  const q3 = quantileSorted(s, 0.75);
+  const iqr = q3 - q1;
+  const lowFence = q1 - 1.5 * iqr;
+  const highFence = q3 + 1.5 * iqr;
+  return {
+    moments: m,
+    finite: s.length,
+    distinct: distinctSorted(s),
+    q1,
+    median: quantileSorted(s, 0.5),
+    q3,
+    lowFence,
+    highFence,
+    outliers: lowerBound(s, lowFence) + (s.length - upperBound(s, highFence)),
+  };
+}
