@@ -5,10 +5,10 @@
  */
 import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { MlflowError } from '@cauce/protocol';
 import type { ArtifactRepository } from './artifacts/artifact-repository.js';
 import type { TrackingStore } from './store/tracking-store.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
+import { MalformedBody } from './http/decode.js';
 import type { ServerContext } from './http/route.js';
 import { artifactListRoute, artifactProxyRoutes } from './http/routes/artifacts.js';
 import { experimentRoutes } from './http/routes/experiments.js';
@@ -70,10 +70,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     try {
       done(null, JSON.parse(text));
     } catch (err) {
-      done(
-        new MlflowError('MALFORMED_REQUEST', `Malformed JSON request body: ${(err as Error).message}`, 400),
-        undefined,
-      );
+      // Reported when an endpoint reads the body, so an unknown path still answers ENDPOINT_NOT_FOUND.
+      done(null, new MalformedBody(`Malformed JSON request body: ${(err as Error).message}`));
     }
   });
 

@@ -9,6 +9,11 @@ import { parseDouble, parseInt64, preview } from '../validation.js';
 
 export type Message = Record<string, unknown>;
 
+/** A body that was not valid JSON; the endpoint that reads it answers MALFORMED_REQUEST. */
+export class MalformedBody {
+  constructor(readonly message: string) {}
+}
+
 function first(v: unknown): unknown {
   return Array.isArray(v) ? v[0] : v;
 }
@@ -91,6 +96,7 @@ export function decodeMessage(
   body: unknown,
   pathParams: Record<string, string>,
 ): Message {
+  if (body instanceof MalformedBody) throw new MlflowError('MALFORMED_REQUEST', body.message, 400);
   const fromUrl = method === 'GET' || method === 'DELETE' || body === undefined;
   const source: Record<string, unknown> = {};
   if (fromUrl) {
