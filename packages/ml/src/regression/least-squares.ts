@@ -269,27 +269,28 @@ export function fitLbfgs(
   const useL1 = o.regParam * o.elasticNetParam > 0;
   const X = designMatrix(Xm);
   const u = new Float64Array(p);
-  const marg = new Float64Array(n);
   const gRaw = new Float64Array(p);
+  // One fused pass per evaluation: residual, loss and Xᵀ·(w·residual) row by row.
+  let sLoss = 0;
+  let eSum = 0;
+  const link = (i: number, m: number): number => {
+    const err = m - (y[i]! - yMean) / yStd;
+    const wi = w ? w[i]! : 1;
+    sLoss += wi * err * err;
+    const e = (wi * err) / W;
+    eSum += e;
+    return e;
+  };
   const fn = (beta: Float64Array, grad: Float64Array): number => {
     let off = 0;
     for (let j = 0; j < p; j++) {
       u[j] = beta[j]! * invStd[j]!;
       off += u[j]! * xMean[j]!;
     }
-    X.multiply(u, marg);
-    let loss = 0;
-    let eSum = 0;
-    for (let i = 0; i < n; i++) {
-      const err = marg[i]! - off - (y[i]! - yMean) / yStd;
-      const wi = w ? w[i]! : 1;
-      loss += wi * err * err;
-      const e = (wi * err) / W;
-      marg[i] = e;
-      eSum += e;
-    }
-    loss /= 2 * W;
-    X.multiplyTranspose(marg, gRaw);
+    sLoss = 0;
+    eSum = 0;
+    X.multiplyLinkTranspose(u, -off, link, gRaw);
+    let loss = sLoss / (2 * W);
     for (let j = 0; j < p; j++) {
       const bj = beta[j]!;
       grad[j] = (gRaw[j]! - xMean[j]! * eSum) * invStd[j]! + l2[j]! * bj;
