@@ -4,7 +4,7 @@
 // generated if missing. Measured (wall clock, best and median of --repeat runs, default 3):
 //   1. CSV → frame (readFrame) vs pandas.read_csv (bench/peers/data_pandas.py, spawned with /usr/bin/python3);
 //   2. Parquet → frame (the same data written once by `ingest`); pandas needs pyarrow for Parquet, absent here;
-//   3. EDA of 1M × 24: describeFrame + the HTML report (Vega-Lite → SVG) vs a pandas EDA of the same scope;
+//   3. EDA of 1M × 24: describeFrameParallel + the HTML report (Vega-Lite → SVG) vs a pandas EDA of the same scope;
 //   4. peak memory of a CSV load, in a fresh child process: peak RSS minus the RSS before the load, against the
 //      bytes of the typed arrays the frame holds (target: under 2×).
 // Usage: npm run bench:data -- [--repeat 3] [--data /tmp/mlbench-data/reg_1m.csv]
@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from '@cauce/frame';
-import { describeFrame, ingest, readFrame, renderReport, sql } from '@cauce/data';
+import { describeFrameParallel, ingest, readFrame, renderReport, sql } from '@cauce/data';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string): string => {
@@ -105,7 +105,7 @@ try {
   const edaTimes: number[] = [];
   const describeTimes: number[] = [];
   for (let i = 0; i < REPEAT; i++) {
-    const d = await time(async () => describeFrame(frame!, { target: 'target' }));
+    const d = await time(() => describeFrameParallel(frame!, { target: 'target' }));
     const r = await time(() => renderReport(d.value, 'bench'));
     describeTimes.push(d.s);
     edaTimes.push(d.s + r.s);
