@@ -3,7 +3,7 @@ import { DataError } from './errors.js';
 import { registerFrame } from './duckdb/frame-to-table.js';
 import { quoteIdent, sqlError, withConnection } from './duckdb/instance.js';
 import { queryFrame } from './duckdb/result-to-frame.js';
-import { sourceSql } from './io/source.js';
+import { preparedReaderCall } from './io/source.js';
 
 /** What a name in `sql()` can stand for: a frame, or a file path / glob (CSV, Parquet, JSON, JSONL). */
 export type SqlTable = Frame | string;
@@ -27,7 +27,9 @@ export async function sql(query: string, tables: Record<string, SqlTable> = {}):
       for (const [name, t] of Object.entries(tables)) {
         if (t instanceof Frame) cleanups.push(await registerFrame(con, name, t));
         else if (typeof t === 'string') {
-          await con.run(`CREATE TEMP VIEW ${quoteIdent(name)} AS ${sourceSql(t)}`);
+          await con.run(
+            `CREATE TEMP VIEW ${quoteIdent(name)} AS SELECT * FROM ${await preparedReaderCall(con, t)}`,
+          );
           cleanups.push(async () => void (await con.run(`DROP VIEW IF EXISTS ${quoteIdent(name)}`)));
         } else {
           throw new DataError(
