@@ -363,7 +363,7 @@ async function main(): Promise<void> {
   const peerInfo = runPeerVersion();
   console.log(`# bench:ml — Cauce vs scikit-learn ${peerInfo}, same run\n`);
   console.log(
-    `machine: ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, Node ${process.version}; fit times are medians of ${REPEAT}; linear models: the dense Gram pass uses worker threads on all cores, everything else one thread\n`,
+    `machine: ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, load average at the end ${os.loadavg()[0]!.toFixed(1)}, Node ${process.version}; fit times are medians of ${REPEAT}; linear models: the dense Gram pass uses worker threads on all cores, everything else one thread\n`,
   );
   console.log(
     '| dataset | model | Cauce s | sklearn s | sklearn / Cauce | Cauce metrics | sklearn metrics | note |',
