@@ -115,6 +115,8 @@ for (const dialect of DIALECTS) {
         'PERMISSION_DENIED',
       );
       expectError(await s.call('POST', `${API}/runs/create`, { experiment_id: aliceExp }, BOB), 403);
+      // no experiment_id means the Default experiment, which bob may only read
+      expectError(await s.call('POST', `${API}/runs/create`, {}, BOB), 403);
       expectError(
         await s.call(
           'GET',

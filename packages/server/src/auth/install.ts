@@ -130,7 +130,8 @@ export async function installAuth(
   ): Promise<string[]> {
     switch (from) {
       case 'experiment_id':
-        return many(f.experiment_id).slice(0, 1);
+        // No id means the Default experiment (MLflow's create-run does this), never "no check".
+        return [many(f.experiment_id)[0] ?? '0'];
       case 'experiment_ids':
         return many(f.experiment_ids);
       case 'experiment_name': {

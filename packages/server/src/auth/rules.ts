@@ -34,7 +34,8 @@ const model = (cap: Capability, field = 'name'): Need => ({ kind: 'model', cap, 
 const user: Need = { kind: 'user' };
 const admin: Need = { kind: 'admin' };
 
-const BY_NAME: Record<string, Need> = {
+/** @internal exported for the test that every endpoint has a deliberate rule. */
+export const BY_NAME: Record<string, Need> = {
   // tracking
   createExperiment: user,
   searchExperiments: user, // results filtered
