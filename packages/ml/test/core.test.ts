@@ -205,6 +205,11 @@ describe('Estimator / Model / Pipeline', () => {
     }
   });
 
+  test('the event hub is shared process-wide (dist and source copies of @cauce/ml see the same one)', () => {
+    const hub = (globalThis as Record<symbol, unknown>)[Symbol.for('@cauce/ml/events')];
+    assert.equal(hub, mlEvents);
+  });
+
   test('a throwing listener does not break a fit', async () => {
     const seen: unknown[] = [];
     const prev = mlEvents.onListenerError;

@@ -109,6 +109,13 @@ class MLEvents {
   }
 }
 
-/** The process-wide hook point: `mlEvents.on('fitProgress', (e) => …)`. */
-export const mlEvents = new MLEvents();
+const KEY = Symbol.for('@cauce/ml/events');
+type WithEvents = typeof globalThis & { [KEY]?: MLEvents };
+
+/**
+ * The process-wide hook point: `mlEvents.on('fitProgress', (e) => …)`. Kept on globalThis under a
+ * registered symbol, so that two copies of @cauce/ml in one process (built dist and TypeScript sources, or
+ * two installs) still share one emitter and autolog hears every fit.
+ */
+export const mlEvents: MLEvents = ((globalThis as WithEvents)[KEY] ??= new MLEvents());
 export type { MLEvents };
