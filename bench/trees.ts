@@ -139,6 +139,17 @@ interface Row {
 }
 
 const rows: Row[] = [];
+
+function line(r: Row): string {
+  const ratio = r.peer !== undefined ? (r.peer / r.ours).toFixed(2) : '';
+  return `| ${r.dataset} | ${r.model} | ${r.ours.toFixed(2)} | ${r.peer?.toFixed(2) ?? ''}${r.peerLabel} | ${ratio} | ${r.oursMetric} | ${r.peerMetric} | ${r.predictMs.toFixed(1)} | ${r.peerPredictMs?.toFixed(1) ?? ''} | ${r.peakMb.toFixed(0)} | ${r.peerRssMb?.toFixed(0) ?? ''} |`;
+}
+
+/** Records a result and shows it at once (long runs: a partial table survives an interruption). */
+function push(r: Row): void {
+  rows.push(r);
+  console.error(line(r));
+}
 const fmtM = (task: string, m: number): string => `${task === 'regression' ? 'r2' : 'AUC'} ${m.toFixed(4)}`;
 
 async function benchDataset(ds: string): Promise<void> {
@@ -170,7 +181,7 @@ async function benchDataset(ds: string): Promise<void> {
   const bPred = bm.predictMatrix(test);
   const bPredMs = performance.now() - tb;
   const xg = peers.find((l) => l.model === 'booster')!;
-  rows.push({
+  push({
     dataset: ds,
     model: `booster (XGBoost ${xg.version} hist)`,
     ours: b.seconds,
@@ -203,7 +214,7 @@ async function benchDataset(ds: string): Promise<void> {
   const fPredMs = performance.now() - tf;
   const sk = peers.find((l) => l.model === 'forest')!;
   const scaled = sk.rows_used! < meta.n_train!;
-  rows.push({
+  push({
     dataset: ds,
     model: `forest (scikit-learn ${sk.version})`,
     ours: f.seconds,
@@ -240,12 +251,7 @@ async function main(): Promise<void> {
     '| dataset | model (peer) | fit ours (s) | fit peer (s) | peer / ours | metric ours | metric peer | predict test set ours (ms) | predict peer (ms) | peak RSS ours (MB) | peak RSS peer (MB) |',
   );
   console.log('|---|---|---:|---:|---:|---|---|---:|---:|---:|---:|');
-  for (const r of rows) {
-    const ratio = r.peer !== undefined ? (r.peer / r.ours).toFixed(2) : '';
-    console.log(
-      `| ${r.dataset} | ${r.model} | ${r.ours.toFixed(2)} | ${r.peer?.toFixed(2) ?? ''}${r.peerLabel} | ${ratio} | ${r.oursMetric} | ${r.peerMetric} | ${r.predictMs.toFixed(1)} | ${r.peerPredictMs?.toFixed(1) ?? ''} | ${r.peakMb.toFixed(0)} | ${r.peerRssMb?.toFixed(0) ?? ''} |`,
-    );
-  }
+  for (const r of rows) console.log(line(r));
   console.log(
     '\npeer / ours > 1 means ours is faster. Metrics on the 20% test split. * = peer fitted on fewer rows.',
   );
