@@ -298,8 +298,65 @@ function sparseRows(
   }
 }
 
-/** The sparse kernel straight from CSR storage (indices need not be sorted: each pair goes to the upper half). */
+/**
+ * The sparse kernel straight from CSR storage. With column indices ascending in every row (VectorAssembler's
+ * output), each pair lands in the upper triangle directly and the intercept and label entries are added apart,
+ * with no per-row copy; otherwise the rows are gathered and each pair is placed by min/max.
+ */
 function csrRows(
+  X: CsrMatrix,
+  y: Float64Array | null,
+  w: Float64Array | null,
+  qPad: number,
+  g: Float64Array,
+): void {
+  const { n, p, indptr, indices, values } = X;
+  let sorted = true;
+  for (let i = 0; i < n && sorted; i++) {
+    for (let t = indptr[i]! + 1; t < indptr[i + 1]!; t++) {
+      if (indices[t]! <= indices[t - 1]!) {
+        sorted = false;
+        break;
+      }
+    }
+  }
+  if (!sorted) {
+    csrRowsGathered(X, y, w, qPad, g);
+    return;
+  }
+  const ip = p; // the intercept column
+  const iy = p + 1; // the label column
+  let sw = 0;
+  let swy = 0;
+  let swyy = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = w ? w[i]! : 1;
+    if (wi === 0) continue;
+    const yi = y ? y[i]! : 0;
+    const start = indptr[i]!;
+    const end = indptr[i + 1]!;
+    for (let a = start; a < end; a++) {
+      const va = values[a]! * wi;
+      if (va === 0) continue;
+      const row = indices[a]! * qPad;
+      for (let b = a; b < end; b++) {
+        const o = row + indices[b]!;
+        g[o] = g[o]! + va * values[b]!;
+      }
+      g[row + ip] = g[row + ip]! + va;
+      g[row + iy] = g[row + iy]! + va * yi;
+    }
+    sw += wi;
+    swy += wi * yi;
+    swyy += wi * yi * yi;
+  }
+  g[ip * qPad + ip] = g[ip * qPad + ip]! + sw;
+  g[ip * qPad + iy] = g[ip * qPad + iy]! + swy;
+  g[iy * qPad + iy] = g[iy * qPad + iy]! + swyy;
+}
+
+/** The general CSR kernel: each row gathered (with the intercept and label entries), pairs placed by min/max. */
+function csrRowsGathered(
   X: CsrMatrix,
   y: Float64Array | null,
   w: Float64Array | null,

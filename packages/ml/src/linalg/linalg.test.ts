@@ -85,7 +85,15 @@ for (const [label, denseCols, p] of [
     for (const wt of [null, w]) {
       const ref = naiveGram(x, n, p, y, wt);
       assertAllClose(augmentedGram(dense(x, n, p), y, wt).m, ref, 1e-12, 'dense storage');
-      assertAllClose(augmentedGram(toCsr(x, n, p), y, wt).m, ref, 1e-12, 'csr storage');
+      const c = toCsr(x, n, p);
+      assertAllClose(augmentedGram(c, y, wt).m, ref, 1e-12, 'csr storage');
+      // The same rows with their entries in reverse order (CSR does not promise sorted indices).
+      const rev = csr(n, p, c.indptr, Int32Array.from(c.indices), Float64Array.from(c.values));
+      for (let i = 0; i < n; i++) {
+        rev.indices.subarray(c.indptr[i]!, c.indptr[i + 1]!).reverse();
+        rev.values.subarray(c.indptr[i]!, c.indptr[i + 1]!).reverse();
+      }
+      assertAllClose(augmentedGram(rev, y, wt).m, ref, 1e-12, 'unsorted csr storage');
     }
   });
 }
