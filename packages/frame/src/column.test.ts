@@ -72,6 +72,15 @@ describe('views', () => {
     assert.deepEqual(c.toArray(), [null, 3]);
   });
 
+  test('columns added to an empty frame set its row count', () => {
+    const f = Frame.empty().withColumns({ a: [1, 2], b: ['x', 'y'] });
+    assert.equal(f.numRows, 2);
+    assert.throws(
+      () => Frame.empty().withColumns({ a: [1, 2], b: ['x'] }),
+      /"b" has 1 rows but the frame has 2/,
+    );
+  });
+
   test('an empty take keeps the schema', () => {
     const f = Frame.fromColumns({ x: [1, 2], s: ['a', 'b'] }).take([]);
     assert.equal(f.numRows, 0);

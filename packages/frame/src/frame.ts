@@ -139,18 +139,20 @@ export class Frame {
 
   withColumns(columns: Record<string, ColumnInput>): Frame {
     const map = new Map(this.#columns);
+    // A frame without columns takes its row count from the first column added.
+    let rows: number | undefined = this.#columns.size > 0 ? this.numRows : undefined;
     for (const [name, input] of Object.entries(columns)) {
       const col = toColumn(input, undefined, name);
-      if (map.size > 0 && col.length !== this.numRows) {
+      if (rows === undefined) rows = col.length;
+      else if (col.length !== rows) {
         throw new FrameError(
           'SCHEMA_MISMATCH',
-          `column ${JSON.stringify(name)} has ${col.length} rows but the frame has ${this.numRows}`,
+          `column ${JSON.stringify(name)} has ${col.length} rows but the frame has ${rows}`,
         );
       }
       map.set(name, col);
     }
-    const n = this.#columns.size === 0 ? (map.values().next().value?.length ?? 0) : this.numRows;
-    return new Frame(map, n);
+    return new Frame(map, rows ?? 0);
   }
 
   /** Only the named columns, in the order given. */
