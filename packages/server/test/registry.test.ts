@@ -375,6 +375,24 @@ for (const dialect of DIALECTS) {
         stage: 'Staging',
         subPath: '',
       });
+      // MLflow 3 clients register logged models by id: models:/m-<id>
+      const lm = await s.store.createLoggedModel({ experimentId: expId, params: [], tags: [] });
+      assert.equal(await resolveArtifactUri(`models:/${lm.info.model_id}`, deps), lm.info.artifact_uri);
+      const v = expectOk(
+        await s.call('POST', `${API}/model-versions/create`, {
+          name: 'prod.churn',
+          source: `models:/${lm.info.model_id}`,
+          model_id: lm.info.model_id,
+        }),
+      ).model_version as Record<string, unknown>;
+      assert.equal(v.model_id, lm.info.model_id);
+      const dl = expectOk(
+        await s.call(
+          'GET',
+          `${API}/model-versions/get-download-uri?name=prod.churn&version=${v.version as string}`,
+        ),
+      );
+      assert.equal(dl.artifact_uri, lm.info.artifact_uri);
       await assert.rejects(resolveArtifactUri('models:/dev.churn2/None', deps), /No versions/);
       await assert.rejects(resolveArtifactUri('models:/dev.churn2@champion/../x', deps), /'\.\.'/);
       await assert.rejects(resolveArtifactUri('file:///etc/passwd', deps), /Unsupported URI/);

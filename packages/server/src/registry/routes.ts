@@ -26,7 +26,7 @@ import { validateModelName } from './validate.js';
 
 export interface RegistryRouteContext {
   registry: RegistryStore;
-  tracking: Pick<TrackingStore, 'getRun'>;
+  tracking: Pick<TrackingStore, 'getRun' | 'getLoggedModel'>;
   policy: SourcePolicy;
   events?: RegistryEventSink;
 }

@@ -73,7 +73,7 @@ export async function resolveModelVersion(uri: string, registry: RegistryStore):
 
 export interface ResolveDeps {
   registry: RegistryStore;
-  tracking: Pick<TrackingStore, 'getRun'>;
+  tracking: Pick<TrackingStore, 'getRun'> & Partial<Pick<TrackingStore, 'getLoggedModel'>>;
 }
 
 /** Parses `runs:/<run_id>/<path>`. */
@@ -91,6 +91,14 @@ export function parseRunsUri(uri: string): { runId: string; path: string } {
  * (normalised). Other schemes are refused.
  */
 export async function resolveArtifactUri(uri: string, deps: ResolveDeps): Promise<string> {
+  // MLflow 3 names logged models as `models:/<model_id>` (one segment, e.g. models:/m-0123abcd…);
+  // its clients register versions with that source.
+  const logged = /^models:\/(m-[0-9a-f]{8,64})(?:\/(.*))?$/.exec(uri);
+  if (logged && deps.tracking.getLoggedModel) {
+    const model = await deps.tracking.getLoggedModel(logged[1]!);
+    const sub = validateArtifactPath(logged[2] ?? '');
+    return sub ? appendToUri(model.info.artifact_uri, sub) : model.info.artifact_uri;
+  }
   if (uri.startsWith('models:')) {
     const ref = parseModelsUri(uri);
     const mv = await resolveModelVersion(uri, deps.registry);
