@@ -13,7 +13,7 @@
 // The PostgreSQL is a throwaway cluster (initdb in a temp dir, loopback port, fsync off) started
 // here. No MLflow is installable on this machine (no network), so the MLflow column quotes the
 // published mlflow-go benchmark (k6, 20 VUs, PostgreSQL; averages, not p95), for scale only.
-// Usage: npm run bench:tracking -- [--runs 10000] [--points 1000000] [--dialects sqlite,postgres]
+// Usage: npm run bench:tracking -- [--runs 10000] [--points 1000000] [--dialects sqlite,postgres] [--workers 1]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -33,6 +33,7 @@ const RUNS = Number(opt('runs', '10000'));
 const POINTS = Number(opt('points', '1000000'));
 const DIALECTS = opt('dialects', 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[];
 const CLIENTS = 8;
+const WORKERS = Number(opt('workers', '1'));
 const MIXED_PER_CLIENT = 600;
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
@@ -65,34 +66,26 @@ const pct = (xs: number[], p: number): number => {
 };
 
 /**
- * CPU time (user + system, ms) spent so far by the given processes and, for PostgreSQL, by the
- * postmaster's children (the backends serving our pool). Read from /proc/<pid>/stat (fields 14, 15
- * in clock ticks, 100 Hz on Linux). Latency on a shared machine includes waiting for a core; CPU
- * per request does not, so it is the load-independent figure.
+ * CPU time (user + system, ms) spent so far by the given processes and their direct children
+ * (cluster workers of the server; the backends of the PostgreSQL postmaster). Read from
+ * /proc/<pid>/stat (fields 14, 15, in clock ticks of 10 ms on Linux). Latency on a shared machine
+ * includes waiting for a core; CPU per request does not, so it is the load-independent figure.
  */
-function cpuMs(pids: number[], postmaster?: number): number {
-  const ticks = (pid: number): number => {
+function cpuMs(roots: number[]): number {
+  const fields = (pid: string | number): string[] | undefined => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return Number(f[11]) + Number(f[12]);
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     } catch {
-      return 0; // exited
+      return undefined; // exited
     }
   };
-  let total = pids.reduce((acc, p) => acc + ticks(p), 0);
-  if (postmaster !== undefined) {
-    total += ticks(postmaster);
-    for (const name of readdirSync('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (ppid === postmaster) total += ticks(Number(name));
-      } catch {
-        // gone
-      }
-    }
+  const ticks = (f: string[] | undefined) => (f ? Number(f[11]) + Number(f[12]) : 0);
+  let total = roots.reduce((acc, p) => acc + ticks(fields(p)), 0);
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const f = fields(name);
+    if (f && roots.includes(Number(f[1]))) total += ticks(f);
   }
   return total * 10;
 }
@@ -162,6 +155,8 @@ function spawnServer(uri: string, artifacts: string): Promise<{ url: string; chi
       uri,
       '--artifacts-destination',
       artifacts,
+      '--workers',
+      String(WORKERS),
     ],
     { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -370,7 +365,7 @@ async function benchDialect(dialect: 'sqlite' | 'postgres'): Promise<Figures> {
     const postmaster = pg
       ? Number(readFileSync(join(pg.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0])
       : undefined;
-    cpuNow = () => cpuMs([server.child.pid!], postmaster);
+    cpuNow = () => cpuMs(postmaster === undefined ? [server.child.pid!] : [server.child.pid!, postmaster]);
 
     log(`${dialect}: create-run`);
     const createRun = await timed(300, 20, () => ok(base, 'POST', 'runs/create', { experiment_id: '0' }));
@@ -511,7 +506,7 @@ async function main(): Promise<void> {
     '',
     `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ` +
       `Node ${process.version}, ${pgVersion()}, load average at start ${load} (the machine is shared).`,
-    `Server: \`cauce server\` child process (1 worker) on each store; client: this process, keep-alive HTTP on loopback.`,
+    `Server: \`cauce server --workers ${WORKERS}\` child process on each store; client: this process, keep-alive HTTP on loopback.`,
     '',
     `| workload | target | ${names.join(' | ')} | MLflow (published) |`,
     `|---|---|${names.map(() => '---|').join('')}---|`,
