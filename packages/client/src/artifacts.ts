@@ -143,10 +143,16 @@ export async function uploadDir(
   const st = await stat(localDir).catch(() => undefined);
   if (!st?.isDirectory()) throw new ClientError('IO_ERROR', `cannot upload ${localDir}: no such directory`);
   const files = await walk(localDir);
-  for (const f of files) {
-    const rel = relative(localDir, f).split(sep).join('/');
-    await uploadFile(t, artifactUri, f, joinArtifactPath(artifactPath, rel));
-  }
+  // a few uploads in flight: small files are latency-bound, and the server streams each one to disk
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const f = files[next++]!;
+      const rel = relative(localDir, f).split(sep).join('/');
+      await uploadFile(t, artifactUri, f, joinArtifactPath(artifactPath, rel));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, files.length) }, worker));
   return files.length;
 }
 

@@ -34,8 +34,17 @@ export class MlflowClient extends TrackingClient {
     super(trackingUri ?? resolveTrackingUri(), options);
   }
 
+  /** A run's artifact URI never changes, so it is fetched once per run. */
+  private readonly artifactUris = new Map<string, string>();
+
   private async artifactUriOf(runId: string): Promise<string> {
-    return (await this.getRun(runId)).info.artifact_uri;
+    let uri = this.artifactUris.get(runId);
+    if (uri === undefined) {
+      uri = (await this.getRun(runId)).info.artifact_uri;
+      if (this.artifactUris.size > 1000) this.artifactUris.clear();
+      this.artifactUris.set(runId, uri);
+    }
+    return uri;
   }
 
   // ---- artifacts of runs ----

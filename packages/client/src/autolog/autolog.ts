@@ -25,7 +25,7 @@ import {
   type ParamMap,
   type TrainValidationSplitModel,
 } from '@cauce/ml';
-import type { Dataset } from '@cauce/protocol';
+import type { Dataset, Run } from '@cauce/protocol';
 import type { MlflowClient } from '../client.js';
 import { exampleSplit, inferSchema } from '../model/signature.js';
 import { figureToSvg, type VegaLiteSpec } from '../figures.js';
@@ -62,7 +62,7 @@ export interface AutologOptions {
   registeredModelName?: string;
   /** At most this many child runs per tuning fit, the best ones (MLflow's max_tuning_runs, default 100). */
   maxTuningRuns?: number;
-  /** Rows sampled from the training frame to draw plots from (default 2,000). */
+  /** Rows sampled from the training frame to draw plots from (default 1,000). */
   plotSampleRows?: number;
   /** Do not print warnings when logging fails. */
   silent?: boolean;
@@ -157,19 +157,25 @@ async function autologFit<M extends Model>(
   const effective = paramMap ? est.copy(paramMap) : est;
   const className = classNameOf(est);
   let runId: string | undefined;
+  let run: Run | undefined;
   let created = false;
   try {
     const active = activeRun();
-    if (active) runId = active.info.run_id;
-    else {
-      const run = await c.createRun(_activeExperimentId(), {
+    if (active) {
+      run = active;
+      runId = active.info.run_id;
+    } else {
+      run = await c.createRun(_activeExperimentId(), {
         runName: `${className}-${Date.now().toString(36)}`,
         tags: { 'mlflow.autologging': 'cauce.ml', 'mlflow.source.type': 'LOCAL' },
       });
       runId = run.info.run_id;
       created = true;
     }
-    await c.logInputs(runId, [{ dataset: datasetOf(frame), tags: { 'mlflow.data.context': 'train' } }]);
+    await timed(
+      'dataset input',
+      c.logInputs(runId, [{ dataset: datasetOf(frame), tags: { 'mlflow.data.context': 'train' } }]),
+    );
     await c.logBatch(runId, {
       params: flattenParams(effective),
       tags: {
@@ -191,7 +197,7 @@ async function autologFit<M extends Model>(
     throw err;
   }
   try {
-    await logAfterFit(s, c, runId, model, frame);
+    await logAfterFit(s, c, run!, model, frame);
   } catch (err) {
     warn(`logging the result of ${className}.fit failed`, err);
   }
@@ -221,20 +227,19 @@ function datasetOf(frame: Frame): Dataset {
   };
 }
 
-async function logAfterFit(
-  s: State,
-  c: MlflowClient,
-  runId: string,
-  model: Model,
-  frame: Frame,
-): Promise<void> {
+async function logAfterFit(s: State, c: MlflowClient, run: Run, model: Model, frame: Frame): Promise<void> {
   const o = s.options;
+  const runId = run.info.run_id;
+  // every request chain starts at once: the critical path is the longest chain, not their sum
   const work: Array<Promise<unknown>> = [];
-  const metrics = trainingMetrics(model);
+  const metrics = timedSync('training metrics', () => trainingMetrics(model));
   const tuned = tuningModelOf(model);
   const plots: Array<[string, VegaLiteSpec]> = [];
-  if (tuned) work.push(logTuning(s, c, runId, tuned, metrics, plots));
-  else if (Object.keys(metrics).length > 0) {
+  const plan = tuned ? tuningPlan(tuned) : undefined;
+  if (plan) {
+    plots.push(...plan.plots);
+    work.push(timed('tuning runs', logTuning(s, c, run, plan, metrics)));
+  } else if (Object.keys(metrics).length > 0) {
     work.push(
       c.logBatch(runId, { metrics: Object.entries(metrics).map(([key, value]) => ({ key, value })) }),
     );
@@ -242,30 +247,62 @@ async function logAfterFit(
   if (o.logModels ?? true) {
     const best = tuned ? (tuned.bestModel as Model) : model;
     work.push(
-      logModel(best, 'model', {
-        client: c,
-        runId,
-        trainingFrame: frame,
-        inputExampleRows: o.inputExampleRows ?? 5,
-        registeredModelName: o.registeredModelName,
-      }),
+      timed(
+        'model',
+        logModel(best, 'model', {
+          client: c,
+          runId,
+          trainingFrame: frame,
+          inputExampleRows: o.inputExampleRows ?? 5,
+          registeredModelName: o.registeredModelName,
+        }),
+      ),
     );
   }
   if (o.logPlots ?? true) {
     const predictor = predictorOf(tuned ? (tuned.bestModel as Model) : model);
     if (predictor) {
       try {
-        plots.push(...(await evaluationPlots(predictor, model, frame, o.plotSampleRows ?? 2000)));
+        plots.push(
+          ...(await timed('plot data', evaluationPlots(predictor, model, frame, o.plotSampleRows ?? 1000))),
+        );
       } catch (err) {
         warn('plots could not be computed', err);
       }
     }
+    work.push(
+      timed(
+        'plots',
+        Promise.all(
+          plots.map(async ([file, spec]) => c.logText(runId, await figureToSvg(spec), `plots/${file}`)),
+        ),
+      ),
+    );
   }
   await Promise.all(work);
-  // the tuning plots are filled in by logTuning, so render after it finished
-  await Promise.all(
-    plots.map(async ([file, spec]) => c.logText(runId, await figureToSvg(spec), `plots/${file}`)),
-  );
+}
+
+/** CAUCE_AUTOLOG_TIMING=1 prints how long each part of the logging took (to find what to make cheaper). */
+const TIMING = Boolean(process.env.CAUCE_AUTOLOG_TIMING);
+
+async function timed<T>(what: string, p: Promise<T>): Promise<T> {
+  if (!TIMING) return p;
+  const t = performance.now();
+  try {
+    return await p;
+  } finally {
+    console.error(`cauce autolog: ${what} ${(performance.now() - t).toFixed(0)} ms`);
+  }
+}
+
+function timedSync<T>(what: string, f: () => T): T {
+  if (!TIMING) return f();
+  const t = performance.now();
+  try {
+    return f();
+  } finally {
+    console.error(`cauce autolog: ${what} ${(performance.now() - t).toFixed(0)} ms`);
+  }
 }
 
 async function evaluationPlots(
@@ -305,19 +342,21 @@ async function evaluationPlots(
   return out;
 }
 
-/** Child runs per param map, best params and metric on the parent, search results and per-param plots. */
-async function logTuning(
-  s: State,
-  c: MlflowClient,
-  runId: string,
-  tuned: CrossValidatorModel | TrainValidationSplitModel,
-  training: Record<string, number>,
-  plots: Array<[string, VegaLiteSpec]>,
-): Promise<void> {
+interface TuningPlan {
+  metric: string;
+  metricKey: string;
+  larger: boolean;
+  best: number;
+  rows: Array<{ index: number; params: Record<string, unknown>; metric: number; std: number | undefined }>;
+  plots: Array<[string, VegaLiteSpec]>;
+}
+
+/** What a tuned model says about its trials, and the per-param plots (no requests yet). */
+function tuningPlan(tuned: CrossValidatorModel | TrainValidationSplitModel): TuningPlan | undefined {
   const est = tuned.getEstimator();
   const maps = tuned.getEstimatorParamMaps();
   const evaluator = tuned.getEvaluator();
-  if (!est || !evaluator) return;
+  if (!est || !evaluator) return undefined;
   const metric = metricNameOf(evaluator);
   const keys = stageKeys(est);
   const cv = tuned instanceof CrossValidatorModel;
@@ -330,44 +369,10 @@ async function logTuning(
     metric: values[i]!,
     std: stds?.[i],
   }));
-  const larger = evaluator.isLargerBetter();
   const best = tuned.bestIndex;
-  const parent = await c.getRun(runId);
-  const parentName = parent.info.run_name;
-  // the best `maxTuningRuns` maps get child runs (MLflow's max_tuning_runs)
-  const order = [...rows].sort((a, b) => (larger ? b.metric - a.metric : a.metric - b.metric));
-  const children = order.slice(0, s.options.maxTuningRuns ?? 100);
-  const limit = 6;
-  for (let k = 0; k < children.length; k += limit) {
-    await Promise.all(
-      children.slice(k, k + limit).map(async (row) => {
-        const child = await c.createRun(parent.info.experiment_id, {
-          runName: `${parentName}-${row.index}`,
-          tags: { 'mlflow.parentRunId': runId, 'mlflow.autologging': 'cauce.ml' },
-        });
-        const ms = [{ key: metricKey, value: row.metric }];
-        if (row.std !== undefined) ms.push({ key: `std_${metric}`, value: row.std });
-        await c.logBatch(child.info.run_id, { params: row.params, metrics: ms });
-        await c.setTerminated(child.info.run_id, 'FINISHED');
-      }),
-    );
-  }
   const bestRow = rows[best]!;
-  const parentMetrics = [
-    { key: metricKey, value: bestRow.metric },
-    ...Object.entries(training).map(([key, value]) => ({ key, value })),
-  ];
-  if (bestRow.std !== undefined) parentMetrics.push({ key: `std_${metric}`, value: bestRow.std });
-  await c.logBatch(runId, {
-    params: Object.fromEntries(Object.entries(bestRow.params).map(([k, v]) => [`best_${k}`, v])),
-    metrics: parentMetrics,
-  });
-  await c.logDict(
-    runId,
-    { metric, isLargerBetter: larger, bestIndex: best, results: rows },
-    'tuning/search_results.json',
-  );
   // one plot per tuned param: the metric against its values (other params at their best values)
+  const plots: Array<[string, VegaLiteSpec]> = [];
   const tunedKeys = [...new Set(rows.flatMap((r) => Object.keys(r.params)))];
   for (const key of tunedKeys) {
     const others = tunedKeys.filter((k) => k !== key);
@@ -380,7 +385,57 @@ async function logTuning(
         (p) => typeof p.value === 'number' || typeof p.value === 'string' || typeof p.value === 'boolean',
       )
       .map((p) => ({ ...p, value: typeof p.value === 'boolean' ? String(p.value) : p.value }));
-    if (pts.length > 1)
+    if (pts.length > 1) {
       plots.push([`tuning_${key.replace(/[^\w.-]/g, '_')}.svg`, metricPerParamPlot(key, metricKey, pts)]);
+    }
   }
+  return { metric, metricKey, larger: evaluator.isLargerBetter(), best, rows, plots };
+}
+
+/** Child runs per param map, best params and metric on the parent, and the search results. */
+async function logTuning(
+  s: State,
+  c: MlflowClient,
+  parent: Run,
+  plan: TuningPlan,
+  training: Record<string, number>,
+): Promise<void> {
+  const runId = parent.info.run_id;
+  const { rows, metric, metricKey, larger } = plan;
+  const bestRow = rows[plan.best]!;
+  const parentMetrics = [
+    { key: metricKey, value: bestRow.metric },
+    ...Object.entries(training).map(([key, value]) => ({ key, value })),
+  ];
+  if (bestRow.std !== undefined) parentMetrics.push({ key: `std_${metric}`, value: bestRow.std });
+  const parentWork = [
+    c.logBatch(runId, {
+      params: Object.fromEntries(Object.entries(bestRow.params).map(([k, v]) => [`best_${k}`, v])),
+      metrics: parentMetrics,
+    }),
+    c.logDict(
+      runId,
+      { metric, isLargerBetter: larger, bestIndex: plan.best, results: rows },
+      'tuning/search_results.json',
+    ),
+  ];
+  // the best `maxTuningRuns` maps get child runs (MLflow's max_tuning_runs), up to 12 created at once
+  const order = [...rows].sort((a, b) => (larger ? b.metric - a.metric : a.metric - b.metric));
+  const children = order.slice(0, s.options.maxTuningRuns ?? 100);
+  const limit = 12;
+  for (let k = 0; k < children.length; k += limit) {
+    await Promise.all(
+      children.slice(k, k + limit).map(async (row) => {
+        const child = await c.createRun(parent.info.experiment_id, {
+          runName: `${parent.info.run_name}-${row.index}`,
+          tags: { 'mlflow.parentRunId': runId, 'mlflow.autologging': 'cauce.ml' },
+        });
+        const ms = [{ key: metricKey, value: row.metric }];
+        if (row.std !== undefined) ms.push({ key: `std_${metric}`, value: row.std });
+        await c.logBatch(child.info.run_id, { params: row.params, metrics: ms });
+        await c.setTerminated(child.info.run_id, 'FINISHED');
+      }),
+    );
+  }
+  await Promise.all(parentWork);
 }

@@ -6,7 +6,9 @@
  *    two-sample Kolmogorov–Smirnov / Wasserstein tests Evidently picks by default);
  *  - categorical (string, bool): count, nulls, distinct count and the 128 most frequent values;
  *  - vectors: size and per-element mean / std / min / max.
- * Format documented in docs/decisions/0008-model-format-and-autolog.md.
+ * Above `maxRows` (default 10,000) the statistics come from evenly spaced rows (quantile error ~1 %, far
+ * below what drift tests resolve); `numRows`, `count` and `nulls` are always of the whole frame.
+ * Format documented in docs/decisions/0008-tuning-model-format-autolog.md.
  */
 import type { Frame } from '@cauce/frame';
 
@@ -54,6 +56,8 @@ export interface DataProfile {
   format: typeof PROFILE_FORMAT;
   version: number;
   numRows: number;
+  /** Rows the statistics were computed from (numRows, or an evenly spaced sample of maxRows). */
+  sampledRows: number;
   createdAt: string;
   columns: Record<string, ColumnProfile>;
 }
@@ -161,30 +165,47 @@ function vectorProfile(frame: Frame, name: string): VectorProfile {
   };
 }
 
-/** Profiles every column of `frame` (or those named). */
-export function profileFrame(frame: Frame, columns?: readonly string[], seed = 42): DataProfile {
+/** Profiles every column of `frame` (or those named), from at most `maxRows` evenly spaced rows. */
+export function profileFrame(
+  frame: Frame,
+  columns?: readonly string[],
+  options: { seed?: number; maxRows?: number } = {},
+): DataProfile {
+  const seed = options.seed ?? 42;
+  const maxRows = options.maxRows ?? 10_000;
+  const n = frame.numRows;
+  const sample =
+    n > maxRows
+      ? frame.take(Int32Array.from({ length: maxRows }, (_, i) => Math.floor((i * n) / maxRows)))
+      : frame;
   const out: Record<string, ColumnProfile> = {};
   for (const name of columns ?? frame.columnNames) {
-    const f = frame.field(name)!;
-    if (f.type === 'vector') out[name] = vectorProfile(frame, name);
+    const f = sample.field(name)!;
+    let p: ColumnProfile;
+    if (f.type === 'vector') p = vectorProfile(sample, name);
     else if (f.type === 'string') {
-      const { codes, dictionary } = frame.strings(name);
-      out[name] = categoricalProfile(
+      const { codes, dictionary } = sample.strings(name);
+      p = categoricalProfile(
         Array.from(codes, (c) => (c < 0 ? null : dictionary[c]!)),
         'string',
       );
     } else if (f.type === 'bool') {
-      const col = frame.column(name);
-      out[name] = categoricalProfile(
-        Array.from({ length: frame.numRows }, (_, i) => (col.isNull(i) ? null : String(col.get(i)))),
+      const col = sample.column(name);
+      p = categoricalProfile(
+        Array.from({ length: sample.numRows }, (_, i) => (col.isNull(i) ? null : String(col.get(i)))),
         'bool',
       );
-    } else out[name] = numericProfile(frame.float64(name), f.type, seed);
+    } else p = numericProfile(sample.float64(name), f.type, seed);
+    // counts of the whole frame, whatever the sample
+    p.count = n;
+    if (p.kind !== 'vector') p.nulls = frame.column(name).nullCount();
+    out[name] = p;
   }
   return {
     format: PROFILE_FORMAT,
     version: PROFILE_VERSION,
-    numRows: frame.numRows,
+    numRows: n,
+    sampledRows: sample.numRows,
     createdAt: new Date().toISOString(),
     columns: out,
   };
