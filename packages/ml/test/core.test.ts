@@ -273,6 +273,8 @@ describe('save / load', () => {
       await assert.rejects(loadStage(target), mlError('UNSUPPORTED_VERSION', 'format version 99', 'upgrade'));
       await writeFile(metaPath, JSON.stringify({ ...meta, class: 'Nope' }));
       await assert.rejects(loadStage(target), mlError('LOAD_ERROR', "unknown stage class 'Nope'"));
+      await writeFile(metaPath, JSON.stringify({ ...meta, params: { inputCol: 7 } }));
+      await assert.rejects(loadStage(target), mlError('LOAD_ERROR', "saved param 'inputCol'", 'got 7'));
       await writeFile(metaPath, '{ not json');
       await assert.rejects(loadStage(target), mlError('LOAD_ERROR', 'not valid JSON'));
       await writeFile(metaPath, JSON.stringify(meta));

@@ -260,6 +260,13 @@ describe('VectorAssembler', () => {
     assert.deepEqual([...keep.vectors('out').values], [1, 10, 20, 7, 2, 30, 40, NaN, 3, 50, 60, 9]);
   });
 
+  test('an empty inputCols list is refused when set', () => {
+    assert.throws(
+      () => new VectorAssembler({ inputCols: [], outputCol: 'o' }),
+      isML('INVALID_PARAM', 'inputCols', 'non-empty'),
+    );
+  });
+
   test('strings are refused before any work, with a hint', () => {
     const g = f.withColumn('s', stringColumn(['x', 'y', 'z']));
     assert.throws(

@@ -311,7 +311,11 @@ async function decodeAt(bundle: Bundle, prefix: string, where: string): Promise<
         'was it saved by another version?',
       );
     }
-    stage.set(stage.getParam(name), decodeJson(value));
+    try {
+      stage.set(stage.getParam(name), decodeJson(value));
+    } catch (err) {
+      throw corrupt(where, `saved param '${name}' is not valid here: ${(err as Error).message}`);
+    }
   }
   return stage;
 }

@@ -7,8 +7,8 @@ import { gtEq, inArray, inRange, arrayLengthGt, every, custom } from './validato
 
 const nonEmpty = custom<string>((v) => v.length > 0, 'a non-empty column name');
 const distinctNames = custom<readonly string[]>(
-  (v) => new Set(v).size === v.length && v.every((x) => x.length > 0),
-  'distinct, non-empty column names',
+  (v) => v.length > 0 && new Set(v).size === v.length && v.every((x) => x.length > 0),
+  'a non-empty list of distinct, non-empty column names',
 );
 
 export const inputCol: ParamSpec<string> = {
