@@ -84,6 +84,20 @@ describe('RegressionEvaluator', () => {
       () => new RegressionEvaluator({ metricName: 'r3' as never }),
       isML('INVALID_PARAM', 'metricName', "'rmse'"),
     );
+    const zero = Frame.fromColumns({
+      label: Float64Array.of(1, 2),
+      prediction: Float64Array.of(1, 2),
+      w: Float64Array.of(0, 0),
+    });
+    assert.throws(
+      () => new RegressionEvaluator({ weightCol: 'w' }).evaluate(zero),
+      isML('INVALID_DATA', "'w'", 'sum to 0'),
+    );
+    const neg = zero.withColumn('w', Float64Array.of(1, -1));
+    assert.throws(
+      () => new RegressionEvaluator({ weightCol: 'w' }).evaluate(neg),
+      isML('INVALID_DATA', '-1', 'row 1'),
+    );
     const nan = Frame.fromColumns({ label: Float64Array.of(1, NaN), prediction: Float64Array.of(1, 2) });
     assert.throws(() => new RegressionEvaluator().evaluate(nan), isML('INVALID_DATA', "'label'", 'row 1'));
     const seen: string[] = [];

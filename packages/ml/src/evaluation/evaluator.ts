@@ -53,6 +53,7 @@ export function readWeights(
 ): Float64Array | undefined {
   if (weightCol === undefined) return undefined;
   const w = frame.float64(weightCol);
+  let total = 0;
   for (let i = 0; i < w.length; i++) {
     const v = w[i]!;
     if (!(v >= 0) || v === Infinity) {
@@ -65,6 +66,13 @@ export function readWeights(
         },
       );
     }
+    total += v;
+  }
+  if (w.length > 0 && total === 0) {
+    throw new MLError('INVALID_DATA', `${stage}: the weights in '${weightCol}' sum to 0; no row counts`, {
+      stage,
+      column: weightCol,
+    });
   }
   return w;
 }
