@@ -43,6 +43,18 @@ declare module 'fastify' {
   }
 }
 
+/** Endpoints whose successful answers the onSend hook acts on; every other reply passes untouched. */
+const AFTER_SUCCESS = new Set([
+  'createExperiment',
+  'createRegisteredModel',
+  'copyModelVersion',
+  'renameRegisteredModel',
+  'deleteRegisteredModel',
+  'searchExperiments',
+  'searchRegisteredModels',
+  'searchModelVersions',
+]);
+
 function deny(msg: string): MlflowError {
   return new MlflowError('PERMISSION_DENIED', msg, 403);
 }
@@ -82,7 +94,13 @@ export async function installAuth(
     const username = options.adminUsername ?? 'admin';
     const given = options.adminPassword ?? process.env.CAUCE_ADMIN_PASSWORD;
     const password = given ?? randomBytes(18).toString('base64url');
-    await store.createUser(username, given ? checkPasswordStrength(given) : password, true);
+    try {
+      await store.createUser(username, given ? checkPasswordStrength(given) : password, true);
+    } catch (err) {
+      // Another server process (a --workers sibling, a replica) created it first: it printed the password.
+      if (err instanceof MlflowError && err.errorCode === 'RESOURCE_ALREADY_EXISTS') return installHooks();
+      throw err;
+    }
     if (!given) {
       (options.print ?? ((l: string) => process.stderr.write(`${l}\n`)))(
         `cauce: created admin user '${username}' with one-time password ${password} — change it now (PATCH /api/2.0/mlflow/users/update-password).`,
@@ -90,214 +108,222 @@ export async function installAuth(
     }
   }
 
-  // Verifying scrypt costs ~50 ms, so a verified Authorization header is remembered briefly; the
-  // entry is tied to the stored hash, so a password change ends it at once.
-  const cache = new Map<string, { user: AuthUser; hash: string; until: number }>();
-  async function authenticate(req: FastifyRequest): Promise<AuthUser | undefined> {
-    const header = req.headers.authorization;
-    if (typeof header !== 'string' || header.length > 4096) return undefined;
-    const [scheme = '', value = ''] = header.split(/\s+/, 2);
-    if (scheme.toLowerCase() === 'bearer') return store.checkToken(value);
-    if (scheme.toLowerCase() !== 'basic') return undefined;
-    const key = createHash('sha256').update(header).digest('hex');
-    const hit = cache.get(key);
-    if (hit && hit.until > Date.now()) {
-      const row = await store.findUser(hit.user.username);
-      if (row && row.password_hash === hit.hash) {
-        return { id: Number(row.id), username: row.username, isAdmin: Number(row.is_admin) === 1 };
-      }
-      cache.delete(key);
-    }
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon <= 0) return undefined;
-    const found = await store.checkPassword(decoded.slice(0, colon), decoded.slice(colon + 1));
-    if (!found) return undefined;
-    if (cache.size > 10_000) cache.clear();
-    cache.set(key, { user: found.user, hash: found.hash, until: Date.now() + 60_000 });
-    return found.user;
-  }
+  return installHooks();
 
-  async function level(user: AuthUser, kind: ResourceKind, resource: string): Promise<PermissionLevel> {
-    if (user.isAdmin) return 'MANAGE';
-    return (await store.getPermission(kind, resource, user.id)) ?? defaultPermission;
-  }
-
-  async function experimentsOf(
-    from: ExperimentLocator,
-    f: Record<string, unknown>,
-    req: FastifyRequest,
-  ): Promise<string[]> {
-    switch (from) {
-      case 'experiment_id':
-        // No id means the Default experiment (MLflow's create-run does this), never "no check".
-        return [many(f.experiment_id)[0] ?? '0'];
-      case 'experiment_ids':
-        return many(f.experiment_ids);
-      case 'experiment_name': {
-        const name = one(f.experiment_name);
-        return name ? [(await options.tracking.getExperimentByName(name)).experiment_id] : [];
-      }
-      case 'run': {
-        const id = one(f.run_id) ?? one(f.run_uuid);
-        return id ? [(await options.tracking.getRun(id)).info.experiment_id] : [];
-      }
-      case 'run_ids': {
-        const ids = many(f.run_ids);
-        return Promise.all(ids.map(async (id) => (await options.tracking.getRun(id)).info.experiment_id));
-      }
-      case 'logged_model': {
-        const id = one(f.model_id);
-        return id ? [(await options.tracking.getLoggedModel(id)).info.experiment_id] : [];
-      }
-      case 'proxy_path': {
-        // mlflow-artifacts:/<experiment_id>/<run_id>/artifacts/...: the first segment names the experiment.
-        const wildcard = one((req.params as Record<string, unknown> | undefined)?.['*']) ?? one(f.path) ?? '';
-        const first = wildcard.split('/')[0] ?? '';
-        if (!/^\d{1,10}$/.test(first))
-          throw deny('Only administrators may access artifacts outside an experiment.');
-        return [first];
-      }
-    }
-  }
-
-  async function authorize(user: AuthUser, need: Need, req: FastifyRequest): Promise<void> {
-    switch (need.kind) {
-      case 'public':
-      case 'user':
-        return;
-      case 'admin':
-        if (!user.isAdmin) throw deny('This endpoint is for administrators only.');
-        return;
-      case 'self': {
-        const f = fieldsOf(req);
-        if (!user.isAdmin && one(f.username) !== user.username)
-          throw deny('You may only see or change your own account.');
-        return;
-      }
-      case 'experiment': {
-        const f = fieldsOf(req);
-        let ids: string[];
-        try {
-          ids = await experimentsOf(need.from, f, req);
-        } catch (err) {
-          // A missing run/experiment is the handler's 404 to report; it reveals nothing readable.
-          if (err instanceof MlflowError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST') return;
-          throw err;
+  function installHooks(): AuthStore {
+    // Verifying scrypt costs ~50 ms, so a verified Authorization header is remembered briefly; the
+    // entry is tied to the stored hash, so a password change ends it at once.
+    const cache = new Map<string, { user: AuthUser; hash: string; until: number }>();
+    async function authenticate(req: FastifyRequest): Promise<AuthUser | undefined> {
+      const header = req.headers.authorization;
+      if (typeof header !== 'string' || header.length > 4096) return undefined;
+      const [scheme = '', value = ''] = header.split(/\s+/, 2);
+      if (scheme.toLowerCase() === 'bearer') return store.checkToken(value);
+      if (scheme.toLowerCase() !== 'basic') return undefined;
+      const key = createHash('sha256').update(header).digest('hex');
+      const hit = cache.get(key);
+      if (hit && hit.until > Date.now()) {
+        const row = await store.findUser(hit.user.username);
+        if (row && row.password_hash === hit.hash) {
+          return { id: Number(row.id), username: row.username, isAdmin: Number(row.is_admin) === 1 };
         }
-        for (const id of ids) {
-          if (!allows(await level(user, 'experiment', id), need.cap)) {
-            throw deny(`Permission denied: you may not ${need.cap} experiment ${id}.`);
+        cache.delete(key);
+      }
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon <= 0) return undefined;
+      const found = await store.checkPassword(decoded.slice(0, colon), decoded.slice(colon + 1));
+      if (!found) return undefined;
+      if (cache.size > 10_000) cache.clear();
+      cache.set(key, { user: found.user, hash: found.hash, until: Date.now() + 60_000 });
+      return found.user;
+    }
+
+    async function level(user: AuthUser, kind: ResourceKind, resource: string): Promise<PermissionLevel> {
+      if (user.isAdmin) return 'MANAGE';
+      return (await store.getPermission(kind, resource, user.id)) ?? defaultPermission;
+    }
+
+    async function experimentsOf(
+      from: ExperimentLocator,
+      f: Record<string, unknown>,
+      req: FastifyRequest,
+    ): Promise<string[]> {
+      switch (from) {
+        case 'experiment_id':
+          // No id means the Default experiment (MLflow's create-run does this), never "no check".
+          return [many(f.experiment_id)[0] ?? '0'];
+        case 'experiment_ids':
+          return many(f.experiment_ids);
+        case 'experiment_name': {
+          const name = one(f.experiment_name);
+          return name ? [(await options.tracking.getExperimentByName(name)).experiment_id] : [];
+        }
+        case 'run': {
+          const id = one(f.run_id) ?? one(f.run_uuid);
+          return id ? [(await options.tracking.getRun(id)).info.experiment_id] : [];
+        }
+        case 'run_ids': {
+          const ids = many(f.run_ids);
+          return Promise.all(ids.map(async (id) => (await options.tracking.getRun(id)).info.experiment_id));
+        }
+        case 'logged_model': {
+          const id = one(f.model_id);
+          return id ? [(await options.tracking.getLoggedModel(id)).info.experiment_id] : [];
+        }
+        case 'proxy_path': {
+          // mlflow-artifacts:/<experiment_id>/<run_id>/artifacts/...: the first segment names the experiment.
+          const wildcard =
+            one((req.params as Record<string, unknown> | undefined)?.['*']) ?? one(f.path) ?? '';
+          const first = wildcard.split('/')[0] ?? '';
+          if (!/^\d{1,10}$/.test(first))
+            throw deny('Only administrators may access artifacts outside an experiment.');
+          return [first];
+        }
+      }
+    }
+
+    async function authorize(user: AuthUser, need: Need, req: FastifyRequest): Promise<void> {
+      switch (need.kind) {
+        case 'public':
+        case 'user':
+          return;
+        case 'admin':
+          if (!user.isAdmin) throw deny('This endpoint is for administrators only.');
+          return;
+        case 'self': {
+          const f = fieldsOf(req);
+          if (!user.isAdmin && one(f.username) !== user.username)
+            throw deny('You may only see or change your own account.');
+          return;
+        }
+        case 'experiment': {
+          const f = fieldsOf(req);
+          let ids: string[];
+          try {
+            ids = await experimentsOf(need.from, f, req);
+          } catch (err) {
+            // A missing run/experiment is the handler's 404 to report; it reveals nothing readable.
+            if (err instanceof MlflowError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST') return;
+            throw err;
           }
-        }
-        return;
-      }
-      case 'model': {
-        const f = fieldsOf(req);
-        const name = one(f[need.field]);
-        if (name === undefined) return; // the handler reports the missing field
-        if (!allows(await level(user, 'registered_model', name), need.cap)) {
-          throw deny(`Permission denied: you may not ${need.cap} registered model '${name.slice(0, 100)}'.`);
-        }
-        if (req.routeOptions.url?.endsWith('model-versions/copy')) {
-          const dst = one(f.dst_name);
-          if (dst !== undefined) {
-            const exists = await options.registry.getRegisteredModel(dst).then(
-              () => true,
-              () => false,
-            );
-            if (exists && !allows(await level(user, 'registered_model', dst), 'update')) {
-              throw deny(`Permission denied: you may not update registered model '${dst.slice(0, 100)}'.`);
+          for (const id of ids) {
+            if (!allows(await level(user, 'experiment', id), need.cap)) {
+              throw deny(`Permission denied: you may not ${need.cap} experiment ${id}.`);
             }
-            if (!exists) req.cauceGrantDst = dst;
           }
+          return;
         }
-        return;
+        case 'model': {
+          const f = fieldsOf(req);
+          const name = one(f[need.field]);
+          if (name === undefined) return; // the handler reports the missing field
+          if (!allows(await level(user, 'registered_model', name), need.cap)) {
+            throw deny(
+              `Permission denied: you may not ${need.cap} registered model '${name.slice(0, 100)}'.`,
+            );
+          }
+          if (req.routeOptions.url?.endsWith('model-versions/copy')) {
+            const dst = one(f.dst_name);
+            if (dst !== undefined) {
+              const exists = await options.registry.getRegisteredModel(dst).then(
+                () => true,
+                () => false,
+              );
+              if (exists && !allows(await level(user, 'registered_model', dst), 'update')) {
+                throw deny(`Permission denied: you may not update registered model '${dst.slice(0, 100)}'.`);
+              }
+              if (!exists) req.cauceGrantDst = dst;
+            }
+          }
+          return;
+        }
       }
     }
-  }
 
-  const trusted = options.trustedOrigins ?? [];
-  app.addHook('onRequest', async (req, reply) => {
-    const rule = ruleFor(rules, req.method, req.routeOptions.url);
-    if (rule.need.kind === 'public') return;
-    if (isCrossOriginWrite(req.method, req.headers, trusted)) {
-      throw deny(
-        'Cross-origin request refused: state-changing requests must come from the server’s own origin.',
-      );
-    }
-    const user = await authenticate(req);
-    if (!user) {
-      void reply.header('www-authenticate', 'Basic realm="cauce", charset="UTF-8"');
-      throw unauthenticated();
-    }
-    req.cauceUser = user;
-  });
-  app.addHook('preHandler', async (req) => {
-    const rule = ruleFor(rules, req.method, req.routeOptions.url);
-    if (rule.need.kind === 'public') return;
-    if (!req.cauceUser) throw unauthenticated();
-    await authorize(req.cauceUser, rule.need, req);
-  });
-  // After success: creators get MANAGE, renames/deletes carry permissions along, searches are filtered.
-  app.addHook('onSend', async (req, reply, payload) => {
-    const user = req.cauceUser;
-    if (!user || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
-    const rule = ruleFor(rules, req.method, req.routeOptions.url);
-    const f = fieldsOf(req);
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(payload) as Record<string, unknown>;
-    } catch {
-      return payload;
-    }
-    switch (rule.name) {
-      case 'createExperiment':
-        if (typeof body.experiment_id === 'string') {
-          await store.setPermission('experiment', body.experiment_id, user.id, 'MANAGE', 'upsert');
-        }
-        return payload;
-      case 'createRegisteredModel': {
-        const name = (body.registered_model as { name?: string } | undefined)?.name;
-        if (name) await store.setPermission('registered_model', name, user.id, 'MANAGE', 'upsert');
-        return payload;
-      }
-      case 'copyModelVersion':
-        if (req.cauceGrantDst)
-          await store.setPermission('registered_model', req.cauceGrantDst, user.id, 'MANAGE', 'upsert');
-        return payload;
-      case 'renameRegisteredModel': {
-        const [from, to] = [one(f.name), one(f.new_name)];
-        if (from && to) await store.renameModelPermissions(from, to);
-        return payload;
-      }
-      case 'deleteRegisteredModel': {
-        const name = one(f.name);
-        if (name) await store.dropModelPermissions(name);
-        return payload;
-      }
-      case 'searchExperiments':
-      case 'searchRegisteredModels':
-      case 'searchModelVersions': {
-        if (user.isAdmin) return payload;
-        const [listKey, kind, idKey] =
-          rule.name === 'searchExperiments'
-            ? (['experiments', 'experiment', 'experiment_id'] as const)
-            : rule.name === 'searchRegisteredModels'
-              ? (['registered_models', 'registered_model', 'name'] as const)
-              : (['model_versions', 'registered_model', 'name'] as const);
-        const explicit = await store.permissionsOf(kind, user.id);
-        const items = (body[listKey] as Record<string, unknown>[] | undefined) ?? [];
-        body[listKey] = items.filter((it) =>
-          allows(explicit.get(String(it[idKey])) ?? defaultPermission, 'read'),
+    const trusted = options.trustedOrigins ?? [];
+    app.addHook('onRequest', async (req, reply) => {
+      const rule = ruleFor(rules, req.method, req.routeOptions.url);
+      if (rule.need.kind === 'public') return;
+      if (isCrossOriginWrite(req.method, req.headers, trusted)) {
+        throw deny(
+          'Cross-origin request refused: state-changing requests must come from the server’s own origin.',
         );
-        return JSON.stringify(body);
       }
-      default:
+      const user = await authenticate(req);
+      if (!user) {
+        void reply.header('www-authenticate', 'Basic realm="cauce", charset="UTF-8"');
+        throw unauthenticated();
+      }
+      req.cauceUser = user;
+    });
+    app.addHook('preHandler', async (req) => {
+      const rule = ruleFor(rules, req.method, req.routeOptions.url);
+      if (rule.need.kind === 'public') return;
+      if (!req.cauceUser) throw unauthenticated();
+      await authorize(req.cauceUser, rule.need, req);
+    });
+    // After success: creators get MANAGE, renames/deletes carry permissions along, searches are filtered.
+    app.addHook('onSend', async (req, reply, payload) => {
+      const user = req.cauceUser;
+      if (!user || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+      const rule = ruleFor(rules, req.method, req.routeOptions.url);
+      if (!AFTER_SUCCESS.has(rule.name)) return payload;
+      const f = fieldsOf(req);
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(payload) as Record<string, unknown>;
+      } catch {
         return payload;
-    }
-  });
+      }
+      switch (rule.name) {
+        case 'createExperiment':
+          if (typeof body.experiment_id === 'string') {
+            await store.setPermission('experiment', body.experiment_id, user.id, 'MANAGE', 'upsert');
+          }
+          return payload;
+        case 'createRegisteredModel': {
+          const name = (body.registered_model as { name?: string } | undefined)?.name;
+          if (name) await store.setPermission('registered_model', name, user.id, 'MANAGE', 'upsert');
+          return payload;
+        }
+        case 'copyModelVersion':
+          if (req.cauceGrantDst)
+            await store.setPermission('registered_model', req.cauceGrantDst, user.id, 'MANAGE', 'upsert');
+          return payload;
+        case 'renameRegisteredModel': {
+          const [from, to] = [one(f.name), one(f.new_name)];
+          if (from && to) await store.renameModelPermissions(from, to);
+          return payload;
+        }
+        case 'deleteRegisteredModel': {
+          const name = one(f.name);
+          if (name) await store.dropModelPermissions(name);
+          return payload;
+        }
+        case 'searchExperiments':
+        case 'searchRegisteredModels':
+        case 'searchModelVersions': {
+          if (user.isAdmin) return payload;
+          const [listKey, kind, idKey] =
+            rule.name === 'searchExperiments'
+              ? (['experiments', 'experiment', 'experiment_id'] as const)
+              : rule.name === 'searchRegisteredModels'
+                ? (['registered_models', 'registered_model', 'name'] as const)
+                : (['model_versions', 'registered_model', 'name'] as const);
+          const explicit = await store.permissionsOf(kind, user.id);
+          const items = (body[listKey] as Record<string, unknown>[] | undefined) ?? [];
+          body[listKey] = items.filter((it) =>
+            allows(explicit.get(String(it[idKey])) ?? defaultPermission, 'read'),
+          );
+          return JSON.stringify(body);
+        }
+        default:
+          return payload;
+      }
+    });
 
-  authRoutes(app, store);
-  return store;
+    authRoutes(app, store);
+    return store;
+  }
 }
