@@ -398,6 +398,22 @@ for (const dialect of DIALECTS) {
       await assert.rejects(resolveArtifactUri('file:///etc/passwd', deps), /Unsupported URI/);
     });
 
+    test('concurrent version creates get distinct consecutive numbers', async () => {
+      await post('registered-models/create', { name: 'busy' });
+      const replies = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          s.call('POST', `${API}/model-versions/create`, { name: 'busy', source: `runs:/${runId}/model` }),
+        ),
+      );
+      const versions = replies.map((r) =>
+        Number((expectOk(r).model_version as Record<string, unknown>).version),
+      );
+      assert.deepEqual(
+        [...versions].sort((a, b) => a - b),
+        [1, 2, 3, 4, 5, 6, 7, 8],
+      );
+    });
+
     test('delete a registered model removes everything', async () => {
       expectOk(await s.call('DELETE', `${API}/registered-models/delete`, { name: 'dev.churn2' }));
       expectError(await s.call('GET', `${API}/model-versions/get?name=dev.churn2&version=1`), 404);
