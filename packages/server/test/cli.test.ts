@@ -111,6 +111,15 @@ test('cauce server explains a busy port and a bad backend URI', opts, async () =
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /bad --backend-store-uri/);
     assert.match(bad.stderr, /postgresql:\/\//);
+    const unreachable = await finished(
+      cauce(['server', '--port', '0', '--backend-store-uri', 'postgresql://u:secret@127.0.0.1:1/db']),
+    );
+    assert.equal(unreachable.code, 2);
+    assert.match(
+      unreachable.stderr,
+      /cannot open the backend store postgresql:\/\/u:\*\*\*@127\.0\.0\.1:1\/db/,
+    );
+    assert.doesNotMatch(unreachable.stderr, /secret/);
     const badPort = await finished(cauce(['server', '--port', 'abc']));
     assert.equal(badPort.code, 2);
     assert.match(badPort.stderr, /--port must be a whole number/);

@@ -130,11 +130,27 @@ function waitForSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+async function openOrExplain(options: StartServerOptions) {
+  try {
+    return await openStore(options.backendStoreUri ?? DEFAULT_BACKEND_STORE_URI, {
+      defaultArtifactRoot: resolveDefaultArtifactRoot(options),
+    });
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    throw new CliError(
+      `cannot open the backend store ${redact(options.backendStoreUri ?? DEFAULT_BACKEND_STORE_URI)}: ${e.message ?? String(err)}`,
+      'check the --backend-store-uri (path, or user, password, host, port and database) and that the database server is running',
+    );
+  }
+}
+
 async function runSingle(options: StartServerOptions, announce: boolean): Promise<void> {
+  const store = await openOrExplain(options);
   let server;
   try {
-    server = await startServer(options);
+    server = await startServer({ ...options, store });
   } catch (err) {
+    await store.close().catch(() => undefined);
     explain(err, options);
   }
   if (announce) {
@@ -149,19 +165,13 @@ async function runSingle(options: StartServerOptions, announce: boolean): Promis
   // handle open, exit anyway. The timers are unref'd, so they never delay a clean exit.
   setTimeout(() => process.exit(0), 15_000).unref();
   await server.close();
+  await store.close();
   setTimeout(() => process.exit(0), 2_000).unref();
 }
 
 async function runCluster(options: StartServerOptions, workers: number): Promise<void> {
   // Migrate once, before the workers race to do it.
-  try {
-    const store = await openStore(options.backendStoreUri!, {
-      defaultArtifactRoot: resolveDefaultArtifactRoot(options),
-    });
-    await store.close();
-  } catch (err) {
-    explain(err, options);
-  }
+  await (await openOrExplain(options)).close();
   let stopping = false;
   let announced = false;
   let failure: string | undefined;

@@ -72,8 +72,16 @@ export function redact(uri: string): string {
 export function connect(uri: string): Connection {
   const parsed = parseStoreUri(uri);
   if (parsed.dialect === 'sqlite') {
-    if (parsed.target !== ':memory:') mkdirSync(dirname(parsed.target), { recursive: true });
-    const sqlite = new BetterSqlite3(parsed.target);
+    let sqlite: BetterSqlite3.Database;
+    try {
+      if (parsed.target !== ':memory:') mkdirSync(dirname(parsed.target), { recursive: true });
+      sqlite = new BetterSqlite3(parsed.target);
+    } catch (err) {
+      const e = new StoreUriError(
+        `cannot create or open the SQLite file ${parsed.target}: ${(err as Error).message}`,
+      );
+      throw Object.assign(e, { code: (err as { code?: string }).code });
+    }
     // WAL lets readers run beside the writer. synchronous=NORMAL in WAL mode keeps every committed
     // transaction across a process crash (SIGKILL): the WAL is written before COMMIT returns and
     // the OS keeps it; only a power cut can lose the last commits (https://sqlite.org/wal.html).

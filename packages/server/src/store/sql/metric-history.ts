@@ -61,17 +61,24 @@ export async function getMetricHistoryBulkInterval(
   const db = ctx.db;
   const inRange = sql`key = ${key} AND step >= ${lo} AND step <= ${hi}`;
 
-  const counted = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM (SELECT DISTINCT step FROM metrics
-    WHERE run_uuid IN (${sql.join(ids)}) AND ${inRange} LIMIT ${maxResults + 1}) x`.execute(db);
+  // Per run, an index range scan that stops after maxResults + 1 distinct steps (never a scan of a
+  // long history), plus the last step by a descending seek; run arms are glued with UNION ALL.
+  const arm = (id: string, order: 'ASC' | 'DESC', limit: number) =>
+    sql`SELECT step FROM (SELECT DISTINCT step FROM metrics WHERE run_uuid = ${id} AND ${inRange}
+      ORDER BY step ${sql.raw(order)} LIMIT ${limit}) a`;
+  const head = await sql<{ step: number }>`${sql.join(
+    ids.map((id) => arm(id, 'ASC', maxResults + 1)),
+    sql` UNION ALL `,
+  )}`.execute(db);
+  const headSteps = new Set(head.rows.map((r) => Number(r.step)));
   let stepFilter = sql`1 = 1`;
-  if (Number(counted.rows[0]?.n ?? 0) > maxResults) {
-    const ends = await sql<{ first: number | null; last: number | null }>`SELECT
-      (SELECT MIN(step) FROM metrics WHERE run_uuid IN (${sql.join(ids)}) AND ${inRange}) AS first,
-      (SELECT MAX(step) FROM metrics WHERE run_uuid IN (${sql.join(ids)}) AND ${inRange}) AS last`.execute(
-      db,
-    );
-    const first = Number(ends.rows[0]?.first);
-    const last = Number(ends.rows[0]?.last);
+  if (headSteps.size > maxResults) {
+    const tail = await sql<{ step: number }>`${sql.join(
+      ids.map((id) => arm(id, 'DESC', 1)),
+      sql` UNION ALL `,
+    )}`.execute(db);
+    const first = Math.min(...headSteps);
+    const last = Math.max(...tail.rows.map((r) => Number(r.step)));
     const targets = new Set<number>();
     for (let i = 0; i < maxResults; i++)
       targets.add(Math.round(first + ((last - first) * i) / (maxResults - 1)));

@@ -214,9 +214,13 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName)
   const migrator = new Migrator({ db, provider: new InCodeProvider(dialect) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(
-      `database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    const reason = error instanceof Error ? error.message : String(error);
+    // No failed migration means the database could not be reached or read at all.
+    const err = new Error(failed ? `database migration ${failed} failed: ${reason}` : reason, {
+      cause: error,
+    });
+    (err as { code?: unknown }).code = (error as { code?: unknown }).code;
+    throw err;
   }
 }
