@@ -2,8 +2,9 @@
  * Crash test: clients log under (bounded) load to a `cauce server` child process, the process is
  * killed with SIGKILL mid-load, a new one is started on the same database, and every write that
  * had been acknowledged with 200 — metric batches, params, tags, created runs — is read back.
- * Writes that were in flight when the process died may or may not have landed; nothing
- * acknowledged may be missing. Run on SQLite (the default store) and on PostgreSQL.
+ * Writes that were in flight when the process died may or may not have landed (but a batch lands
+ * whole or not at all); nothing acknowledged may be missing. Run on SQLite (the default store)
+ * and on PostgreSQL.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -163,6 +164,14 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
             `${missing.length} acknowledged points of ${key} missing`,
           );
           points += steps.length;
+          // log-batch is all-or-nothing: a batch in flight at the kill landed whole or not at all.
+          const perBatch = new Map<number, number>();
+          for (const step of got.keys()) {
+            const b = Math.floor(step / POINTS_PER_BATCH);
+            perBatch.set(b, (perBatch.get(b) ?? 0) + 1);
+          }
+          const torn = [...perBatch].filter(([, n]) => n !== POINTS_PER_BATCH);
+          assert.deepEqual(torn, [], `${key}: batches stored in part`);
         }
         const run = (await api(url, 'GET', 'runs/get', { run_id: runId })) as {
           run: {
