@@ -43,7 +43,10 @@ describe('registry webhooks', () => {
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
     const addr = receiver.address();
     base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-    s = await startTestServer('sqlite', { webhookAllowlist: ['127.0.0.1'] });
+    s = await startTestServer('sqlite', {
+      webhookAllowlist: ['127.0.0.1'],
+      webhookSecretKey: 'operator-key-for-tests',
+    });
     runId = (await s.store.createRun({ experimentId: '0', userId: 'u', startTime: Date.now(), tags: [] }))
       .info.run_id;
     s.writeArtifact(`0/${runId}/artifacts/model/MLmodel`, 'x');
@@ -69,6 +72,12 @@ describe('registry webhooks', () => {
     ).webhook as Record<string, unknown>;
     assert.equal(hook.status, 'ACTIVE');
     assert.equal(JSON.stringify(hook).includes('shh-secret'), false, 'the secret is never returned');
+    const stored = await s.app
+      .cauce!.registry.db.selectFrom('webhooks')
+      .select('secret')
+      .executeTakeFirstOrThrow();
+    assert.match(stored.secret ?? '', /^enc:v1:/, 'the secret is encrypted at rest');
+    assert.equal(stored.secret?.includes('shh-secret'), false);
     expectOk(await s.call('POST', `${API}/registered-models/create`, { name: 'hooked' }));
     expectOk(
       await s.call('POST', `${API}/model-versions/create`, {

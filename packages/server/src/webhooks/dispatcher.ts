@@ -10,6 +10,7 @@ import https from 'node:https';
 import type { WebhookEvent } from '@cauce/protocol';
 import type { RDb } from '../registry/sql/context.js';
 import type { RegistryEventSink } from './events.js';
+import { openSecret } from './secret-box.js';
 import { guardedLookup, type UrlPolicy } from './url-policy.js';
 
 export interface DeliveryOptions extends UrlPolicy {
@@ -19,6 +20,8 @@ export interface DeliveryOptions extends UrlPolicy {
   backoffMs?: number;
   /** Per-attempt timeout in ms (default 10 000). */
   timeoutMs?: number;
+  /** Key that encrypts webhook secrets at rest (default: CAUCE_WEBHOOK_SECRET_KEY). */
+  secretKey?: string;
 }
 
 export function signBody(secret: string, body: string): string {
@@ -82,6 +85,30 @@ export class WebhookDispatcher implements RegistryEventSink {
     );
   }
 
+  private async log(
+    webhookId: string,
+    deliveryId: string,
+    event: WebhookEvent,
+    attempt: number,
+    status: number | undefined,
+    error: string | undefined,
+  ): Promise<void> {
+    await this.db
+      .insertInto('webhook_deliveries')
+      .values({
+        delivery_id: `${deliveryId}-${attempt}`,
+        webhook_id: webhookId,
+        event,
+        attempt,
+        status_code: status ?? null,
+        error: error ?? null,
+        success: error === undefined ? 1 : 0,
+        timestamp: Date.now(),
+      })
+      .execute()
+      .catch(() => undefined);
+  }
+
   private async deliver(
     webhookId: string,
     url: string,
@@ -98,7 +125,14 @@ export class WebhookDispatcher implements RegistryEventSink {
       'x-cauce-delivery': deliveryId,
     };
     if (secret) {
-      const sig = signBody(secret, body);
+      let clear: string;
+      try {
+        clear = openSecret(secret, this.opts.secretKey ?? process.env.CAUCE_WEBHOOK_SECRET_KEY);
+      } catch (err) {
+        await this.log(webhookId, deliveryId, event, 1, undefined, (err as Error).message);
+        return;
+      }
+      const sig = signBody(clear, body);
       headers['x-cauce-signature'] = sig;
       headers['x-mlflow-signature'] = sig;
     }
@@ -112,20 +146,7 @@ export class WebhookDispatcher implements RegistryEventSink {
       } catch (err) {
         error = (err as Error).message.slice(0, 500);
       }
-      await this.db
-        .insertInto('webhook_deliveries')
-        .values({
-          delivery_id: `${deliveryId}-${attempt}`,
-          webhook_id: webhookId,
-          event,
-          attempt,
-          status_code: status ?? null,
-          error: error ?? null,
-          success: error === undefined ? 1 : 0,
-          timestamp: Date.now(),
-        })
-        .execute()
-        .catch(() => undefined);
+      await this.log(webhookId, deliveryId, event, attempt, status, error);
       if (error === undefined) return;
       if (attempt < attempts) {
         await new Promise((r) => setTimeout(r, (this.opts.backoffMs ?? 1000) * 2 ** (attempt - 1)));

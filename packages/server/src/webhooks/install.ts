@@ -12,6 +12,7 @@ import type { RDb } from '../registry/sql/context.js';
 import type { WebhooksTable } from '../registry/sql/schema.js';
 import { specEndpoint, type SpecHandler } from '../registry/routes.js';
 import { WebhookDispatcher, type DeliveryOptions } from './dispatcher.js';
+import { sealSecret } from './secret-box.js';
 import { checkWebhookUrl } from './url-policy.js';
 
 export type WebhookOptions = DeliveryOptions;
@@ -55,6 +56,7 @@ export function installWebhooks(
   options: WebhookOptions & { db: RDb },
 ): WebhookDispatcher {
   const { db } = options;
+  const key = options.secretKey ?? process.env.CAUCE_WEBHOOK_SECRET_KEY;
   const dispatcher = new WebhookDispatcher(db, options);
   app.addHook('onClose', async () => dispatcher.idle());
   const on = (name: string, h: SpecHandler) => specEndpoint(app, WEBHOOK_ENDPOINTS, name, h);
@@ -72,7 +74,7 @@ export function installWebhooks(
       name: String(m.name).slice(0, 256),
       url: m.url as string,
       events: JSON.stringify(checkEvents(m.events)),
-      secret: typeof m.secret === 'string' && m.secret !== '' ? m.secret : null,
+      secret: typeof m.secret === 'string' && m.secret !== '' ? sealSecret(m.secret, key) : null,
       description: typeof m.description === 'string' ? m.description : null,
       status: checkStatus(m.status),
       creation_time: t,
@@ -93,7 +95,7 @@ export function installWebhooks(
       name: typeof m.name === 'string' ? m.name.slice(0, 256) : r.name,
       url: typeof m.url === 'string' ? m.url : r.url,
       events: m.events !== undefined ? JSON.stringify(checkEvents(m.events)) : r.events,
-      secret: typeof m.secret === 'string' ? m.secret || null : r.secret,
+      secret: typeof m.secret === 'string' ? (m.secret ? sealSecret(m.secret, key) : null) : r.secret,
       description: typeof m.description === 'string' ? m.description : r.description,
       status: m.status !== undefined ? checkStatus(m.status) : (r.status as 'ACTIVE'),
       last_updated_time: Date.now(),

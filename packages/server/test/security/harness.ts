@@ -43,6 +43,7 @@ export interface ServerOptions {
     print?: (line: string) => void;
   };
   webhookAllowlist?: string[];
+  webhookSecretKey?: string;
   allowedHosts?: string[];
   corsAllowedOrigins?: string[];
 }
@@ -65,7 +66,13 @@ export async function startTestServer(dialect: Dialect, options: ServerOptions =
     registry: {
       artifactsDestination: artifacts,
       auth: options.auth ? { print: () => undefined, ...options.auth } : undefined,
-      webhooks: { allowlist: options.webhookAllowlist, backoffMs: 10, maxAttempts: 3, timeoutMs: 2000 },
+      webhooks: {
+        allowlist: options.webhookAllowlist,
+        secretKey: options.webhookSecretKey,
+        backoffMs: 10,
+        maxAttempts: 3,
+        timeoutMs: 2000,
+      },
       allowedHosts: options.allowedHosts,
       corsAllowedOrigins: options.corsAllowedOrigins,
     },
