@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { decodeStage, Estimator, MLError, ParamMap, type Params, type PipelineStage } from '../index.js';
 import { decodeEvaluator, type SavedEvaluator, type TuningEvaluator } from './evaluator-ref.js';
 import { unpackFrame, type WireColumn } from './frame-transfer.js';
-import { collectStages } from './validator-params.js';
+import { collectStages, foldFrames } from './validator-params.js';
 import type { Frame } from '@cauce/frame';
 
 interface Init {
@@ -59,8 +59,7 @@ async function init(m: Init): Promise<void> {
 async function trial(t: Trial): Promise<number> {
   let v = views.get(t.split);
   if (!v) {
-    const s = splits[t.split]!;
-    v = { train: frame!.take(s.train), validation: frame!.take(s.validation) };
+    v = foldFrames(frame!, splits[t.split]!, maps.length);
     views.set(t.split, v);
   }
   const model = await est!.fit(v.train, maps[t.map]);

@@ -3,7 +3,7 @@
  * param maps, the evaluator, seed, parallelism and collectSubModels; the schema check over every map;
  * running the trials with bounded concurrency; and saving param maps by (stage uid, param name).
  */
-import type { Frame } from '@cauce/frame';
+import { Frame } from '@cauce/frame';
 import type { StageReader, StageWriter } from '../io/format.js';
 import { ParamMap, Params, type ParamSpec } from '../param/param.js';
 import * as shared from '../param/shared.js';
@@ -180,9 +180,8 @@ export abstract class ValidatorBase<M extends Model> extends Estimator<M> {
       if (shipped) return;
     }
     for (const [s, split] of splits.entries()) {
-      await this.runSplit(frame.take(split.train), frame.take(split.validation), ctx, (i, metric, model) =>
-        onTrial(s, i, metric, model),
-      );
+      const { train, validation } = foldFrames(frame, split, this.getEstimatorParamMaps().length);
+      await this.runSplit(train, validation, ctx, (i, metric, model) => onTrial(s, i, metric, model));
     }
   }
 
@@ -232,6 +231,23 @@ export abstract class ValidatorBase<M extends Model> extends Estimator<M> {
     }
     return best;
   }
+}
+
+/**
+ * The (train, validation) frames of a split: index views of `frame`. With several param maps each view
+ * would be copied out again by every fit and every transform (a model reads its features as one matrix),
+ * so then the rows are compacted once per split instead (Frame.concat of the view: one copy, sparse
+ * vectors stay sparse).
+ */
+export function foldFrames(
+  frame: Frame,
+  split: { train: Int32Array; validation: Int32Array },
+  numMaps: number,
+): { train: Frame; validation: Frame } {
+  const train = frame.take(split.train);
+  const validation = frame.take(split.validation);
+  if (numMaps < 2) return { train, validation };
+  return { train: Frame.concat([train]), validation: Frame.concat([validation]) };
 }
 
 /** Runs `task(0..n-1)` with at most `limit` in flight; the first failure rejects (others finish first). */
