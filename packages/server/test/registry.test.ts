@@ -349,6 +349,13 @@ for (const dialect of DIALECTS) {
       assert.equal(h.status, 200);
       assert.match(h.headers.get('content-security-policy') ?? '', /default-src 'none'.*sandbox/);
       assert.doesNotMatch(h.headers.get('content-security-policy') ?? '', /script-src/);
+      // the tracking server's own artifact proxy gets the same policy
+      const viaProxy = await s.call(
+        'GET',
+        `/api/2.0/mlflow-artifacts/artifacts/${expId}/${runId}/artifacts/model/report.html`,
+      );
+      assert.equal(viaProxy.status, 200);
+      assert.match(viaProxy.headers.get('content-security-policy') ?? '', /sandbox/);
       expectError(
         await s.call('GET', `/model-versions/get-artifact?name=prod.churn&version=1&path=nothing.txt`),
         404,

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { MlflowError } from '@cauce/protocol';
 import { resolveInside, validateArtifactPath } from './artifact-path.js';
+import { ARTIFACT_CSP } from './serve-file.js';
 
 const PROXY = /^\/(?:ajax-)?api\/2\.0\/mlflow-artifacts\/artifacts(?:\/(.*))?$/;
 
@@ -36,5 +37,15 @@ export function installArtifactPathGuard(app: FastifyInstance, root?: string): v
         if (m) inside(clean);
       }
     }
+  });
+  // Whatever handler served it, an artifact never runs script in the server's origin.
+  app.addHook('onSend', async (req, reply, payload) => {
+    const path = (req.raw.url ?? '').split('?')[0]!;
+    if (/artifact/i.test(path) && reply.statusCode < 300) {
+      if (!reply.hasHeader('content-security-policy'))
+        void reply.header('content-security-policy', ARTIFACT_CSP);
+      if (!reply.hasHeader('x-content-type-options')) void reply.header('x-content-type-options', 'nosniff');
+    }
+    return payload;
   });
 }
