@@ -15,7 +15,12 @@ const PROXY = /^\/(?:ajax-)?api\/2\.0\/mlflow-artifacts\/artifacts(?:\/(.*))?$/;
  * `root` is the proxy's local directory: a proxied path must also resolve (symlinks followed)
  * inside it, so a symlink planted in the artifact tree cannot lead a read, write or delete outside.
  */
-export function installArtifactPathGuard(app: FastifyInstance, root?: string): void {
+export function installArtifactPathGuard(
+  app: FastifyInstance,
+  root?: string,
+  /** The artifact URI of a run, so run-relative paths (`artifacts/list?run_id=&path=`) are checked too. */
+  runArtifactUri?: (runId: string) => Promise<string | undefined>,
+): void {
   const inside = (p: string) => {
     if (root !== undefined && p !== '') resolveInside(root, decodeURIComponent(p));
   };
@@ -32,9 +37,16 @@ export function installArtifactPathGuard(app: FastifyInstance, root?: string): v
     }
     if (q >= 0) {
       const params = new URLSearchParams(url.slice(q + 1));
+      const runId = params.get('run_id') ?? params.get('run_uuid');
       for (const p of params.getAll('path')) {
         const clean = validateArtifactPath(p);
         if (m) inside(clean);
+        else if (runId && clean !== '' && runArtifactUri) {
+          // A run under mlflow-artifacts:/ keeps its files below the proxy root: check the real path.
+          const uri = await runArtifactUri(runId);
+          const base = uri && /^mlflow-artifacts:(?:\/\/[^/]*)?\/(.*)$/.exec(uri)?.[1];
+          if (base) inside(`${base.replace(/\/+$/, '')}/${clean}`);
+        }
       }
     }
   });

@@ -187,6 +187,13 @@ describe('hostile requests', () => {
       'symlink list',
       [400],
     );
+    // a symlink inside a run's artifacts, listed through the run-level endpoint
+    symlinkSync(join(s.dir, 'canary-dir'), join(s.artifacts, '0', runId, 'artifacts', 'out'));
+    refused(
+      await s.raw('GET', `${API}/artifacts/list?run_id=${runId}&path=out`, ADMIN),
+      'symlink run list',
+      [400],
+    );
   });
 
   test('hostile model-version sources are refused, whatever tags they carry', async () => {
