@@ -265,6 +265,27 @@ describe('autolog', () => {
     disableAutolog();
   });
 
+  test('async: fit returns at once, the run is recorded in the background and flushed', async () => {
+    const exp = await setExperiment('autolog-async');
+    autolog({ silent: true, async: true, logPlots: false });
+    const frame = (
+      await new VectorAssembler({ inputCols: ['x1', 'x2'], outputCol: 'features' }).transform(
+        regressionFrame(100),
+      )
+    ).select('features', 'label');
+    const model = await new LinearRegression().fit(frame);
+    assert.ok(model.coefficients.length === 2);
+    await flushAutolog();
+    const runs = await client.searchAllRuns([exp.experiment_id]);
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0]!.info.status, 'FINISHED');
+    assert.ok(runs[0]!.data.params.some((p) => p.key === 'regParam'));
+    assert.ok(
+      (await client.listArtifacts(runs[0]!.info.run_id, 'model')).some((f) => f.path === 'model/MLmodel'),
+    );
+    disableAutolog();
+  });
+
   test('a failing fit ends its autolog run FAILED and rethrows; disable restores plain fits', async () => {
     const exp = await setExperiment('autolog-fail');
     autolog({ silent: true, logModels: false, logPlots: false });

@@ -66,6 +66,11 @@ export interface AutologOptions {
   plotSampleRows?: number;
   /** Do not print warnings when logging fails. */
   silent?: boolean;
+  /**
+   * Return from `fit` as soon as the model is fitted and record the run in the background (MLflow's
+   * async logging). `withRun` / `endRun` wait for it; otherwise call `flushAutolog()` before exiting.
+   */
+  async?: boolean;
   /** The client to log with (default: the fluent API's). */
   client?: MlflowClient;
 }
@@ -147,6 +152,69 @@ function client(s: State): MlflowClient {
   return s.options.client ?? getClient();
 }
 
+interface Recording {
+  run: Run;
+  created: boolean;
+}
+
+/** Opens (or joins) the run and logs what is known before the fit: the dataset, params and tags. */
+async function startRecording(
+  s: State,
+  c: MlflowClient,
+  est: Estimator,
+  frame: Frame,
+  active: Run | undefined,
+): Promise<Recording> {
+  const className = classNameOf(est);
+  let run = active;
+  let created = false;
+  if (!run) {
+    run = await c.createRun(_activeExperimentId(), {
+      runName: `${className}-${Date.now().toString(36)}`,
+      tags: { 'mlflow.autologging': 'cauce.ml', 'mlflow.source.type': 'LOCAL' },
+    });
+    created = true;
+  }
+  const runId = run.info.run_id;
+  try {
+    await timed(
+      'dataset input',
+      c.logInputs(runId, [{ dataset: datasetOf(frame), tags: { 'mlflow.data.context': 'train' } }]),
+    );
+    await c.logBatch(runId, {
+      params: flattenParams(est),
+      tags: {
+        'mlflow.autologging': 'cauce.ml',
+        estimator_name: className,
+        estimator_class: `@cauce/ml.${className}`,
+      },
+    });
+  } catch (err) {
+    if (created) await c.setTerminated(runId, 'FAILED').catch(() => undefined);
+    throw err;
+  }
+  return { run, created };
+}
+
+/** Logs the fitted model's part and ends a run autolog opened. */
+async function finishRecording(
+  s: State,
+  c: MlflowClient,
+  rec: Recording,
+  model: Model,
+  frame: Frame,
+): Promise<void> {
+  try {
+    await logAfterFit(s, c, rec.run, model, frame);
+  } catch (err) {
+    warn(`logging the result of ${classNameOf(model)} failed`, err);
+  }
+  s.lastRunId = rec.run.info.run_id;
+  if (rec.created) {
+    await c.setTerminated(rec.run.info.run_id, 'FINISHED').catch((e) => warn('could not end the run', e));
+  }
+}
+
 async function autologFit<M extends Model>(
   s: State,
   est: Estimator<M>,
@@ -156,53 +224,41 @@ async function autologFit<M extends Model>(
   const c = client(s);
   const effective = paramMap ? est.copy(paramMap) : est;
   const className = classNameOf(est);
-  let runId: string | undefined;
-  let run: Run | undefined;
-  let created = false;
-  try {
-    const active = activeRun();
-    if (active) {
-      run = active;
-      runId = active.info.run_id;
-    } else {
-      run = await c.createRun(_activeExperimentId(), {
-        runName: `${className}-${Date.now().toString(36)}`,
-        tags: { 'mlflow.autologging': 'cauce.ml', 'mlflow.source.type': 'LOCAL' },
-      });
-      runId = run.info.run_id;
-      created = true;
+  const active = activeRun();
+  if (s.options.async) {
+    // fit first, record afterwards in the background (flushAutolog / withRun / endRun wait for it)
+    let model: M;
+    try {
+      model = (await s.original.call(est, frame, paramMap)) as M;
+    } catch (err) {
+      track(
+        startRecording(s, c, effective, frame, active).then(async (rec) => {
+          if (rec.created) await c.setTerminated(rec.run.info.run_id, 'FAILED');
+        }),
+      );
+      throw err;
     }
-    await timed(
-      'dataset input',
-      c.logInputs(runId, [{ dataset: datasetOf(frame), tags: { 'mlflow.data.context': 'train' } }]),
+    track(
+      startRecording(s, c, effective, frame, active).then((rec) => finishRecording(s, c, rec, model, frame)),
     );
-    await c.logBatch(runId, {
-      params: flattenParams(effective),
-      tags: {
-        'mlflow.autologging': 'cauce.ml',
-        estimator_name: className,
-        estimator_class: `@cauce/ml.${className}`,
-      },
-    });
+    return model;
+  }
+  let rec: Recording;
+  try {
+    rec = await startRecording(s, c, effective, frame, active);
   } catch (err) {
     warn(`could not start logging ${className}.fit`, err);
-    if (created && runId) await c.setTerminated(runId, 'FAILED').catch(() => undefined);
     return s.original.call(est, frame, paramMap) as Promise<M>;
   }
   let model: M;
   try {
     model = (await s.original.call(est, frame, paramMap)) as M;
   } catch (err) {
-    if (created) await c.setTerminated(runId, 'FAILED').catch((e) => warn('could not end the run', e));
+    if (rec.created)
+      await c.setTerminated(rec.run.info.run_id, 'FAILED').catch((e) => warn('could not end the run', e));
     throw err;
   }
-  try {
-    await logAfterFit(s, c, run!, model, frame);
-  } catch (err) {
-    warn(`logging the result of ${className}.fit failed`, err);
-  }
-  s.lastRunId = runId;
-  if (created) await c.setTerminated(runId, 'FINISHED').catch((e) => warn('could not end the run', e));
+  await finishRecording(s, c, rec, model, frame);
   return model;
 }
 
