@@ -48,6 +48,14 @@ function spawn(): Worker {
   return w;
 }
 
+/** How long the main thread waits for the worker's half of a histogram before doing it itself. */
+let workerPatienceMs = 10_000;
+
+/** @internal for tests: how long to wait for the worker before taking over its blocks. */
+export function setWorkerPatience(ms: number): void {
+  workerPatienceMs = ms;
+}
+
 let forestWorker: Worker | null = null;
 let histWorker: Worker | null = null;
 
@@ -143,7 +151,8 @@ export class ParallelHistograms {
   private readonly histLen: number;
   private seq = 0;
   private statsOffset = 0;
-  private readonly worker: Worker;
+  /** @internal exposed for tests */
+  readonly worker: Worker;
 
   constructor(
     private readonly bm: BinnedMatrix,
@@ -184,7 +193,7 @@ export class ParallelHistograms {
    * caller builds it on this thread): odd blocks on the worker, even ones here, summed in block order.
    */
   build(start: number, end: number, hist: Float64Array, totals: Float64Array): boolean {
-    if (end - start <= HIST_BLOCK_ROWS) return false;
+    if (end - start <= HIST_BLOCK_ROWS || this.abandoned) return false;
     const { ctrl, out, outTot, histLen: len, C } = this;
     ctrl[CTRL.START] = start;
     ctrl[CTRL.END] = end;
@@ -203,24 +212,50 @@ export class ParallelHistograms {
       const s = start + b * HIST_BLOCK_ROWS;
       accumulate(this.bm, stats, C, this.idx, s, Math.min(end, s + HIST_BLOCK_ROWS), h, t);
     }
-    while (Atomics.load(ctrl, CTRL.DONE) !== seq) {
-      if (Atomics.wait(ctrl, CTRL.DONE, Atomics.load(ctrl, CTRL.DONE), 60_000) === 'timed-out') {
-        throw new Error('tree worker thread did not answer within 60 s');
+    const t0 = Date.now();
+    while (Atomics.load(ctrl, CTRL.DONE) !== seq && Date.now() - t0 < workerPatienceMs) {
+      Atomics.wait(ctrl, CTRL.DONE, Atomics.load(ctrl, CTRL.DONE), 100);
+    }
+    let outB = out;
+    let totB = outTot;
+    if (Atomics.load(ctrl, CTRL.DONE) !== seq) {
+      // The worker is gone or starved: build its blocks here, into private buffers (it may still write
+      // into the shared ones), and stop using it. Block partials are the same whoever builds them.
+      outB = out.slice(0, nBlocks * len);
+      totB = outTot.slice(0, nBlocks * C);
+      for (let b = 1; b < nBlocks; b += 2) {
+        const h = outB.subarray(b * len, (b + 1) * len);
+        const t = totB.subarray(b * C, (b + 1) * C);
+        h.fill(0);
+        t.fill(0);
+        const s = start + b * HIST_BLOCK_ROWS;
+        accumulate(this.bm, stats, C, this.idx, s, Math.min(end, s + HIST_BLOCK_ROWS), h, t);
       }
+      this.abandon();
     }
     hist.fill(0);
     totals.fill(0);
     for (let b = 0; b < nBlocks; b++) {
       const o = b * len;
-      for (let i = 0; i < len; i++) hist[i]! += out[o + i]!;
-      for (let c = 0; c < C; c++) totals[c]! += outTot[b * C + c]!;
+      for (let i = 0; i < len; i++) hist[i]! += outB[o + i]!;
+      for (let c = 0; c < C; c++) totals[c]! += totB[b * C + c]!;
     }
     fixDefaultBins(this.bm, C, hist, totals);
     return true;
   }
 
+  private abandoned = false;
+
+  /** Gives up on the worker: the rest of the fit runs on this thread, and the next fit gets a new worker. */
+  private abandon(): void {
+    this.abandoned = true;
+    if (histWorker === this.worker) histWorker = null;
+    void this.worker.terminate();
+  }
+
   /** Ends the worker's loop; the worker stays (unreferenced) for the next fit. */
   close(): void {
+    if (this.abandoned) return;
     Atomics.store(this.ctrl, CTRL.STOP, 1);
     Atomics.store(this.ctrl, CTRL.SEQ, ++this.seq);
     Atomics.notify(this.ctrl, CTRL.SEQ);

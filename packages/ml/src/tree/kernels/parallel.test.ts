@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { binMatrix } from './binning.js';
+import { buildHistogram } from './histogram.js';
+import { ParallelHistograms, setWorkerPatience } from './parallel.js';
+import { Rng } from './rng.js';
+
+function setup() {
+  const rng = new Rng(4);
+  const n = 40_000;
+  const p = 6;
+  const data = Float64Array.from({ length: n * p }, (_, i) => (i % p === 5 ? rng.int(3) : rng.next()));
+  const bm = binMatrix({ data, nRows: n, nCols: p }, 64);
+  const stats = Float64Array.from({ length: 2 * n }, () => rng.next() - 0.3);
+  const idx = Int32Array.from({ length: n }, (_, i) => (i * 7919) % n);
+  const len = bm.totalBins * 2;
+  const ref = new Float64Array(len);
+  const refTot = new Float64Array(2);
+  buildHistogram(bm, stats, 2, idx, 0, n, ref, refTot, () => new Float64Array(len));
+  return { n, bm, stats, idx, len, ref, refTot };
+}
+
+test('histogram blocks built with the worker equal the one-thread histogram bit for bit', () => {
+  const { n, bm, stats, idx, len, ref, refTot } = setup();
+  const ph = new ParallelHistograms(bm, 2 * n, 2);
+  try {
+    ph.stats.set(stats);
+    ph.idx.set(idx);
+    const h = new Float64Array(len);
+    const t = new Float64Array(2);
+    assert.equal(ph.build(0, n, h, t), true);
+    assert.deepEqual(h, ref);
+    assert.deepEqual(t, refTot);
+    assert.equal(ph.build(0, 100, h, t), false, 'small nodes stay on the calling thread');
+  } finally {
+    ph.close();
+  }
+});
+
+test('a worker that stops answering is replaced by the main thread, with the same result', async () => {
+  const { n, bm, stats, idx, len, ref } = setup();
+  const ph = new ParallelHistograms(bm, 2 * n, 2);
+  await ph.worker.terminate();
+  setWorkerPatience(100);
+  try {
+    ph.stats.set(stats);
+    ph.idx.set(idx);
+    const h = new Float64Array(len);
+    assert.equal(ph.build(0, n, h, new Float64Array(2)), true);
+    assert.deepEqual(h, ref);
+    assert.equal(ph.build(0, n, h, new Float64Array(2)), false, 'later nodes run on the main thread');
+  } finally {
+    setWorkerPatience(10_000);
+    ph.close();
+  }
+});
