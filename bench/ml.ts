@@ -13,8 +13,9 @@
 // Fit times are medians of --repeat fits (default 3). Usage: npm run bench:ml -- [--repeat 3]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
-import { vectorColumn } from '@cauce/frame';
+import { type Frame, vectorColumn } from '@cauce/frame';
 import { readFrame } from '@cauce/data';
 import {
   Imputer,
@@ -37,6 +38,25 @@ const flag = (name: string, def: number): number => {
 const REPEAT = flag('repeat', 3);
 const NUM = Array.from({ length: 20 }, (_, j) => `x${j}`);
 const CAT = ['cat_a', 'cat_b', 'cat_c'];
+
+/**
+ * ml.js measured in this run when its packages are installed (the peer-bench recipe:
+ * `mkdir -p /tmp/mlbench-js && cd /tmp/mlbench-js && npm init -y && npm install ml-regression-multivariate-linear
+ * ml-logistic-regression ml-matrix`, or MLBENCH_JS_DIR). Only the linear regression is run by default (≈11 s on an
+ * idle machine); `--mljs-logreg` adds ml-logistic-regression (200 gradient steps, ≈2 minutes).
+ */
+const MLJS_DIR = process.env.MLBENCH_JS_DIR ?? '/tmp/mlbench-js';
+const mljsLive: Record<string, { lib: string; fit_s: number; metric: string }> = {};
+
+function mljsRequire(): NodeRequire | null {
+  if (!existsSync(`${MLJS_DIR}/node_modules/ml-regression-multivariate-linear`)) return null;
+  return createRequire(`${MLJS_DIR}/package.json`);
+}
+
+function denseRows(frame: Frame, col: string): Float64Array[] {
+  const m = frame.vectors(col);
+  return Array.from({ length: m.rows }, (_, i) => m.values.slice(i * m.size, (i + 1) * m.size));
+}
 
 /** Stored ml.js figures (peer-bench results/RESULTS.md, same machine type, not re-run here: ~2 minutes). */
 const MLJS_STORED: Record<string, { lib: string; fit_s: number }> = {
@@ -258,6 +278,27 @@ async function regression(rows: Row[]): Promise<void> {
       note,
     });
   }
+  const req = mljsRequire();
+  if (req) {
+    type MLR = new (
+      x: Float64Array[],
+      y: number[][],
+      o: object,
+    ) => { predict(x: unknown): { getColumn(j: number): number[] } };
+    const MultivariateLinearRegression = req('ml-regression-multivariate-linear') as MLR;
+    const { Matrix } = req('ml-matrix') as { Matrix: new (x: Float64Array[]) => unknown };
+    const xtr = denseRows(trainF, 'features');
+    const ytr = Array.from(trainF.float64('target'), (v) => [v]);
+    const t = now();
+    const m = new MultivariateLinearRegression(xtr, ytr, { intercept: true, statistics: false });
+    const fitS = now() - t;
+    const pred = Float64Array.from(m.predict(new Matrix(denseRows(testF, 'features'))).getColumn(0));
+    mljsLive.linreg = {
+      lib: 'ml-regression-multivariate-linear',
+      fit_s: fitS,
+      metric: `rmse ${regMetrics(y, pred).rmse.toFixed(4)}`,
+    };
+  }
   // The same ridge on a truly dense design: every column centred (one-hot columns too), so no entry is zero and
   // the Gram pass takes the dense path (WebAssembly SIMD tiles over worker threads). scikit-learn's dense
   // Cholesky does the same work on either design, so its ridge time is the reference.
@@ -333,6 +374,37 @@ async function classification(rows: Row[]): Promise<void> {
   const prob = (await model.transform(testF)).vectors('probability');
   const p1 = new Float64Array(prob.rows);
   for (let i = 0; i < prob.rows; i++) p1[i] = prob.values[i * 2 + 1]!;
+  const reqL = args.includes('--mljs-logreg') ? mljsRequire() : null;
+  if (reqL) {
+    type LR = new (o: object) => {
+      train(x: unknown, y: unknown): void;
+      classifiers: Array<{ testScores(x: unknown): number[] }>;
+    };
+    const MlLogistic = reqL('ml-logistic-regression') as LR;
+    const { Matrix } = reqL('ml-matrix') as {
+      Matrix: { new (x: Float64Array[]): unknown; columnVector(v: number[]): unknown };
+    };
+    const withOnes = (rows: Float64Array[]) =>
+      rows.map((r) => {
+        const z = new Float64Array(r.length + 1);
+        z.set(r);
+        z[r.length] = 1;
+        return z;
+      });
+    const xtr = new Matrix(withOnes(denseRows(trainF, 'features')));
+    const t = now();
+    const m = new MlLogistic({ numSteps: 200, learningRate: 1 / trainF.numRows });
+    m.train(xtr, Matrix.columnVector(Array.from(trainF.float64('target'))));
+    const fitS = now() - t;
+    const scores = Float64Array.from(
+      m.classifiers[1]!.testScores(new Matrix(withOnes(denseRows(testF, 'features')))),
+    );
+    mljsLive.logreg = {
+      lib: 'ml-logistic-regression',
+      fit_s: fitS,
+      metric: `auc ${clfMetrics(testF.float64('target'), scores).auc.toFixed(4)}`,
+    };
+  }
   const pm = peer.models.logreg!;
   rows.push({
     dataset: 'clf_100k',
@@ -378,11 +450,18 @@ async function main(): Promise<void> {
       `| ${r.dataset} | ${r.model} | ${fmt(r.ours)} | ${fmt(r.peer)} | ${(r.peer / r.ours).toFixed(2)}× | ${show(r.oursMetric)} | ${show(r.peerMetric)} | ${r.note} |`,
     );
   }
-  console.log('\n| model | ml.js (stored figure, peer-bench RESULTS.md) | Cauce s | ml.js / Cauce |');
-  console.log('|---|---|---:|---:|');
+  console.log('\n| model | ml.js | ml.js s | Cauce s | ml.js / Cauce | source |');
+  console.log('|---|---|---:|---:|---:|---|');
   for (const [name, s] of Object.entries(MLJS_STORED)) {
     const r = rows.find((x) => x.model === name)!;
-    console.log(`| ${name} | ${s.lib} ${s.fit_s} s | ${fmt(r.ours)} | ${(s.fit_s / r.ours).toFixed(0)}× |`);
+    const live = mljsLive[name];
+    const fitS = live ? live.fit_s : s.fit_s;
+    const source = live
+      ? `measured in this run (${live.metric})`
+      : 'stored figure, peer-bench RESULTS.md (idle machine)';
+    console.log(
+      `| ${name} | ${s.lib} | ${fmt(fitS)} | ${fmt(r.ours)} | ${(fitS / r.ours).toFixed(0)}× | ${source} |`,
+    );
   }
   console.log(
     `\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (whole benchmark process)`,
