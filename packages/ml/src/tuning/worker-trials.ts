@@ -29,11 +29,13 @@ export interface WorkerTrialsInput {
 function startWorker(): Worker {
   const ts = import.meta.url.endsWith('.ts');
   const url = new URL(`./trial-worker.${ts ? 'ts' : 'js'}`, import.meta.url);
-  if (!ts) return new Worker(url);
+  // workers inherit the process's flags; `--input-type` (node -e scripts) is refused for a file entry
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  if (!ts) return new Worker(url, { execArgv });
   // under tsx (tests, `--conditions=source`) the worker needs tsx's loader registered first (STACK.md)
   return new Worker(
     `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`,
-    { eval: true },
+    { eval: true, execArgv },
   );
 }
 
