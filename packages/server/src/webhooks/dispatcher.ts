@@ -6,12 +6,13 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { isIP } from 'node:net';
 import https from 'node:https';
 import type { WebhookEvent } from '@cauce/protocol';
 import type { RDb } from '../registry/sql/context.js';
 import type { RegistryEventSink } from './events.js';
 import { openSecret } from './secret-box.js';
-import { guardedLookup, type UrlPolicy } from './url-policy.js';
+import { checkWebhookUrl, guardedLookup, type UrlPolicy } from './url-policy.js';
 
 export interface DeliveryOptions extends UrlPolicy {
   /** Attempts per event (default 4). */
@@ -28,12 +29,14 @@ export function signBody(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-function post(
+async function post(
   url: string,
   body: string,
   headers: Record<string, string>,
   opts: DeliveryOptions,
 ): Promise<number> {
+  // Sockets skip `lookup` for IP literals, so those are checked here (the policy may have changed).
+  if (isIP(new URL(url).hostname.replace(/^\[|\]$/g, ''))) await checkWebhookUrl(url, opts);
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const mod = u.protocol === 'https:' ? https : http;
