@@ -29,7 +29,7 @@ import {
   sharedParams,
   type MLEvent,
 } from '@cauce/ml';
-import { assertSameFrame } from './support/conformance.js';
+import { assertSameFrame, conformanceSuite } from './support/conformance.js';
 
 /** A minimal RMSE evaluator (label vs prediction), registered so tuned models can be saved. */
 class RmseEval extends Params {
@@ -102,6 +102,56 @@ function setup(): { lr: LinearRegression; grid: ParamMap[]; cv: CrossValidator }
   });
   return { lr, grid, cv };
 }
+
+function conformanceFrame(): Frame {
+  return frame.select('features', 'label').head(90);
+}
+function regGrid(lr: LinearRegression): ParamMap[] {
+  return new ParamGridBuilder().addGrid(lr.regParam, [0, 1]).build();
+}
+conformanceSuite('CrossValidator', {
+  make: () => {
+    const lr = new LinearRegression();
+    return new CrossValidator({
+      estimator: lr,
+      estimatorParamMaps: regGrid(lr),
+      evaluator: new RegressionEvaluator(),
+      numFolds: 3,
+      seed: 5,
+    });
+  },
+  frame: conformanceFrame(),
+  invalidParams: [
+    ['numFolds', 1],
+    ['parallelism', 0],
+    ['foldCol', 3],
+    ['estimator', 'lr'],
+    ['evaluator', {}],
+  ],
+  skipAutoSchema: true,
+  badSchemas: [
+    { frame: conformanceFrame().drop('features'), column: 'features' },
+    { frame: conformanceFrame().drop('label'), column: 'label' },
+  ],
+});
+conformanceSuite('TrainValidationSplit', {
+  make: () => {
+    const lr = new LinearRegression();
+    return new TrainValidationSplit({
+      estimator: new Pipeline({ stages: [lr] }),
+      estimatorParamMaps: regGrid(lr),
+      evaluator: new RegressionEvaluator(),
+      trainRatio: 0.6,
+    });
+  },
+  frame: conformanceFrame(),
+  invalidParams: [
+    ['trainRatio', 1.5],
+    ['estimatorParamMaps', []],
+  ],
+  skipAutoSchema: true,
+  badSchemas: [{ frame: conformanceFrame().drop('features'), column: 'features' }],
+});
 
 describe('ParamGridBuilder', () => {
   test('cartesian product in Spark order, baseOn fixed in every map', () => {

@@ -128,6 +128,23 @@ export abstract class ValidatorBase<M extends Model> extends Estimator<M> {
         });
       }
     }
+    try {
+      return this.checkTuning(schema);
+    } catch (e) {
+      // name the tuning stage too: the column error comes from a stage inside it
+      if (e instanceof MLError && e.code === 'SCHEMA_MISMATCH' && !e.message.includes(this.uid)) {
+        throw new MLError(
+          'SCHEMA_MISMATCH',
+          `${this.uid}: the tuned estimator cannot fit these columns: ${e.message}`,
+          { stage: this.uid, column: e.column },
+          { cause: e },
+        );
+      }
+      throw e;
+    }
+  }
+
+  private checkTuning(schema: Schema): Schema {
     const est = this.getEstimator();
     const owners = new Set(collectStages(est).map((s) => s.uid));
     owners.add(this.getEvaluator().uid);
