@@ -188,6 +188,8 @@ describe('LogisticRegression errors', () => {
     assert.ok(model.coefficients.every((c) => c === 0));
     const out = await model.transform(ones);
     assert.ok(out.float64('prediction').every((p) => p === 1));
+    assert.equal(model.binarySummary.accuracy, 1);
+    assert.equal(model.summary.totalIterations, 0);
     const three = Frame.fromColumns({
       features: frame.column('features'),
       label: new Float64Array(fx.n).fill(2),

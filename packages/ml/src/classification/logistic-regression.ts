@@ -198,26 +198,28 @@ export class LogisticRegression extends Estimator<LogisticRegressionModel> {
           },
         );
       }
-      const model = new LogisticRegressionModel(
-        new Float64Array(x.p),
-        Float64Array.of(first === 1 ? Infinity : -Infinity),
-        2,
-        false,
-      );
-      model.setParams({ featuresCol: cols.featuresCol, predictionCol: this.getPredictionCol() });
-      return model;
     }
-    const fit = fitLogistic(x, y, w, {
-      regParam: this.getRegParam(),
-      elasticNetParam: this.getElasticNetParam(),
-      fitIntercept: this.getFitIntercept(),
-      standardization: this.getStandardization(),
-      maxIter: this.getMaxIter(),
-      tol: this.getTol(),
-      multinomial,
-      numClasses,
-      onIteration: (it, loss) => ctx.progress(it, loss),
-    });
+    const onIteration = (it: number, loss: number): void => ctx.progress(it, loss);
+    const fit =
+      single && this.getFitIntercept()
+        ? {
+            coefficientMatrix: new Float64Array(x.p),
+            interceptVector: Float64Array.of(first === 1 ? Infinity : -Infinity),
+            numClasses: 2,
+            objectiveHistory: [0],
+            totalIterations: 0,
+          }
+        : fitLogistic(x, y, w, {
+            regParam: this.getRegParam(),
+            elasticNetParam: this.getElasticNetParam(),
+            fitIntercept: this.getFitIntercept(),
+            standardization: this.getStandardization(),
+            maxIter: this.getMaxIter(),
+            tol: this.getTol(),
+            multinomial,
+            numClasses,
+            onIteration,
+          });
     const model = new LogisticRegressionModel(
       fit.coefficientMatrix,
       fit.interceptVector,
