@@ -191,6 +191,15 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(models.registered_models, []);
       expectError(await s.call('GET', `${API}/registered-models/get?name=secret-model`, undefined, BOB), 403);
       expectError(await s.call('POST', `${API}/runs/search`, { experiment_ids: [aliceExp] }, BOB), 403);
+      // over several experiments, the search is narrowed to the readable ones
+      const mixed = expectOk(
+        await s.call('POST', `${API}/runs/search`, { experiment_ids: [aliceExp, '0'] }, BOB),
+      );
+      assert.ok(
+        ((mixed.runs as { info: { experiment_id: string } }[] | undefined) ?? []).every(
+          (r) => r.info.experiment_id === '0',
+        ),
+      );
       // a rename carries the permissions along
       expectOk(
         await s.call(

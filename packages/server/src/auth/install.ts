@@ -207,6 +207,15 @@ export async function installAuth(
             if (err instanceof MlflowError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST') return;
             throw err;
           }
+          if (need.from === 'experiment_ids' && need.cap === 'read' && ids.length > 1) {
+            // Searches over several experiments are narrowed to the readable ones (MLflow filters too).
+            const readable: string[] = [];
+            for (const id of ids) if (allows(await level(user, 'experiment', id), 'read')) readable.push(id);
+            if (readable.length > 0 && req.body && typeof req.body === 'object' && !Array.isArray(req.body)) {
+              (req.body as Record<string, unknown>).experiment_ids = readable;
+              return;
+            }
+          }
           for (const id of ids) {
             if (!allows(await level(user, 'experiment', id), need.cap)) {
               throw deny(`Permission denied: you may not ${need.cap} experiment ${id}.`);
