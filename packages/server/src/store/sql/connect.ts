@@ -13,6 +13,8 @@ import type { DialectName } from './migrations.js';
 
 export interface Connection {
   db: Kysely<Database>;
+  /** SQLite only: the better-sqlite3 handle, for the bulk reads that skip the query builder. */
+  sqlite?: BetterSqlite3.Database;
   dialect: DialectName;
   /** A description safe to print (no password). */
   display: string;
@@ -94,6 +96,7 @@ export function connect(uri: string): Connection {
     sqlite.pragma('foreign_keys = ON');
     return {
       db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+      sqlite,
       dialect: 'sqlite',
       display: `sqlite:///${parsed.target}`,
     };

@@ -1,5 +1,6 @@
 /** What every part of the SQL store shares: the connection, the dialect, and helpers. */
 import { randomUUID } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { INFINITY_SURROGATE, MlflowError, type Metric, type WireDouble } from '@cauce/protocol';
 import type { Database } from './schema.js';
@@ -9,6 +10,8 @@ export type Db = Kysely<Database> | Transaction<Database>;
 
 export interface StoreContext {
   db: Kysely<Database>;
+  /** SQLite only: the raw better-sqlite3 handle (same connection as `db`). */
+  sqlite?: BetterSqlite3.Database;
   dialect: DialectName;
   /** Root under which experiments without an explicit location store artifacts. */
   defaultArtifactRoot: string;

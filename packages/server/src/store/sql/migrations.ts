@@ -211,7 +211,13 @@ class InCodeProvider implements MigrationProvider {
 
 /** Brings the schema to the newest version; throws with the failing migration's name. */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InCodeProvider(dialect) });
+  // Unordered: each part numbers its own migrations ('000N_' tracking, '01NN_' registry), so a new
+  // tracking migration may sort before registry ones a database already has.
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeProvider(dialect),
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

@@ -121,7 +121,7 @@ export async function searchRuns(ctx: StoreContext, q: SearchRunsQuery): Promise
     ORDER BY ${sql.join(order)} LIMIT ${pageSize + 1} OFFSET ${offset}`.execute(ctx.db);
   const page = rows.slice(0, pageSize);
   return {
-    items: await hydrateRuns(ctx.db, page),
+    items: await hydrateRuns(ctx.db, page, ctx.sqlite),
     nextPageToken: nextToken(offset, page.length, pageSize, rows.length > pageSize),
   };
 }

@@ -43,6 +43,7 @@ export class SqlTrackingStore implements TrackingStore {
     const conn = connect(uri);
     const ctx: StoreContext = {
       db: conn.db,
+      sqlite: conn.sqlite,
       dialect: conn.dialect,
       defaultArtifactRoot: options.defaultArtifactRoot ?? 'mlflow-artifacts:/',
     };
