@@ -9,7 +9,7 @@
 //      bytes of the typed arrays the frame holds (target: under 2×).
 // Usage: npm run bench:data -- [--repeat 3] [--data /tmp/mlbench-data/reg_1m.csv]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from '@cauce/frame';
@@ -42,7 +42,12 @@ if (args[0] === '--mem-child') {
   await sql('SELECT 1 AS warm'); // DuckDB up before the baseline is taken
   const before = process.memoryUsage().rss;
   const f = await readFrame(args[1]!);
-  const peak = process.resourceUsage().maxRSS * 1024;
+  // VmHWM, not getrusage's maxRSS: Linux keeps ru_maxrss across fork + exec, so a child spawned by a
+  // big parent would report the parent's RSS; VmHWM belongs to the new address space.
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(
+    existsSync('/proc/self/status') ? readFileSync('/proc/self/status', 'utf8') : '',
+  );
+  const peak = hwm !== null ? Number(hwm[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
   process.stdout.write(JSON.stringify({ before, peak, typed: typedBytes(f), rows: f.numRows }) + '\n');
   process.exit(0);
 }
