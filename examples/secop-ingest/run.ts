@@ -5,12 +5,14 @@
 // Run from the repository root:  node --conditions=source --import tsx examples/secop-ingest/run.ts
 // The real API works the same way: replace the URL with https://www.datos.gov.co/resource/jbjy-vk9h.json.
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '@cauce/cli';
 import { sql } from '@cauce/data';
 import { startSecopFixture } from '../../packages/data/test/secop-fixture.js';
 
-const out = join(new URL('.', import.meta.url).pathname, 'out');
+// Outputs go to a scratch directory (or the one given as the first argument), never into the repository.
+const out = process.argv[2] ?? join(tmpdir(), 'cauce-secop-example');
 mkdirSync(out, { recursive: true });
 
 // 20,000 generated contracts; page 3 answers 429 twice, page 5 a 500, page 7 drops the connection.
