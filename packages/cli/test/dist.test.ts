@@ -1,0 +1,20 @@
+// The published shape: the compiled `cauce` binary (dist/main.js, built by `tsc -b`, which `npm test` runs first).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const bin = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+test('built cauce lists its commands', () => {
+  const r = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  for (const cmd of ['server', 'gc', 'ingest', 'eda', 'import-mlruns'])
+    assert.match(r.stdout, new RegExp(`\\b${cmd}\\b`));
+});
+
+test('built cauce explains an unknown command and exits non-zero', () => {
+  const r = spawnSync(process.execPath, [bin, 'serv'], { encoding: 'utf8', timeout: 30_000 });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /unknown command 'serv'/);
+});
