@@ -183,26 +183,43 @@ export function compileForest(
   const value = new Float64Array(total * V);
   const roots = new Int32Array(trees.length);
   const depths = new Int32Array(trees.length);
+  // Typed scratch arrays and plain loops: compiling runs on a model's first prediction (100 deep trees are
+  // ~10^5 nodes), and per-node array pushes, closures and a spread Math.max made it cost as much as the
+  // prediction itself.
+  let maxNodes = 0;
+  for (const t of trees) maxNodes = Math.max(maxNodes, t.feature.length);
+  const order = new Int32Array(maxNodes);
+  const depth = new Int32Array(maxNodes);
+  const newId = new Int32Array(maxNodes);
   let o = 0;
-  trees.forEach((t, k) => {
+  for (let k = 0; k < trees.length; k++) {
+    const t = trees[k]!;
+    const tf = t.feature;
     roots[k] = o;
     const sc = typeof opts.scale === 'number' ? opts.scale : (opts.scale?.[k] ?? 1);
-    const order = [0];
-    const depth = [0];
-    const newId = new Int32Array(t.feature.length);
-    for (let q = 0; q < order.length; q++) {
+    // Breadth-first order: the children of the q-th node visited land at consecutive positions.
+    order[0] = 0;
+    depth[0] = 0;
+    let len = 1;
+    let maxDepth = 0;
+    for (let q = 0; q < len; q++) {
       const i = order[q]!;
       newId[i] = o + q;
-      if (t.feature[i]! >= 0) {
-        order.push(t.left[i]!, t.right[i]!);
-        depth.push(depth[q]! + 1, depth[q]! + 1);
+      const d = depth[q]!;
+      if (d > maxDepth) maxDepth = d;
+      if (tf[i]! >= 0) {
+        order[len] = t.left[i]!;
+        depth[len++] = d + 1;
+        order[len] = t.right[i]!;
+        depth[len++] = d + 1;
       }
     }
-    depths[k] = Math.max(...depth);
-    order.forEach((i, q) => {
+    depths[k] = maxDepth;
+    for (let q = 0; q < len; q++) {
+      const i = order[q]!;
       const j = o + q;
-      const leaf = t.feature[i]! < 0;
-      feature[j] = leaf ? 0 : t.feature[i]!;
+      const leaf = tf[i]! < 0;
+      feature[j] = leaf ? 0 : tf[i]!;
       threshold[j] = leaf ? NaN : t.threshold[i]!;
       left[j] = leaf ? j : newId[t.left[i]!]!;
       missRight[j] = leaf || t.defaultLeft[i] ? 0 : 1;
@@ -213,9 +230,9 @@ export function compileForest(
         norm = s > 0 ? 1 / s : 0;
       }
       for (let v = 0; v < V; v++) value[j * V + v] = t.value[i * V + v]! * norm * sc;
-    });
-    o += order.length;
-  });
+    }
+    o += len;
+  }
   const group = Int32Array.from(trees, (_, k) => opts.group?.[k] ?? 0);
   return {
     nTrees: trees.length,
