@@ -198,6 +198,28 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    // search-runs filters (`metrics.m > x`, `params.p = 'v'`) compile to `run_uuid IN (SELECT
+    // run_uuid FROM side WHERE key = ? AND value … [AND is_nan = 0])`. With a (key, value) index each
+    // matching entry costs a second lookup into the table for run_uuid; making the index cover the
+    // subquery (an index-only scan) cut the page query of the 10,000-run benchmark from ~47 to ~27 ms
+    // CPU on SQLite. The new indexes have the old ones as a prefix, so the old ones are dropped
+    // (every write would otherwise maintain both). Indexes only: no table changes.
+    '0003_search_covering_indexes': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createIndex('latest_metrics_key_value_run')
+          .on('latest_metrics')
+          .columns(['key', 'value', 'is_nan', 'run_uuid'])
+          .execute();
+        await db.schema
+          .createIndex('params_key_value_run')
+          .on('params')
+          .columns(['key', 'value', 'run_uuid'])
+          .execute();
+        await db.schema.dropIndex('latest_metrics_key_value').ifExists().execute();
+        await db.schema.dropIndex('params_key_value').ifExists().execute();
+      },
+    },
     ...registryMigrations(dialect), // registry/auth (H7): '0100_registry', '0101_auth', '0102_webhooks'
   };
 }
