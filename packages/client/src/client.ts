@@ -3,7 +3,7 @@
  * resolution, over MLflow's REST protocol. Registry calls use MLflow's paths and bodies; DELETE calls
  * carry a JSON body, as MLflow's own client sends them.
  */
-import type { FileInfo, ModelStage, ModelVersion, RegisteredModel } from '@cauce/protocol';
+import type { FileInfo, ModelStage, ModelVersion, RegisteredModel, Run } from '@cauce/protocol';
 import {
   downloadArtifacts,
   joinArtifactPath,
@@ -34,17 +34,37 @@ export class MlflowClient extends TrackingClient {
     super(trackingUri ?? resolveTrackingUri(), options);
   }
 
-  /** A run's artifact URI never changes, so it is fetched once per run. */
-  private readonly artifactUris = new Map<string, string>();
+  /**
+   * A run's artifact URI never changes, so it is fetched once per run. The promise is cached, not the
+   * value, so concurrent uploads into one run (autolog logs its plots and search results at once) share
+   * one getRun instead of each making its own; createRun seeds it.
+   */
+  private readonly artifactUris = new Map<string, Promise<string>>();
 
-  private async artifactUriOf(runId: string): Promise<string> {
+  private artifactUriOf(runId: string): Promise<string> {
     let uri = this.artifactUris.get(runId);
     if (uri === undefined) {
-      uri = (await this.getRun(runId)).info.artifact_uri;
-      if (this.artifactUris.size > 1000) this.artifactUris.clear();
-      this.artifactUris.set(runId, uri);
+      uri = this.getRun(runId).then((r) => r.info.artifact_uri);
+      // a failed lookup is not cached: the next call asks again
+      const p = uri;
+      p.catch(() => {
+        if (this.artifactUris.get(runId) === p) this.artifactUris.delete(runId);
+      });
+      this.rememberArtifactUri(runId, uri);
     }
     return uri;
+  }
+
+  private rememberArtifactUri(runId: string, uri: Promise<string>): void {
+    if (this.artifactUris.size > 1000) this.artifactUris.clear();
+    this.artifactUris.set(runId, uri);
+  }
+
+  override async createRun(...args: Parameters<TrackingClient['createRun']>): Promise<Run> {
+    const run = await super.createRun(...args);
+    if (run.info.artifact_uri)
+      this.rememberArtifactUri(run.info.run_id, Promise.resolve(run.info.artifact_uri));
+    return run;
   }
 
   // ---- artifacts of runs ----

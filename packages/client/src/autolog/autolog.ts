@@ -243,22 +243,27 @@ async function autologFit<M extends Model>(
     );
     return model;
   }
-  let rec: Recording;
-  try {
-    rec = await startRecording(s, c, effective, frame, active);
-  } catch (err) {
-    warn(`could not start logging ${className}.fit`, err);
-    return s.original.call(est, frame, paramMap) as Promise<M>;
-  }
+  // The run, dataset input and params do not depend on the fit: their requests go out before the fit
+  // starts and are answered (by the server, in its own process) while it runs, instead of the fit
+  // waiting for three round trips first (issue 8). What is recorded is the same: the recording is
+  // awaited before the result part is logged, and a failed start still only costs a warning.
+  const starting: Promise<Recording | undefined> = startRecording(s, c, effective, frame, active).catch(
+    (err: unknown) => {
+      warn(`could not start logging ${className}.fit`, err);
+      return undefined;
+    },
+  );
   let model: M;
   try {
     model = (await s.original.call(est, frame, paramMap)) as M;
   } catch (err) {
-    if (rec.created)
+    const rec = await starting;
+    if (rec?.created)
       await c.setTerminated(rec.run.info.run_id, 'FAILED').catch((e) => warn('could not end the run', e));
     throw err;
   }
-  await finishRecording(s, c, rec, model, frame);
+  const rec = await starting;
+  if (rec) await finishRecording(s, c, rec, model, frame);
   return model;
 }
 

@@ -5,6 +5,7 @@
  */
 import { MlflowHttpClient } from '@cauce/protocol';
 import { ClientError } from './errors.js';
+import { canNodeFetch, nodeFetch } from './node-fetch.js';
 
 export interface RetryOptions {
   /** Retries after the first attempt for 429 / 5xx answers (default 5). */
@@ -118,10 +119,9 @@ export class Transport {
       // a factory builds a fresh body (e.g. a new file stream) for every attempt, so streams can be retried
       const init = typeof request === 'function' ? request() : request;
       try {
-        res = await fetch(url, {
-          ...init,
-          headers: { ...this.headers, ...(init.headers as Record<string, string>) },
-        });
+        const req = { ...init, headers: { ...this.headers, ...(init.headers as Record<string, string>) } };
+        // buffered requests skip undici's per-request overhead (node-fetch.ts says why and by how much)
+        res = await (canNodeFetch(url, req) ? nodeFetch(url, req) : fetch(url, req));
       } catch (err) {
         const failure = networkFailure(err);
         if (failure === undefined) throw err;
