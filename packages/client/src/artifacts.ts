@@ -7,7 +7,7 @@
  * Files stream both ways; nothing is held in memory whole.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { cp, mkdir, readdir, stat } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -71,6 +71,9 @@ async function failure(res: Response, what: string): Promise<never> {
   );
 }
 
+/** Files up to this size are uploaded from memory rather than streamed. */
+const SMALL_FILE = 1 << 20;
+
 /** Uploads one local file to `<artifactUri>/<artifactPath>` (artifactPath includes the file name). */
 export async function uploadFile(
   t: Transport,
@@ -88,6 +91,19 @@ export async function uploadFile(
     return;
   }
   const url = proxyUrl(t, joinArtifactPath(loc.path, artifactPath));
+  if (st.size <= SMALL_FILE) {
+    // small files (a model directory's MLmodel, examples, profile, stage files) go as one buffer: that
+    // takes the cheap node:http path of the transport instead of a web stream per file (issue 8)
+    const bytes = await readFile(localFile);
+    const small = await t.fetch(url, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes,
+    });
+    if (!small.ok) await failure(small, `uploading ${artifactPath}`);
+    await small.body?.cancel().catch(() => undefined);
+    return;
+  }
   const res = await t.fetch(url, () => ({
     method: 'PUT',
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(st.size) },
