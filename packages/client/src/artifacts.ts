@@ -4,7 +4,7 @@
  *    and of `mlflow server` ≥ 2): streamed through the tracking server's proxy
  *    `/api/2.0/mlflow-artifacts/artifacts/<path>` (PUT uploads, GET downloads, GET ?path= lists);
  *  - a local path or `file://` URI (a server without the proxy on this machine): copied directly.
- * Files stream both ways; nothing is held in memory whole.
+ * Files stream both ways (uploads of at most 1 MiB are sent from memory, which is cheaper per file).
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { cp, mkdir, readFile, readdir, stat } from 'node:fs/promises';
