@@ -43,7 +43,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit: options.maxJsonBytes ?? 32 * 1024 * 1024,
     // Path parameters carry model ids and tag keys (up to 250 characters in MLflow), beyond
     // Fastify's default cap of 100.
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
     // Bad URLs and similar router-level failures get MLflow's JSON shape too.
     frameworkErrors: (error, _req, reply) => {
       void (reply as unknown as FastifyReply)
