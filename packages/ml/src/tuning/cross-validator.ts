@@ -9,13 +9,12 @@ import type { StageWriter } from '../io/format.js';
 import { registerStage } from '../io/registry.js';
 import type { ParamMap, ParamSpec } from '../param/param.js';
 import { gtEq } from '../param/validators.js';
-import { Model, type FitContext } from '../pipeline/stage.js';
+import type { FitContext, Model } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
 import { requireColumn, type Schema } from '../util/schema.js';
-import type { TuningEvaluator } from './evaluator-ref.js';
 import { foldsFromColumn, kFold, type Fold } from './folds.js';
 import { ValidatorBase, readTuning, writeTuning, type ValidatorParamValues } from './validator-params.js';
-import type { Estimator } from '../pipeline/stage.js';
+import { TunedModel, loadTunedModel } from './tuned-model.js';
 
 const numFoldsSpec: ParamSpec<number> = {
   name: 'numFolds',
@@ -155,16 +154,12 @@ export class CrossValidator extends ValidatorBase<CrossValidatorModel> {
 }
 
 /** The result of CrossValidator.fit: the refitted best model and the metrics of every param map. */
-export class CrossValidatorModel extends Model {
+export class CrossValidatorModel extends TunedModel {
   readonly numFolds = this.declare(numFoldsSpec);
   readonly foldCol = this.declare(foldColSpec);
-  #estimator: Estimator | undefined;
-  #maps: readonly ParamMap[] = [];
-  #evaluator: TuningEvaluator | undefined;
 
   constructor(
-    /** The best param map's model, fitted on all rows. */
-    readonly bestModel: Model,
+    bestModel: Model,
     /** Average metric over the folds, one per param map (in estimatorParamMaps order). */
     readonly avgMetrics: readonly number[],
     /** Population standard deviation of the metric over the folds, one per param map. */
@@ -172,47 +167,15 @@ export class CrossValidatorModel extends Model {
     /** subModels[fold][paramIndex] when collectSubModels was set. */
     readonly subModels?: readonly (readonly Model[])[],
   ) {
-    super();
+    super(bestModel);
   }
 
-  /** @internal set by CrossValidator.fit and by the loader. */
-  setTuning(estimator: Estimator, maps: readonly ParamMap[], evaluator: TuningEvaluator): void {
-    this.#estimator = estimator;
-    this.#maps = maps;
-    this.#evaluator = evaluator;
+  protected get selectionMetrics(): readonly number[] {
+    return this.avgMetrics;
   }
-  getEstimator(): Estimator | undefined {
-    return this.#estimator;
-  }
-  getEstimatorParamMaps(): readonly ParamMap[] {
-    return this.#maps;
-  }
-  getEvaluator(): TuningEvaluator | undefined {
-    return this.#evaluator;
-  }
-  /** The param map that won. */
-  get bestIndex(): number {
-    const larger = this.#evaluator?.isLargerBetter() ?? true;
-    let best = 0;
-    this.avgMetrics.forEach((v, i) => {
-      if (larger ? v > this.avgMetrics[best]! : v < this.avgMetrics[best]!) best = i;
-    });
-    return best;
-  }
-
-  transformSchema(schema: Schema): Schema {
-    return this.bestModel.transformSchema(schema);
-  }
-  protected _transform(frame: Frame): Promise<Frame> {
-    return this.bestModel.transform(frame);
-  }
-
-  override writeData(w: StageWriter): void {
-    w.stage('bestModel', this.bestModel);
+  protected writeMetrics(w: StageWriter): void {
     w.json('avgMetrics', this.avgMetrics);
     w.json('stdMetrics', this.stdMetrics);
-    if (this.#estimator && this.#evaluator)
-      writeTuning(w, this.#estimator, this.#maps, this.#evaluator, this.uid);
   }
 }
 
@@ -220,13 +183,9 @@ registerStage('CrossValidator', CrossValidator, async (r) => {
   const { estimator, evaluator, maps } = await readTuning(r);
   return new CrossValidator({ estimator, evaluator, estimatorParamMaps: maps });
 });
-registerStage('CrossValidatorModel', CrossValidatorModel, async (r) => {
-  const best = await r.stage('bestModel');
-  if (!(best instanceof Model)) throw new MLError('LOAD_ERROR', `${r.where}: bestModel is not a Model`);
-  const model = new CrossValidatorModel(best, r.json<number[]>('avgMetrics'), r.json<number[]>('stdMetrics'));
-  if (r.has('estimator')) {
-    const t = await readTuning(r);
-    model.setTuning(t.estimator, t.maps, t.evaluator);
-  }
-  return model;
-});
+registerStage('CrossValidatorModel', CrossValidatorModel, (r) =>
+  loadTunedModel(
+    r,
+    (best) => new CrossValidatorModel(best, r.json<number[]>('avgMetrics'), r.json<number[]>('stdMetrics')),
+  ),
+);

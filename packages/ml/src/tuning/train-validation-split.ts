@@ -8,12 +8,12 @@ import type { StageWriter } from '../io/format.js';
 import { registerStage } from '../io/registry.js';
 import type { ParamMap, ParamSpec } from '../param/param.js';
 import { inRange } from '../param/validators.js';
-import { Model, type Estimator, type FitContext } from '../pipeline/stage.js';
+import type { FitContext, Model } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
 import type { Schema } from '../util/schema.js';
-import type { TuningEvaluator } from './evaluator-ref.js';
 import { trainValidationSplit } from './folds.js';
 import { ValidatorBase, readTuning, writeTuning, type ValidatorParamValues } from './validator-params.js';
+import { TunedModel, loadTunedModel } from './tuned-model.js';
 
 const trainRatioSpec: ParamSpec<number> = {
   name: 'trainRatio',
@@ -83,57 +83,23 @@ export class TrainValidationSplit extends ValidatorBase<TrainValidationSplitMode
   }
 }
 
-export class TrainValidationSplitModel extends Model {
+export class TrainValidationSplitModel extends TunedModel {
   readonly trainRatio = this.declare(trainRatioSpec);
-  #estimator: Estimator | undefined;
-  #maps: readonly ParamMap[] = [];
-  #evaluator: TuningEvaluator | undefined;
 
   constructor(
-    readonly bestModel: Model,
+    bestModel: Model,
     /** The validation metric of every param map (in estimatorParamMaps order). */
     readonly validationMetrics: readonly number[],
     readonly subModels?: readonly Model[],
   ) {
-    super();
+    super(bestModel);
   }
 
-  /** @internal set by TrainValidationSplit.fit and by the loader. */
-  setTuning(estimator: Estimator, maps: readonly ParamMap[], evaluator: TuningEvaluator): void {
-    this.#estimator = estimator;
-    this.#maps = maps;
-    this.#evaluator = evaluator;
+  protected get selectionMetrics(): readonly number[] {
+    return this.validationMetrics;
   }
-  getEstimator(): Estimator | undefined {
-    return this.#estimator;
-  }
-  getEstimatorParamMaps(): readonly ParamMap[] {
-    return this.#maps;
-  }
-  getEvaluator(): TuningEvaluator | undefined {
-    return this.#evaluator;
-  }
-  get bestIndex(): number {
-    const larger = this.#evaluator?.isLargerBetter() ?? true;
-    let best = 0;
-    this.validationMetrics.forEach((v, i) => {
-      if (larger ? v > this.validationMetrics[best]! : v < this.validationMetrics[best]!) best = i;
-    });
-    return best;
-  }
-
-  transformSchema(schema: Schema): Schema {
-    return this.bestModel.transformSchema(schema);
-  }
-  protected _transform(frame: Frame): Promise<Frame> {
-    return this.bestModel.transform(frame);
-  }
-
-  override writeData(w: StageWriter): void {
-    w.stage('bestModel', this.bestModel);
+  protected writeMetrics(w: StageWriter): void {
     w.json('validationMetrics', this.validationMetrics);
-    if (this.#estimator && this.#evaluator)
-      writeTuning(w, this.#estimator, this.#maps, this.#evaluator, this.uid);
   }
 }
 
@@ -141,13 +107,6 @@ registerStage('TrainValidationSplit', TrainValidationSplit, async (r) => {
   const { estimator, evaluator, maps } = await readTuning(r);
   return new TrainValidationSplit({ estimator, evaluator, estimatorParamMaps: maps });
 });
-registerStage('TrainValidationSplitModel', TrainValidationSplitModel, async (r) => {
-  const best = await r.stage('bestModel');
-  if (!(best instanceof Model)) throw new MLError('LOAD_ERROR', `${r.where}: bestModel is not a Model`);
-  const model = new TrainValidationSplitModel(best, r.json<number[]>('validationMetrics'));
-  if (r.has('estimator')) {
-    const t = await readTuning(r);
-    model.setTuning(t.estimator, t.maps, t.evaluator);
-  }
-  return model;
-});
+registerStage('TrainValidationSplitModel', TrainValidationSplitModel, (r) =>
+  loadTunedModel(r, (best) => new TrainValidationSplitModel(best, r.json<number[]>('validationMetrics'))),
+);
