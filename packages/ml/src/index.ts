@@ -91,14 +91,13 @@ export {
 export type { RandomForestParams } from './tree/random-forest.js';
 export { GBTClassifier, GBTClassificationModel, GBTRegressor, GBTRegressionModel } from './tree/gbt.js';
 export type { GBTParams } from './tree/gbt.js';
+export { XGBoostClassifier, XGBoostRegressor } from './tree/xgboost.js';
 export {
-  XGBoostClassifier,
   XGBoostClassificationModel,
-  XGBoostRegressor,
   XGBoostRegressionModel,
   XGBoostModelBase,
   loadXGBoostJson,
-} from './tree/xgboost.js';
+} from './tree/xgboost-model.js';
 export type { XGBoostParams, XGBoostClassifierParams } from './tree/xgboost.js';
 export {
   TreeEnsembleModelBase,
