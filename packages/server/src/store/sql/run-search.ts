@@ -11,7 +11,7 @@ import { compileFilter, resolveAttribute, type FilterTarget } from '../../search
 import { decodePageToken, nextToken } from '../page-token.js';
 import type { Page, SearchRunsQuery } from '../tracking-store.js';
 import { experimentIdToInt, type StoreContext } from './context.js';
-import { hydrateRuns } from './runs.js';
+import { hydrateRuns } from './run-hydrate.js';
 import type { RunsTable } from './schema.js';
 
 const RUN_ATTRIBUTES: Record<string, { column: string; type: 'string' | 'number' }> = {
