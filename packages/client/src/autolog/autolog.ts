@@ -14,37 +14,19 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Frame } from '@cauce/frame';
-import {
-  CrossValidatorModel,
-  Estimator,
-  classNameOf,
-  fnv1a,
-  metricNameOf,
-  mlEvents,
-  type Model,
-  type ParamMap,
-  type TrainValidationSplitModel,
-} from '@cauce/ml';
+import { Estimator, classNameOf, fnv1a, mlEvents, type Model, type ParamMap } from '@cauce/ml';
 import type { Dataset, Run } from '@cauce/protocol';
 import type { MlflowClient } from '../client.js';
 import { exampleSplit, inferSchema } from '../model/signature.js';
 import { figureToSvg, type VegaLiteSpec } from '../figures.js';
 import { _activeExperimentId, _addRunEndHook, activeRun, getClient } from '../fluent.js';
 import { logModel } from '../model/log-model.js';
-import {
-  flattenParams,
-  paramKey,
-  predictorOf,
-  stageKeys,
-  trainingMetrics,
-  tuningModelOf,
-  type Predictor,
-} from './introspect.js';
+import { tuningPlan, type TuningPlan } from './tuning-plan.js';
+import { flattenParams, predictorOf, trainingMetrics, tuningModelOf, type Predictor } from './introspect.js';
 import {
   binaryCurves,
   confusionMatrix,
   confusionMatrixPlot,
-  metricPerParamPlot,
   prPlot,
   residualsPlot,
   rocPlot,
@@ -401,56 +383,6 @@ async function evaluationPlots(
     }
   }
   return out;
-}
-
-interface TuningPlan {
-  metric: string;
-  metricKey: string;
-  larger: boolean;
-  best: number;
-  rows: Array<{ index: number; params: Record<string, unknown>; metric: number; std: number | undefined }>;
-  plots: Array<[string, VegaLiteSpec]>;
-}
-
-/** What a tuned model says about its trials, and the per-param plots (no requests yet). */
-function tuningPlan(tuned: CrossValidatorModel | TrainValidationSplitModel): TuningPlan | undefined {
-  const est = tuned.getEstimator();
-  const maps = tuned.getEstimatorParamMaps();
-  const evaluator = tuned.getEvaluator();
-  if (!est || !evaluator) return undefined;
-  const metric = metricNameOf(evaluator);
-  const keys = stageKeys(est);
-  const cv = tuned instanceof CrossValidatorModel;
-  const values = cv ? tuned.avgMetrics : tuned.validationMetrics;
-  const stds = cv ? tuned.stdMetrics : undefined;
-  const metricKey = cv ? `avg_${metric}` : `validation_${metric}`;
-  const rows = maps.map((m, i) => ({
-    index: i,
-    params: Object.fromEntries(m.entries().map(({ param, value }) => [paramKey(keys, param), value])),
-    metric: values[i]!,
-    std: stds?.[i],
-  }));
-  const best = tuned.bestIndex;
-  const bestRow = rows[best]!;
-  // one plot per tuned param: the metric against its values (other params at their best values)
-  const plots: Array<[string, VegaLiteSpec]> = [];
-  const tunedKeys = [...new Set(rows.flatMap((r) => Object.keys(r.params)))];
-  for (const key of tunedKeys) {
-    const others = tunedKeys.filter((k) => k !== key);
-    const slice = rows.filter((r) =>
-      others.every((k) => JSON.stringify(r.params[k]) === JSON.stringify(bestRow.params[k])),
-    );
-    const pts = slice
-      .map((r) => ({ value: r.params[key] as number | string, metric: r.metric, std: r.std }))
-      .filter(
-        (p) => typeof p.value === 'number' || typeof p.value === 'string' || typeof p.value === 'boolean',
-      )
-      .map((p) => ({ ...p, value: typeof p.value === 'boolean' ? String(p.value) : p.value }));
-    if (pts.length > 1) {
-      plots.push([`tuning_${key.replace(/[^\w.-]/g, '_')}.svg`, metricPerParamPlot(key, metricKey, pts)]);
-    }
-  }
-  return { metric, metricKey, larger: evaluator.isLargerBetter(), best, rows, plots };
 }
 
 /** Child runs per param map, best params and metric on the parent, and the search results. */
