@@ -6,7 +6,7 @@
 
 import { Frame, float64Column } from '@cauce/frame';
 import { MLError } from '../util/errors.js';
-import { studentTTwoSidedP } from './student-t.js';
+import { studentTTwoSidedP } from '../util/distributions.js';
 
 export interface SummaryInput {
   stage: string;

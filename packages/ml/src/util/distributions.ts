@@ -1,6 +1,6 @@
 /**
- * Tail probabilities of the F and chi-squared distributions, for the univariate feature tests.
- * Built on the regularized incomplete beta and gamma functions, evaluated by their continued fractions
+ * Tail probabilities of the F, chi-squared and Student's t distributions, for the univariate feature
+ * tests and the coefficients' t-tests of the regression summaries. Built on the regularized incomplete beta and gamma functions, evaluated by their continued fractions
  * (modified Lentz's method) and series, as in Press et al., "Numerical Recipes", 3rd ed., §6.1–6.4;
  * ln Γ by the Lanczos approximation (g = 7, n = 9). Accurate to ~1e-13 relative in the ranges used here.
  */
@@ -113,4 +113,14 @@ export function fSurvival(f: number, d1: number, d2: number): number {
 export function chiSquaredSurvival(x: number, k: number): number {
   if (!(x > 0)) return Number.isNaN(x) ? NaN : 1;
   return upperGamma(k / 2, x / 2);
+}
+
+/**
+ * P(|T| ≥ |t|) for Student's t with `dof` degrees of freedom: I_{ν/(ν+t²)}(ν/2, 1/2)
+ * (Abramowitz & Stegun 26.7.1 with 26.5.27).
+ */
+export function studentTTwoSidedP(t: number, dof: number): number {
+  if (!Number.isFinite(t)) return Number.isNaN(t) ? NaN : 0;
+  if (!(dof > 0)) return NaN;
+  return incompleteBeta(dof / (dof + t * t), dof / 2, 0.5);
 }
