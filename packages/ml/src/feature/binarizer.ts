@@ -5,11 +5,11 @@
 import { float64Column, type Frame } from '@cauce/frame';
 import { registerStage } from '../io/registry.js';
 import type { ParamSpec } from '../param/param.js';
-import * as shared from '../param/shared.js';
 import { Transformer } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
-import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
-import { denseVectorColumn, inOutPairs, vectorRows } from './columns.js';
+import type { Schema } from '../util/schema.js';
+import { denseVectorColumn, vectorRows } from './columns.js';
+import { inOutPairs, inOutSchema, withInOutCols } from './in-out-cols.js';
 import { denseOf } from './vector-stage.js';
 
 const thresholdSpec: ParamSpec<number> = {
@@ -33,11 +33,7 @@ export interface BinarizerParams {
   thresholds?: readonly number[];
 }
 
-export class Binarizer extends Transformer {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
-  readonly inputCols = this.declare(shared.inputCols);
-  readonly outputCols = this.declare(shared.outputCols);
+export class Binarizer extends withInOutCols(Transformer) {
   readonly threshold = this.declare(thresholdSpec);
   readonly thresholds = this.declare(thresholdsSpec);
 
@@ -50,18 +46,6 @@ export class Binarizer extends Transformer {
   }
   setThresholds(v: readonly number[]): this {
     return this.set(this.thresholds, v);
-  }
-  setInputCol(v: string): this {
-    return this.set(this.inputCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
-  }
-  setInputCols(v: readonly string[]): this {
-    return this.set(this.inputCols, v);
-  }
-  setOutputCols(v: readonly string[]): this {
-    return this.set(this.outputCols, v);
   }
 
   private thresholdsFor(pairs: Array<[string, string]>): number[] {
@@ -81,27 +65,12 @@ export class Binarizer extends Transformer {
   }
 
   transformSchema(schema: Schema): Schema {
-    const pairs = inOutPairs(this);
-    this.thresholdsFor(pairs);
-    let out = schema;
-    for (const [i, o] of pairs) {
-      const f = requireColumn(this.uid, schema, pairs.length > 1 ? 'inputCols' : 'inputCol', i, [
-        'float64',
-        'int32',
-        'int64',
-        'bool',
-        'vector',
-      ]);
-      out = appendColumn(
-        this.uid,
-        out,
-        pairs.length > 1 ? 'outputCols' : 'outputCol',
-        f.type === 'vector'
-          ? { name: o, type: 'vector', ...(f.size !== undefined ? { size: f.size } : {}) }
-          : { name: o, type: 'float64' },
-      );
-    }
-    return out;
+    this.thresholdsFor(inOutPairs(this));
+    return inOutSchema(this, schema, ['float64', 'int32', 'int64', 'bool', 'vector'], (f) =>
+      f.type === 'vector'
+        ? { type: 'vector', ...(f.size !== undefined ? { size: f.size } : {}) }
+        : { type: 'float64' },
+    );
   }
 
   protected _transform(frame: Frame): Frame {

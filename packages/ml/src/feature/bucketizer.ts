@@ -12,8 +12,8 @@ import * as shared from '../param/shared.js';
 import { custom } from '../param/validators.js';
 import { Model } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
-import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
-import { inOutPairs } from './columns.js';
+import type { Schema } from '../util/schema.js';
+import { SkippedRows, inOutPairs, inOutSchema, withInOutCols } from './in-out-cols.js';
 
 export type BucketizerHandleInvalid = 'error' | 'skip' | 'keep';
 
@@ -65,11 +65,7 @@ export function bucketOf(splits: readonly number[], x: number): number {
   return lo;
 }
 
-export class Bucketizer extends Model {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
-  readonly inputCols = this.declare(shared.inputCols);
-  readonly outputCols = this.declare(shared.outputCols);
+export class Bucketizer extends withInOutCols(Model) {
   readonly splits = this.declare(splitsSpec);
   readonly splitsArray = this.declare(splitsArraySpec);
   readonly handleInvalid = this.declare(bucketHandleInvalidSpec);
@@ -89,18 +85,6 @@ export class Bucketizer extends Model {
   }
   setHandleInvalid(v: BucketizerHandleInvalid): this {
     return this.set(this.handleInvalid, v);
-  }
-  setInputCol(v: string): this {
-    return this.set(this.inputCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
-  }
-  setInputCols(v: readonly string[]): this {
-    return this.set(this.inputCols, v);
-  }
-  setOutputCols(v: readonly string[]): this {
-    return this.set(this.outputCols, v);
   }
 
   /** The splits of each (input, output) pair, checked against the single/multi-column form. */
@@ -141,15 +125,7 @@ export class Bucketizer extends Model {
   transformSchema(schema: Schema): Schema {
     const pairs = inOutPairs(this);
     this.splitsPerColumn(pairs);
-    let out = schema;
-    for (const [i, o] of pairs) {
-      requireColumn(this.uid, schema, pairs.length > 1 ? 'inputCols' : 'inputCol', i, 'numeric');
-      out = appendColumn(this.uid, out, pairs.length > 1 ? 'outputCols' : 'outputCol', {
-        name: o,
-        type: 'float64',
-      });
-    }
-    return out;
+    return inOutSchema(this, schema, 'numeric', () => ({ type: 'float64' }));
   }
 
   protected _transform(frame: Frame): Frame {
@@ -157,7 +133,7 @@ export class Bucketizer extends Model {
     const all = this.splitsPerColumn(pairs);
     const mode = this.getOrDefault(this.handleInvalid);
     const n = frame.numRows;
-    let keepMask: Uint8Array | undefined;
+    const skipped = new SkippedRows(n);
     const cols: Record<string, ReturnType<typeof float64Column>> = {};
     pairs.forEach(([col, outName], j) => {
       const splits = all[j]!;
@@ -167,7 +143,7 @@ export class Bucketizer extends Model {
         const v = x[i]!;
         if (Number.isNaN(v)) {
           if (mode === 'keep') out[i] = splits.length - 1;
-          else if (mode === 'skip') (keepMask ??= new Uint8Array(n).fill(1))[i] = 0;
+          else if (mode === 'skip') skipped.skip(i);
           else {
             throw new MLError('INVALID_DATA', `${this.uid}: column '${col}' has a null or NaN at row ${i}`, {
               stage: this.uid,
@@ -189,8 +165,7 @@ export class Bucketizer extends Model {
       }
       cols[outName] = float64Column(out);
     });
-    const result = frame.withColumns(cols);
-    return keepMask ? result.filter(keepMask) : result;
+    return skipped.dropFrom(frame.withColumns(cols));
   }
 }
 

@@ -1,65 +1,9 @@
 /**
- * Helpers the feature stages share: resolving inputCol/outputCol vs inputCols/outputCols, reading a
- * vector column as rows without per-row objects, and building output columns.
+ * Helpers the feature stages share: reading a vector column as rows without per-row objects, and
+ * building output columns. (The inputCol(s)/outputCol(s) params live in in-out-cols.ts.)
  */
 import { SparseVectorColumn, VectorColumn, bitIsSet, type Column, type Frame } from '@cauce/frame';
-import type { Param, Params } from '../param/param.js';
 import { MLError } from '../util/errors.js';
-
-export interface InOutParams {
-  inputCol: Param<string>;
-  outputCol: Param<string>;
-  inputCols: Param<readonly string[]>;
-  outputCols: Param<readonly string[]>;
-}
-
-/**
- * The (input, output) column pairs of a stage that accepts either the single or the multi-column
- * params (Spark's HasInputCol(s)/HasOutputCol(s) rules: exactly one of the two forms, lengths equal).
- */
-export function inOutPairs(stage: Params & InOutParams): Array<[string, string]> {
-  const single = stage.isSet(stage.inputCol);
-  const multi = stage.isSet(stage.inputCols);
-  if (single && multi) {
-    throw new MLError('INVALID_PARAM', `${stage.uid}: set either inputCol or inputCols, not both`, {
-      stage: stage.uid,
-      param: 'inputCols',
-    });
-  }
-  if (!single && !multi) {
-    throw new MLError('INVALID_PARAM', `${stage.uid}: neither inputCol nor inputCols is set`, {
-      stage: stage.uid,
-      param: 'inputCol',
-      hint: 'call setInputCol(…) or setInputCols([...])',
-    });
-  }
-  if (single) {
-    if (stage.isSet(stage.outputCols)) {
-      throw new MLError('INVALID_PARAM', `${stage.uid}: inputCol goes with outputCol, not outputCols`, {
-        stage: stage.uid,
-        param: 'outputCols',
-      });
-    }
-    return [[stage.getOrDefault(stage.inputCol), stage.getOrDefault(stage.outputCol)]];
-  }
-  const ins = stage.getOrDefault(stage.inputCols);
-  if (!stage.isSet(stage.outputCols)) {
-    throw new MLError('INVALID_PARAM', `${stage.uid}: inputCols is set but outputCols is not`, {
-      stage: stage.uid,
-      param: 'outputCols',
-      hint: 'give one output column name per input column',
-    });
-  }
-  const outs = stage.getOrDefault(stage.outputCols);
-  if (ins.length !== outs.length) {
-    throw new MLError(
-      'INVALID_PARAM',
-      `${stage.uid}: inputCols has ${ins.length} entries but outputCols has ${outs.length}; they must match`,
-      { stage: stage.uid, param: 'outputCols' },
-    );
-  }
-  return ins.map((c, i) => [c, outs[i]!]);
-}
 
 /** A vector column seen as rows, dense or CSR, with the view index resolved (no per-row objects). */
 export interface VectorRows {

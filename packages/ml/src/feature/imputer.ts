@@ -15,8 +15,8 @@ import { inArray } from '../param/validators.js';
 import { Estimator, Model } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
 import { quantileRank, selectKth } from '../util/quantile.js';
-import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
-import { inOutPairs } from './columns.js';
+import type { Schema } from '../util/schema.js';
+import { inOutPairs, inOutSchema, requireFittedColumns, withInOutCols } from './in-out-cols.js';
 
 export type ImputerStrategy = 'mean' | 'median' | 'mode';
 
@@ -45,16 +45,7 @@ export interface ImputerParams {
 }
 
 function imputerSchema(stage: Imputer | ImputerModel, schema: Schema): Schema {
-  const pairs = inOutPairs(stage);
-  let out = schema;
-  for (const [i, o] of pairs) {
-    requireColumn(stage.uid, schema, pairs.length > 1 ? 'inputCols' : 'inputCol', i, 'numeric');
-    out = appendColumn(stage.uid, out, pairs.length > 1 ? 'outputCols' : 'outputCol', {
-      name: o,
-      type: 'float64',
-    });
-  }
-  return out;
+  return inOutSchema(stage, schema, 'numeric', () => ({ type: 'float64' }));
 }
 
 /** Non-missing values of a column (NaN always excluded), as a new array the caller may reorder. */
@@ -84,11 +75,7 @@ function mode(v: Float64Array): number {
   return best;
 }
 
-export class Imputer extends Estimator<ImputerModel> {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
-  readonly inputCols = this.declare(shared.inputCols);
-  readonly outputCols = this.declare(shared.outputCols);
+export class Imputer extends withInOutCols(Estimator<ImputerModel>) {
   readonly strategy = this.declare(strategySpec);
   readonly missingValue = this.declare(missingValueSpec);
   readonly relativeError = this.declare(shared.relativeError);
@@ -96,18 +83,6 @@ export class Imputer extends Estimator<ImputerModel> {
   constructor(params: ImputerParams = {}) {
     super();
     this.setParams(params);
-  }
-  setInputCol(v: string): this {
-    return this.set(this.inputCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
-  }
-  setInputCols(v: readonly string[]): this {
-    return this.set(this.inputCols, v);
-  }
-  setOutputCols(v: readonly string[]): this {
-    return this.set(this.outputCols, v);
   }
   setStrategy(v: ImputerStrategy): this {
     return this.set(this.strategy, v);
@@ -157,11 +132,7 @@ export class Imputer extends Estimator<ImputerModel> {
   }
 }
 
-export class ImputerModel extends Model {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
-  readonly inputCols = this.declare(shared.inputCols);
-  readonly outputCols = this.declare(shared.outputCols);
+export class ImputerModel extends withInOutCols(Model) {
   readonly strategy = this.declare(strategySpec);
   readonly missingValue = this.declare(missingValueSpec);
   readonly relativeError = this.declare(shared.relativeError);
@@ -183,17 +154,7 @@ export class ImputerModel extends Model {
   }
 
   transformSchema(schema: Schema): Schema {
-    const n = inOutPairs(this).length;
-    if (n !== this.surrogates.length) {
-      throw new MLError(
-        'INVALID_PARAM',
-        `${this.uid}: the model was fitted on ${this.surrogates.length} column(s) but ${n} are set`,
-        {
-          stage: this.uid,
-          param: 'inputCols',
-        },
-      );
-    }
+    requireFittedColumns(this, this.surrogates.length);
     return imputerSchema(this, schema);
   }
 

@@ -11,8 +11,9 @@ import { registerStage } from '../io/registry.js';
 import * as shared from '../param/shared.js';
 import { Estimator, Model } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
-import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
-import { inOutPairs, requireRows, sparseColumn } from './columns.js';
+import type { Schema } from '../util/schema.js';
+import { requireRows, sparseColumn } from './columns.js';
+import { inOutPairs, inOutSchema, requireFittedColumns, withInOutCols } from './in-out-cols.js';
 
 export type OneHotHandleInvalid = 'error' | 'keep';
 
@@ -46,46 +47,25 @@ function oheSchema(
   schema: Schema,
   sizes?: readonly number[],
 ): Schema {
-  const pairs = inOutPairs(stage);
   const keep = stage.getOrDefault(stage.handleInvalid) === 'keep';
   const dropLast = stage.getOrDefault(stage.dropLast);
-  let out = schema;
-  pairs.forEach(([i, o], j) => {
-    requireColumn(stage.uid, schema, pairs.length > 1 ? 'inputCols' : 'inputCol', i, 'numeric');
+  return inOutSchema(stage, schema, 'numeric', (_, j) => {
     const size = sizes?.[j];
-    out = appendColumn(stage.uid, out, pairs.length > 1 ? 'outputCols' : 'outputCol', {
-      name: o,
+    return {
       type: 'vector',
       sparse: true,
       ...(size !== undefined ? { size: vectorSize(size, keep, dropLast) } : {}),
-    });
+    };
   });
-  return out;
 }
 
-export class OneHotEncoder extends Estimator<OneHotEncoderModel> {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
-  readonly inputCols = this.declare(shared.inputCols);
-  readonly outputCols = this.declare(shared.outputCols);
+export class OneHotEncoder extends withInOutCols(Estimator<OneHotEncoderModel>) {
   readonly handleInvalid = this.declare(handleInvalidSpec);
   readonly dropLast = this.declare(dropLastSpec);
 
   constructor(params: OneHotEncoderParams = {}) {
     super();
     this.setParams(params);
-  }
-  setInputCol(v: string): this {
-    return this.set(this.inputCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
-  }
-  setInputCols(v: readonly string[]): this {
-    return this.set(this.inputCols, v);
-  }
-  setOutputCols(v: readonly string[]): this {
-    return this.set(this.outputCols, v);
   }
   setHandleInvalid(v: OneHotHandleInvalid): this {
     return this.set(this.handleInvalid, v);
@@ -131,11 +111,7 @@ export class OneHotEncoder extends Estimator<OneHotEncoderModel> {
   }
 }
 
-export class OneHotEncoderModel extends Model {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
-  readonly inputCols = this.declare(shared.inputCols);
-  readonly outputCols = this.declare(shared.outputCols);
+export class OneHotEncoderModel extends withInOutCols(Model) {
   readonly handleInvalid = this.declare(handleInvalidSpec);
   readonly dropLast = this.declare(dropLastSpec);
   /** Number of categories of each input column (without the extra 'keep' category). */
@@ -155,14 +131,7 @@ export class OneHotEncoderModel extends Model {
   }
 
   transformSchema(schema: Schema): Schema {
-    const n = inOutPairs(this).length;
-    if (n !== this.categorySizes.length) {
-      throw new MLError(
-        'INVALID_PARAM',
-        `${this.uid}: the model was fitted on ${this.categorySizes.length} column(s) but ${n} are set`,
-        { stage: this.uid, param: 'inputCols' },
-      );
-    }
+    requireFittedColumns(this, this.categorySizes.length);
     return oheSchema(this, schema, this.categorySizes);
   }
 

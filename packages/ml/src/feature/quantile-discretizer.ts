@@ -12,9 +12,9 @@ import { custom, gtEq } from '../param/validators.js';
 import { Estimator } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
 import { quantiles } from '../util/quantile.js';
-import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
+import type { Schema } from '../util/schema.js';
 import { Bucketizer, bucketHandleInvalidSpec, type BucketizerHandleInvalid } from './bucketizer.js';
-import { inOutPairs } from './columns.js';
+import { inOutPairs, inOutSchema, withInOutCols } from './in-out-cols.js';
 
 const numBucketsSpec: ParamSpec<number> = {
   name: 'numBuckets',
@@ -41,11 +41,7 @@ export interface QuantileDiscretizerParams {
   handleInvalid?: BucketizerHandleInvalid;
 }
 
-export class QuantileDiscretizer extends Estimator<Bucketizer> {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
-  readonly inputCols = this.declare(shared.inputCols);
-  readonly outputCols = this.declare(shared.outputCols);
+export class QuantileDiscretizer extends withInOutCols(Estimator<Bucketizer>) {
   readonly numBuckets = this.declare(numBucketsSpec);
   readonly numBucketsArray = this.declare(numBucketsArraySpec);
   readonly relativeError = this.declare(shared.relativeError);
@@ -70,18 +66,6 @@ export class QuantileDiscretizer extends Estimator<Bucketizer> {
   setHandleInvalid(v: BucketizerHandleInvalid): this {
     return this.set(this.handleInvalid, v);
   }
-  setInputCol(v: string): this {
-    return this.set(this.inputCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
-  }
-  setInputCols(v: readonly string[]): this {
-    return this.set(this.inputCols, v);
-  }
-  setOutputCols(v: readonly string[]): this {
-    return this.set(this.outputCols, v);
-  }
 
   private bucketsPerColumn(pairs: Array<[string, string]>): number[] {
     const arr = this.get(this.numBucketsArray);
@@ -97,17 +81,8 @@ export class QuantileDiscretizer extends Estimator<Bucketizer> {
   }
 
   transformSchema(schema: Schema): Schema {
-    const pairs = inOutPairs(this);
-    this.bucketsPerColumn(pairs);
-    let out = schema;
-    for (const [i, o] of pairs) {
-      requireColumn(this.uid, schema, pairs.length > 1 ? 'inputCols' : 'inputCol', i, 'numeric');
-      out = appendColumn(this.uid, out, pairs.length > 1 ? 'outputCols' : 'outputCol', {
-        name: o,
-        type: 'float64',
-      });
-    }
-    return out;
+    this.bucketsPerColumn(inOutPairs(this));
+    return inOutSchema(this, schema, 'numeric', () => ({ type: 'float64' }));
   }
 
   protected _fit(frame: Frame): Bucketizer {

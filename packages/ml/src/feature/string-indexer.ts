@@ -14,8 +14,9 @@ import * as shared from '../param/shared.js';
 import { inArray } from '../param/validators.js';
 import { Estimator, Model } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
-import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
-import { inOutPairs, requireRows } from './columns.js';
+import type { Schema } from '../util/schema.js';
+import { requireRows } from './columns.js';
+import { SkippedRows, inOutPairs, inOutSchema, requireFittedColumns, withInOutCols } from './in-out-cols.js';
 
 export type StringOrderType = 'frequencyDesc' | 'frequencyAsc' | 'alphabetDesc' | 'alphabetAsc';
 export type StringIndexerHandleInvalid = 'error' | 'skip' | 'keep';
@@ -72,11 +73,7 @@ function labelView(frame: Frame, col: string): { codes: Int32Array; dictionary: 
 
 const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-export class StringIndexer extends Estimator<StringIndexerModel> {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
-  readonly inputCols = this.declare(shared.inputCols);
-  readonly outputCols = this.declare(shared.outputCols);
+export class StringIndexer extends withInOutCols(Estimator<StringIndexerModel>) {
   readonly handleInvalid = this.declare(handleInvalidSpec);
   readonly stringOrderType = this.declare(stringOrderTypeSpec);
 
@@ -85,18 +82,6 @@ export class StringIndexer extends Estimator<StringIndexerModel> {
     this.setParams(params);
   }
 
-  setInputCol(v: string): this {
-    return this.set(this.inputCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
-  }
-  setInputCols(v: readonly string[]): this {
-    return this.set(this.inputCols, v);
-  }
-  setOutputCols(v: readonly string[]): this {
-    return this.set(this.outputCols, v);
-  }
   setHandleInvalid(v: StringIndexerHandleInvalid): this {
     return this.set(this.handleInvalid, v);
   }
@@ -111,7 +96,7 @@ export class StringIndexer extends Estimator<StringIndexerModel> {
   }
 
   transformSchema(schema: Schema): Schema {
-    return indexerSchema(this.uid, inOutPairs(this), schema);
+    return indexerSchema(this, schema);
   }
 
   protected _fit(frame: Frame): StringIndexerModel {
@@ -150,20 +135,11 @@ export class StringIndexer extends Estimator<StringIndexerModel> {
   }
 }
 
-function indexerSchema(uid: string, pairs: Array<[string, string]>, schema: Schema): Schema {
-  let out = schema;
-  for (const [i, o] of pairs) {
-    requireColumn(uid, schema, pairs.length > 1 ? 'inputCols' : 'inputCol', i, 'numericOrString');
-    out = appendColumn(uid, out, pairs.length > 1 ? 'outputCols' : 'outputCol', { name: o, type: 'float64' });
-  }
-  return out;
+function indexerSchema(stage: StringIndexer | StringIndexerModel, schema: Schema): Schema {
+  return inOutSchema(stage, schema, 'numericOrString', () => ({ type: 'float64' }));
 }
 
-export class StringIndexerModel extends Model {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
-  readonly inputCols = this.declare(shared.inputCols);
-  readonly outputCols = this.declare(shared.outputCols);
+export class StringIndexerModel extends withInOutCols(Model) {
   readonly handleInvalid = this.declare(handleInvalidSpec);
   readonly stringOrderType = this.declare(stringOrderTypeSpec);
   /** Labels of each input column, index order. */
@@ -183,36 +159,17 @@ export class StringIndexerModel extends Model {
   setHandleInvalid(v: StringIndexerHandleInvalid): this {
     return this.set(this.handleInvalid, v);
   }
-  setInputCol(v: string): this {
-    return this.set(this.inputCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
-  }
-  setInputCols(v: readonly string[]): this {
-    return this.set(this.inputCols, v);
-  }
-  setOutputCols(v: readonly string[]): this {
-    return this.set(this.outputCols, v);
-  }
 
   transformSchema(schema: Schema): Schema {
-    const pairs = inOutPairs(this);
-    if (pairs.length !== this.labelsArray.length) {
-      throw new MLError(
-        'INVALID_PARAM',
-        `${this.uid}: the model was fitted on ${this.labelsArray.length} column(s) but ${pairs.length} are set`,
-        { stage: this.uid, param: 'inputCols' },
-      );
-    }
-    return indexerSchema(this.uid, pairs, schema);
+    requireFittedColumns(this, this.labelsArray.length);
+    return indexerSchema(this, schema);
   }
 
   protected _transform(frame: Frame): Frame {
     const mode = this.getOrDefault(this.handleInvalid);
     const pairs = inOutPairs(this);
     const n = frame.numRows;
-    let drop: Uint8Array | undefined;
+    const skipped = new SkippedRows(n);
     const outs: Array<[string, Float64Array]> = [];
     pairs.forEach(([col, outName], j) => {
       const labels = this.labelsArray[j]!;
@@ -232,7 +189,7 @@ export class StringIndexerModel extends Model {
           continue;
         }
         if (mode === 'keep') out[i] = keepIdx;
-        else if (mode === 'skip') (drop ??= new Uint8Array(n))[i] = 1;
+        else if (mode === 'skip') skipped.skip(i);
         else {
           const what = c < 0 ? 'a null' : `the unseen label ${JSON.stringify(dictionary[c])}`;
           throw new MLError('INVALID_DATA', `${this.uid}: column '${col}' has ${what} at row ${i}`, {
@@ -244,12 +201,9 @@ export class StringIndexerModel extends Model {
       }
       outs.push([outName, out]);
     });
-    let result = frame.withColumns(Object.fromEntries(outs.map(([k, v]) => [k, float64Column(v)])));
-    if (drop) {
-      for (let i = 0; i < n; i++) drop[i] = drop[i]! ^ 1; // now a keep mask
-      result = result.filter(drop);
-    }
-    return result;
+    return skipped.dropFrom(
+      frame.withColumns(Object.fromEntries(outs.map(([k, v]) => [k, float64Column(v)]))),
+    );
   }
 
   override writeData(w: StageWriter): void {
