@@ -57,7 +57,7 @@ export {
   fnv1a,
 } from './io/format.js';
 export type { Bundle, StageMetadata, ArrayEntry, JsonValue } from './io/format.js';
-export { registerStage, registeredStages, classNameOf } from './io/registry.js';
+export { registerStage, registeredStages, classNameOf, stageClass } from './io/registry.js';
 export type { StageLoader } from './io/registry.js';
 
 // regression, classification (H3b)
@@ -114,7 +114,13 @@ export { CrossValidator, CrossValidatorModel } from './tuning/cross-validator.js
 export type { CrossValidatorParams } from './tuning/cross-validator.js';
 export { TrainValidationSplit, TrainValidationSplitModel } from './tuning/train-validation-split.js';
 export type { TrainValidationSplitParams } from './tuning/train-validation-split.js';
-export { registerEvaluator, isTuningEvaluator, metricNameOf } from './tuning/evaluator-ref.js';
+export {
+  registerEvaluator,
+  registeredEvaluators,
+  evaluatorClass,
+  isTuningEvaluator,
+  metricNameOf,
+} from './tuning/evaluator-ref.js';
 export type { TuningEvaluator } from './tuning/evaluator-ref.js';
 export { kFold, trainValidationSplit } from './tuning/folds.js';
 export type { Fold } from './tuning/folds.js';

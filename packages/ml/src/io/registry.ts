@@ -71,3 +71,12 @@ export function loaderFor(name: string, where: string): StageLoader {
 export function registeredStages(): string[] {
   return [...byName.keys()].sort();
 }
+
+/**
+ * The class registered under `name`, to build a stage by its class name (a spec file, the CLI's
+ * `cauce tune`); undefined when no class has that name. Fitted-model classes need their numbers, so
+ * only estimators and plain transformers can be built this way with `new (stageClass(name))()`.
+ */
+export function stageClass(name: string): (new () => PipelineStage) | undefined {
+  return byName.get(name)?.ctor as (new () => PipelineStage) | undefined;
+}

@@ -47,6 +47,16 @@ export function registerEvaluator(name: string, ctor: EvaluatorCtor): void {
   evaluators.set(name, ctor);
 }
 
+/** Names of all registered evaluator classes (sorted). */
+export function registeredEvaluators(): string[] {
+  return [...evaluators.keys()].sort();
+}
+
+/** The evaluator class registered under `name` (for building one by name, e.g. from a spec file). */
+export function evaluatorClass(name: string): EvaluatorCtor | undefined {
+  return evaluators.get(name);
+}
+
 export interface SavedEvaluator {
   class: string;
   uid: string;
