@@ -53,13 +53,7 @@ export class ElementwiseProduct extends Transformer {
 
   protected _transform(frame: Frame): Frame {
     const scale = Float64Array.from(this.getScalingVec());
-    return affineTransform(
-      frame,
-      this.getOrDefault(this.inputCol),
-      this.getOrDefault(this.outputCol),
-      undefined,
-      scale,
-    );
+    return affineTransform(this, frame, undefined, scale);
   }
 }
 

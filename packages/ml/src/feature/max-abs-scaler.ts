@@ -6,31 +6,20 @@
 import type { Frame } from '@cauce/frame';
 import type { StageWriter } from '../io/format.js';
 import { registerStage } from '../io/registry.js';
-import * as shared from '../param/shared.js';
 import { Estimator, Model } from '../pipeline/stage.js';
 import type { Schema } from '../util/schema.js';
-import { requireRows, vectorRows } from './columns.js';
-import { affineTransform, vectorSchema } from './vector-stage.js';
-import { vectorStats } from './vector-stats.js';
+import { withInputOutputCol } from './in-out-cols.js';
+import { affineTransform, fitColumnStats, vectorSchema } from './vector-stage.js';
 
 export interface MaxAbsScalerParams {
   inputCol?: string;
   outputCol?: string;
 }
 
-export class MaxAbsScaler extends Estimator<MaxAbsScalerModel> {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
-
+export class MaxAbsScaler extends withInputOutputCol(Estimator<MaxAbsScalerModel>) {
   constructor(params: MaxAbsScalerParams = {}) {
     super();
     this.setParams(params);
-  }
-  setInputCol(v: string): this {
-    return this.set(this.inputCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
   }
 
   transformSchema(schema: Schema): Schema {
@@ -38,16 +27,12 @@ export class MaxAbsScaler extends Estimator<MaxAbsScalerModel> {
   }
 
   protected _fit(frame: Frame): MaxAbsScalerModel {
-    const s = vectorStats(vectorRows(frame, this.getOrDefault(this.inputCol)));
-    requireRows(this.uid, s.count, 'the input column (non-null vectors)');
+    const s = fitColumnStats(this, frame);
     return new MaxAbsScalerModel(s.maxAbs);
   }
 }
 
-export class MaxAbsScalerModel extends Model {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
-
+export class MaxAbsScalerModel extends withInputOutputCol(Model) {
   constructor(
     readonly maxAbs: Float64Array,
     params: MaxAbsScalerParams = {},
@@ -62,13 +47,7 @@ export class MaxAbsScalerModel extends Model {
 
   protected _transform(frame: Frame): Frame {
     const scale = this.maxAbs.map((m) => (m === 0 ? 1 : 1 / m));
-    return affineTransform(
-      frame,
-      this.getOrDefault(this.inputCol),
-      this.getOrDefault(this.outputCol),
-      undefined,
-      scale,
-    );
+    return affineTransform(this, frame, undefined, scale);
   }
 
   override writeData(w: StageWriter): void {

@@ -7,13 +7,12 @@ import type { Frame } from '@cauce/frame';
 import type { StageWriter } from '../io/format.js';
 import { registerStage } from '../io/registry.js';
 import type { ParamSpec } from '../param/param.js';
-import * as shared from '../param/shared.js';
 import { Estimator, Model } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
 import type { Schema } from '../util/schema.js';
-import { denseVectorColumn, requireRows, vectorRows } from './columns.js';
-import { denseOf, vectorSchema } from './vector-stage.js';
-import { vectorStats } from './vector-stats.js';
+import { denseVectorColumn, vectorRows } from './columns.js';
+import { withInputOutputCol } from './in-out-cols.js';
+import { denseOf, fitColumnStats, vectorSchema } from './vector-stage.js';
 
 const minSpec: ParamSpec<number> = {
   name: 'min',
@@ -46,21 +45,13 @@ function checkRange(stage: MinMaxScaler | MinMaxScalerModel): void {
   }
 }
 
-export class MinMaxScaler extends Estimator<MinMaxScalerModel> {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
+export class MinMaxScaler extends withInputOutputCol(Estimator<MinMaxScalerModel>) {
   readonly min = this.declare(minSpec);
   readonly max = this.declare(maxSpec);
 
   constructor(params: MinMaxScalerParams = {}) {
     super();
     this.setParams(params);
-  }
-  setInputCol(v: string): this {
-    return this.set(this.inputCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
   }
   setMin(v: number): this {
     return this.set(this.min, v);
@@ -75,15 +66,12 @@ export class MinMaxScaler extends Estimator<MinMaxScalerModel> {
   }
 
   protected _fit(frame: Frame): MinMaxScalerModel {
-    const s = vectorStats(vectorRows(frame, this.getOrDefault(this.inputCol)));
-    requireRows(this.uid, s.count, 'the input column (non-null vectors)');
+    const s = fitColumnStats(this, frame);
     return new MinMaxScalerModel(s.min, s.max);
   }
 }
 
-export class MinMaxScalerModel extends Model {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
+export class MinMaxScalerModel extends withInputOutputCol(Model) {
   readonly min = this.declare(minSpec);
   readonly max = this.declare(maxSpec);
 

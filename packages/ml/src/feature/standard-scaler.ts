@@ -8,12 +8,10 @@ import type { Frame } from '@cauce/frame';
 import type { StageWriter } from '../io/format.js';
 import { registerStage } from '../io/registry.js';
 import type { ParamSpec } from '../param/param.js';
-import * as shared from '../param/shared.js';
 import { Estimator, Model } from '../pipeline/stage.js';
 import type { Schema } from '../util/schema.js';
-import { requireRows, vectorRows } from './columns.js';
-import { affineTransform, vectorSchema } from './vector-stage.js';
-import { vectorStats } from './vector-stats.js';
+import { withInputOutputCol } from './in-out-cols.js';
+import { affineTransform, fitColumnStats, vectorSchema } from './vector-stage.js';
 
 const withMeanSpec: ParamSpec<boolean> = {
   name: 'withMean',
@@ -35,21 +33,13 @@ export interface StandardScalerParams {
   withStd?: boolean;
 }
 
-export class StandardScaler extends Estimator<StandardScalerModel> {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
+export class StandardScaler extends withInputOutputCol(Estimator<StandardScalerModel>) {
   readonly withMean = this.declare(withMeanSpec);
   readonly withStd = this.declare(withStdSpec);
 
   constructor(params: StandardScalerParams = {}) {
     super();
     this.setParams(params);
-  }
-  setInputCol(v: string): this {
-    return this.set(this.inputCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
   }
   setWithMean(v: boolean): this {
     return this.set(this.withMean, v);
@@ -69,15 +59,12 @@ export class StandardScaler extends Estimator<StandardScalerModel> {
   }
 
   protected _fit(frame: Frame): StandardScalerModel {
-    const s = vectorStats(vectorRows(frame, this.getOrDefault(this.inputCol)));
-    requireRows(this.uid, s.count, 'the input column (non-null vectors)');
+    const s = fitColumnStats(this, frame);
     return new StandardScalerModel(s.mean, s.variance.map(Math.sqrt));
   }
 }
 
-export class StandardScalerModel extends Model {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
+export class StandardScalerModel extends withInputOutputCol(Model) {
   readonly withMean = this.declare(withMeanSpec);
   readonly withStd = this.declare(withStdSpec);
 
@@ -98,13 +85,7 @@ export class StandardScalerModel extends Model {
   protected _transform(frame: Frame): Frame {
     const scale = this.getOrDefault(this.withStd) ? this.std.map((s) => (s === 0 ? 0 : 1 / s)) : undefined;
     const shift = this.getOrDefault(this.withMean) ? this.mean : undefined;
-    return affineTransform(
-      frame,
-      this.getOrDefault(this.inputCol),
-      this.getOrDefault(this.outputCol),
-      shift,
-      scale,
-    );
+    return affineTransform(this, frame, shift, scale);
   }
 
   override writeData(w: StageWriter): void {

@@ -1,18 +1,16 @@
 /**
- * Shared shape of the vector → vector feature stages (scalers, Normalizer, PCA …): params inputCol /
- * outputCol, schema check (input is a vector; output a vector of known or unknown size), and the
- * element-wise affine transform kernel `y = (x − shift) · scale` over dense or CSR rows.
+ * Shared shape of the vector → vector feature stages (scalers, Normalizer, PCA …), whose inputCol /
+ * outputCol params come from in-out-cols.ts: schema check (input is a vector; output a vector of known or
+ * unknown size), the per-feature statistics scalers fit on, and the element-wise affine transform kernel
+ * `y = (x − shift) · scale` over dense or CSR rows.
  */
 import type { Frame } from '@cauce/frame';
 import type { Param, Params } from '../param/param.js';
 import { MLError } from '../util/errors.js';
 import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
-import { denseVectorColumn, sparseColumn, vectorRows } from './columns.js';
-
-export interface VectorInOut {
-  inputCol: Param<string>;
-  outputCol: Param<string>;
-}
+import { denseVectorColumn, requireRows, sparseColumn, vectorRows } from './columns.js';
+import type { HasInputOutputCol } from './in-out-cols.js';
+import { vectorStats, type VectorStats } from './vector-stats.js';
 
 /**
  * Checks inputCol is a vector (of `expectedSize` when the model knows it) and appends the output vector
@@ -23,7 +21,7 @@ export function vectorSchema(
   schema: Schema,
   expectedSize?: number,
   outSize?: number | 'same',
-  inputParam: Param<string> = (stage as Params & VectorInOut).inputCol,
+  inputParam: Param<string> = (stage as Params & HasInputOutputCol).inputCol,
 ): Schema {
   const col = stage.getOrDefault(inputParam);
   const f = requireColumn(stage.uid, schema, inputParam.name, col, 'vector');
@@ -42,15 +40,25 @@ export function vectorSchema(
   });
 }
 
-/** Element-wise `(x − shift[j]) · scale[j]`; keeps CSR when shift is absent and the input is sparse. */
+/** The per-feature statistics a scaler fits on: those of the inputCol vectors, of which one must be non-null. */
+export function fitColumnStats(stage: Params & HasInputOutputCol, frame: Frame): VectorStats {
+  const s = vectorStats(vectorRows(frame, stage.getOrDefault(stage.inputCol)));
+  requireRows(stage.uid, s.count, 'the input column (non-null vectors)');
+  return s;
+}
+
+/**
+ * inputCol → outputCol, element-wise `(x − shift[j]) · scale[j]`; keeps CSR when shift is absent and the
+ * input is sparse.
+ */
 export function affineTransform(
+  stage: Params & HasInputOutputCol,
   frame: Frame,
-  inputCol: string,
-  outputCol: string,
   shift: Float64Array | undefined,
   scale: Float64Array | undefined,
 ): Frame {
-  const r = vectorRows(frame, inputCol);
+  const outputCol = stage.getOrDefault(stage.outputCol);
+  const r = vectorRows(frame, stage.getOrDefault(stage.inputCol));
   const { n, size } = r;
   if (r.dense || shift) {
     const src = r.dense ?? denseOf(r.n, size, r.indptr!, r.indices!, r.values!);
