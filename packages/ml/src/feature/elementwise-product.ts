@@ -5,10 +5,10 @@
 import type { Frame } from '@cauce/frame';
 import { registerStage } from '../io/registry.js';
 import type { ParamSpec } from '../param/param.js';
-import * as shared from '../param/shared.js';
 import { arrayLengthGt } from '../param/validators.js';
 import { Transformer } from '../pipeline/stage.js';
 import type { Schema } from '../util/schema.js';
+import { withInputOutputCol } from './in-out-cols.js';
 import { affineTransform, vectorSchema } from './vector-stage.js';
 
 const scalingVecSpec: ParamSpec<readonly number[]> = {
@@ -24,9 +24,7 @@ export interface ElementwiseProductParams {
   scalingVec?: readonly number[];
 }
 
-export class ElementwiseProduct extends Transformer {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
+export class ElementwiseProduct extends withInputOutputCol(Transformer) {
   readonly scalingVec = this.declare(scalingVecSpec);
 
   constructor(params: ElementwiseProductParams = {}) {
@@ -38,12 +36,6 @@ export class ElementwiseProduct extends Transformer {
   }
   getScalingVec(): readonly number[] {
     return this.getOrDefault(this.scalingVec);
-  }
-  setInputCol(v: string): this {
-    return this.set(this.inputCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
   }
 
   transformSchema(schema: Schema): Schema {

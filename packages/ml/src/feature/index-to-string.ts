@@ -6,11 +6,11 @@
 import { dictionaryColumn, type Frame } from '@cauce/frame';
 import { registerStage } from '../io/registry.js';
 import type { ParamSpec } from '../param/param.js';
-import * as shared from '../param/shared.js';
 import { arrayLengthGt } from '../param/validators.js';
 import { Transformer } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
 import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
+import { withInputOutputCol } from './in-out-cols.js';
 
 const labelsSpec: ParamSpec<readonly string[]> = {
   name: 'labels',
@@ -25,9 +25,7 @@ export interface IndexToStringParams {
   labels?: readonly string[];
 }
 
-export class IndexToString extends Transformer {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
+export class IndexToString extends withInputOutputCol(Transformer) {
   readonly labels = this.declare(labelsSpec);
 
   constructor(params: IndexToStringParams = {}) {
@@ -39,12 +37,6 @@ export class IndexToString extends Transformer {
   }
   getLabels(): readonly string[] {
     return this.getOrDefault(this.labels);
-  }
-  setInputCol(v: string): this {
-    return this.set(this.inputCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
   }
 
   transformSchema(schema: Schema): Schema {

@@ -5,11 +5,11 @@
 import type { Frame } from '@cauce/frame';
 import { registerStage } from '../io/registry.js';
 import type { ParamSpec } from '../param/param.js';
-import * as shared from '../param/shared.js';
 import { gtEq } from '../param/validators.js';
 import { Transformer } from '../pipeline/stage.js';
 import type { Schema } from '../util/schema.js';
 import { denseVectorColumn, sparseColumn, vectorRows } from './columns.js';
+import { withInputOutputCol } from './in-out-cols.js';
 import { vectorSchema } from './vector-stage.js';
 
 const pSpec: ParamSpec<number> = {
@@ -40,9 +40,7 @@ function norm(v: Float64Array, from: number, to: number, p: number): number {
   return s;
 }
 
-export class Normalizer extends Transformer {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
+export class Normalizer extends withInputOutputCol(Transformer) {
   readonly p = this.declare(pSpec);
 
   constructor(params: NormalizerParams = {}) {
@@ -54,12 +52,6 @@ export class Normalizer extends Transformer {
   }
   getP(): number {
     return this.getOrDefault(this.p);
-  }
-  setInputCol(v: string): this {
-    return this.set(this.inputCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
   }
 
   transformSchema(schema: Schema): Schema {

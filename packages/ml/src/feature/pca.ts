@@ -9,13 +9,13 @@ import type { Frame } from '@cauce/frame';
 import type { StageWriter } from '../io/format.js';
 import { registerStage } from '../io/registry.js';
 import type { ParamSpec } from '../param/param.js';
-import * as shared from '../param/shared.js';
 import { gtEq } from '../param/validators.js';
 import { Estimator, Model } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
 import { symmetricEigen } from '../util/eigen.js';
 import { findField, type Schema } from '../util/schema.js';
 import { denseVectorColumn, requireRows, vectorRows } from './columns.js';
+import { withInputOutputCol } from './in-out-cols.js';
 import { denseOf, vectorSchema } from './vector-stage.js';
 
 const kSpec: ParamSpec<number> = {
@@ -31,9 +31,7 @@ export interface PCAParams {
   k?: number;
 }
 
-export class PCA extends Estimator<PCAModel> {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
+export class PCA extends withInputOutputCol(Estimator<PCAModel>) {
   readonly k = this.declare(kSpec);
 
   constructor(params: PCAParams = {}) {
@@ -45,12 +43,6 @@ export class PCA extends Estimator<PCAModel> {
   }
   getK(): number {
     return this.getOrDefault(this.k);
-  }
-  setInputCol(v: string): this {
-    return this.set(this.inputCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
   }
 
   transformSchema(schema: Schema): Schema {
@@ -139,9 +131,7 @@ export class PCA extends Estimator<PCAModel> {
   }
 }
 
-export class PCAModel extends Model {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
+export class PCAModel extends withInputOutputCol(Model) {
   readonly k = this.declare(kSpec);
 
   /**

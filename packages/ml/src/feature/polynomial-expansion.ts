@@ -8,12 +8,12 @@
 import type { Frame } from '@cauce/frame';
 import { registerStage } from '../io/registry.js';
 import type { ParamSpec } from '../param/param.js';
-import * as shared from '../param/shared.js';
 import { gtEq } from '../param/validators.js';
 import { Transformer } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
 import { findField, type Schema } from '../util/schema.js';
 import { denseVectorColumn, vectorRows } from './columns.js';
+import { withInputOutputCol } from './in-out-cols.js';
 import { denseOf, vectorSchema } from './vector-stage.js';
 
 const degreeSpec: ParamSpec<number> = {
@@ -73,9 +73,7 @@ export interface PolynomialExpansionParams {
   degree?: number;
 }
 
-export class PolynomialExpansion extends Transformer {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
+export class PolynomialExpansion extends withInputOutputCol(Transformer) {
   readonly degree = this.declare(degreeSpec);
 
   constructor(params: PolynomialExpansionParams = {}) {
@@ -87,12 +85,6 @@ export class PolynomialExpansion extends Transformer {
   }
   getDegree(): number {
     return this.getOrDefault(this.degree);
-  }
-  setInputCol(v: string): this {
-    return this.set(this.inputCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
   }
 
   transformSchema(schema: Schema): Schema {

@@ -16,6 +16,7 @@ import { Estimator, Model } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
 import type { Schema } from '../util/schema.js';
 import { denseVectorColumn, requireRows, vectorRows } from './columns.js';
+import { withInputOutputCol } from './in-out-cols.js';
 import { denseOf, vectorSchema } from './vector-stage.js';
 
 export type VectorIndexerHandleInvalid = 'error' | 'skip' | 'keep';
@@ -40,9 +41,7 @@ export interface VectorIndexerParams {
   handleInvalid?: VectorIndexerHandleInvalid;
 }
 
-export class VectorIndexer extends Estimator<VectorIndexerModel> {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
+export class VectorIndexer extends withInputOutputCol(Estimator<VectorIndexerModel>) {
   readonly maxCategories = this.declare(maxCategoriesSpec);
   readonly handleInvalid = this.declare(handleInvalidSpec);
 
@@ -58,12 +57,6 @@ export class VectorIndexer extends Estimator<VectorIndexerModel> {
   }
   setHandleInvalid(v: VectorIndexerHandleInvalid): this {
     return this.set(this.handleInvalid, v);
-  }
-  setInputCol(v: string): this {
-    return this.set(this.inputCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
   }
 
   transformSchema(schema: Schema): Schema {
@@ -91,9 +84,7 @@ export class VectorIndexer extends Estimator<VectorIndexerModel> {
   }
 }
 
-export class VectorIndexerModel extends Model {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
+export class VectorIndexerModel extends withInputOutputCol(Model) {
   readonly maxCategories = this.declare(maxCategoriesSpec);
   readonly handleInvalid = this.declare(handleInvalidSpec);
 

@@ -6,12 +6,12 @@
 import type { Frame } from '@cauce/frame';
 import { registerStage } from '../io/registry.js';
 import type { ParamSpec } from '../param/param.js';
-import * as shared from '../param/shared.js';
 import { custom } from '../param/validators.js';
 import { Transformer } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
 import { findField, type Schema } from '../util/schema.js';
 import { denseVectorColumn, vectorRows } from './columns.js';
+import { withInputOutputCol } from './in-out-cols.js';
 import { denseOf, vectorSchema } from './vector-stage.js';
 
 const indicesSpec: ParamSpec<readonly number[]> = {
@@ -30,9 +30,7 @@ export interface VectorSlicerParams {
   indices?: readonly number[];
 }
 
-export class VectorSlicer extends Transformer {
-  readonly inputCol = this.declare(shared.inputCol);
-  readonly outputCol = this.declare(shared.outputCol);
+export class VectorSlicer extends withInputOutputCol(Transformer) {
   readonly indices = this.declare(indicesSpec);
 
   constructor(params: VectorSlicerParams = {}) {
@@ -44,12 +42,6 @@ export class VectorSlicer extends Transformer {
   }
   getIndices(): readonly number[] {
     return this.getOrDefault(this.indices);
-  }
-  setInputCol(v: string): this {
-    return this.set(this.inputCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
   }
 
   private checkIndices(size: number | undefined): void {
