@@ -5,17 +5,15 @@
  * percentile = 0.1, fpr / fdr / fwe = 0.05) and selectorType choosing which applies.
  */
 import type { Frame } from '@cauce/frame';
-import type { StageWriter } from '../io/format.js';
 import { registerStage } from '../io/registry.js';
 import type { ParamSpec } from '../param/param.js';
 import * as shared from '../param/shared.js';
 import { gtEq, inArray, inRange } from '../param/validators.js';
-import { Estimator, Model } from '../pipeline/stage.js';
-import { MLError } from '../util/errors.js';
+import { Estimator } from '../pipeline/stage.js';
 import { requireColumn, type Schema } from '../util/schema.js';
-import { requireRows, vectorRows } from './columns.js';
 import { selectByMode, univariateTest, type SelectionMode } from './univariate-feature-selector.js';
-import { denseOf, sliceFeatures, vectorSchema } from './vector-stage.js';
+import { labelledFeatures, SelectorModel, selectorModelLoader } from './selector-model.js';
+import { vectorSchema } from './vector-stage.js';
 
 const selectorTypeSpec: ParamSpec<SelectionMode> = {
   name: 'selectorType',
@@ -104,23 +102,7 @@ export class ChiSqSelector extends Estimator<ChiSqSelectorModel> {
   }
 
   protected _fit(frame: Frame): ChiSqSelectorModel {
-    const r = vectorRows(frame, this.getOrDefault(this.featuresCol));
-    const X = r.dense ?? denseOf(r.n, r.size, r.indptr!, r.indices!, r.values!);
-    const lc = this.getOrDefault(this.labelCol);
-    const y = frame.float64(lc);
-    requireRows(this.uid, r.n);
-    for (let i = 0; i < r.n; i++) {
-      if (Number.isNaN(y[i]!) || r.isNull?.[i]) {
-        throw new MLError(
-          'INVALID_DATA',
-          `${this.uid}: row ${i} has a null/NaN label or a null feature vector`,
-          {
-            stage: this.uid,
-            column: lc,
-          },
-        );
-      }
-    }
+    const { X, n, size, y } = labelledFeatures(this, frame);
     const mode = this.getOrDefault(this.selectorType);
     const threshold = {
       numTopFeatures: this.getOrDefault(this.numTopFeatures),
@@ -129,44 +111,19 @@ export class ChiSqSelector extends Estimator<ChiSqSelectorModel> {
       fdr: this.getOrDefault(this.fdr),
       fwe: this.getOrDefault(this.fwe),
     }[mode];
-    const res = univariateTest(X, r.n, r.size, y, 'categorical', 'categorical');
-    return new ChiSqSelectorModel(selectByMode(res.pValue, mode, threshold), r.size);
+    const res = univariateTest(X, n, size, y, 'categorical', 'categorical');
+    return new ChiSqSelectorModel(selectByMode(res.pValue, mode, threshold), size);
   }
 }
 
-export class ChiSqSelectorModel extends Model {
+export class ChiSqSelectorModel extends SelectorModel {
   readonly featuresCol = this.declare(shared.featuresCol);
   readonly outputCol = this.declare(shared.outputCol);
-
-  constructor(
-    readonly selectedFeatures: readonly number[],
-    readonly numFeatures: number,
-  ) {
-    super();
-  }
-
-  transformSchema(schema: Schema): Schema {
-    return vectorSchema(this, schema, this.numFeatures, this.selectedFeatures.length, this.featuresCol);
-  }
-
-  protected _transform(frame: Frame): Frame {
-    return sliceFeatures(
-      frame,
-      this.getOrDefault(this.featuresCol),
-      this.getOrDefault(this.outputCol),
-      this.selectedFeatures,
-    );
-  }
-
-  override writeData(w: StageWriter): void {
-    w.i32('selectedFeatures', Int32Array.from(this.selectedFeatures));
-    w.json('numFeatures', this.numFeatures);
-  }
 }
 
 registerStage('ChiSqSelector', ChiSqSelector);
 registerStage(
   'ChiSqSelectorModel',
   ChiSqSelectorModel,
-  (r) => new ChiSqSelectorModel([...r.i32('selectedFeatures')], r.json<number>('numFeatures')),
+  selectorModelLoader((s, n) => new ChiSqSelectorModel(s, n)),
 );

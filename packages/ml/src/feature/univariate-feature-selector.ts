@@ -11,17 +11,16 @@
  * Bonferroni); the last three default to 0.05. Selected indices are kept in ascending order.
  */
 import type { Frame } from '@cauce/frame';
-import type { StageWriter } from '../io/format.js';
 import { registerStage } from '../io/registry.js';
 import type { ParamSpec } from '../param/param.js';
 import * as shared from '../param/shared.js';
 import { gtEq, inArray } from '../param/validators.js';
-import { Estimator, Model } from '../pipeline/stage.js';
+import { Estimator } from '../pipeline/stage.js';
 import { chiSquaredSurvival, fSurvival } from '../util/distributions.js';
 import { MLError } from '../util/errors.js';
 import { requireColumn, type Schema } from '../util/schema.js';
-import { requireRows, vectorRows } from './columns.js';
-import { denseOf, sliceFeatures, vectorSchema } from './vector-stage.js';
+import { labelledFeatures, SelectorModel, selectorModelLoader } from './selector-model.js';
+import { vectorSchema } from './vector-stage.js';
 
 export type FeatureKind = 'categorical' | 'continuous';
 export type SelectionMode = 'numTopFeatures' | 'percentile' | 'fpr' | 'fdr' | 'fwe';
@@ -278,37 +277,21 @@ export class UnivariateFeatureSelector extends Estimator<UnivariateFeatureSelect
   }
 
   protected _fit(frame: Frame): UnivariateFeatureSelectorModel {
-    const r = vectorRows(frame, this.getOrDefault(this.featuresCol));
-    const X = r.dense ?? denseOf(r.n, r.size, r.indptr!, r.indices!, r.values!);
-    const lc = this.getOrDefault(this.labelCol);
-    const y = frame.float64(lc);
-    requireRows(this.uid, r.n > 2 ? r.n : 0, 'the input frame (needs at least 3 rows)');
-    for (let i = 0; i < r.n; i++) {
-      if (Number.isNaN(y[i]!) || r.isNull?.[i]) {
-        throw new MLError(
-          'INVALID_DATA',
-          `${this.uid}: row ${i} has a null/NaN label or a null feature vector`,
-          {
-            stage: this.uid,
-            column: Number.isNaN(y[i]!) ? lc : this.getOrDefault(this.featuresCol),
-          },
-        );
-      }
-    }
+    const { X, n, size, y } = labelledFeatures(this, frame, 3);
     const res = univariateTest(
       X,
-      r.n,
-      r.size,
+      n,
+      size,
       y,
       this.getOrDefault(this.featureType),
       this.getOrDefault(this.labelType),
     );
     const selected = selectByMode(res.pValue, this.getOrDefault(this.selectionMode), this.threshold());
-    return new UnivariateFeatureSelectorModel(selected, r.size);
+    return new UnivariateFeatureSelectorModel(selected, size);
   }
 }
 
-export class UnivariateFeatureSelectorModel extends Model {
+export class UnivariateFeatureSelectorModel extends SelectorModel {
   readonly featuresCol = this.declare(shared.featuresCol);
   readonly labelCol = this.declare(shared.labelCol);
   readonly outputCol = this.declare(shared.outputCol);
@@ -316,36 +299,11 @@ export class UnivariateFeatureSelectorModel extends Model {
   readonly labelType = this.declare(labelTypeSpec);
   readonly selectionMode = this.declare(selectionModeSpec);
   readonly selectionThreshold = this.declare(selectionThresholdSpec);
-
-  constructor(
-    readonly selectedFeatures: readonly number[],
-    readonly numFeatures: number,
-  ) {
-    super();
-  }
-
-  transformSchema(schema: Schema): Schema {
-    return vectorSchema(this, schema, this.numFeatures, this.selectedFeatures.length, this.featuresCol);
-  }
-
-  protected _transform(frame: Frame): Frame {
-    return sliceFeatures(
-      frame,
-      this.getOrDefault(this.featuresCol),
-      this.getOrDefault(this.outputCol),
-      this.selectedFeatures,
-    );
-  }
-
-  override writeData(w: StageWriter): void {
-    w.i32('selectedFeatures', Int32Array.from(this.selectedFeatures));
-    w.json('numFeatures', this.numFeatures);
-  }
 }
 
 registerStage('UnivariateFeatureSelector', UnivariateFeatureSelector);
 registerStage(
   'UnivariateFeatureSelectorModel',
   UnivariateFeatureSelectorModel,
-  (r) => new UnivariateFeatureSelectorModel([...r.i32('selectedFeatures')], r.json<number>('numFeatures')),
+  selectorModelLoader((s, n) => new UnivariateFeatureSelectorModel(s, n)),
 );

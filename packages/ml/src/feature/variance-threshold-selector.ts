@@ -3,15 +3,15 @@
  * sample variance (n − 1) is greater than varianceThreshold (default 0: drops constant features).
  */
 import type { Frame } from '@cauce/frame';
-import type { StageWriter } from '../io/format.js';
 import { registerStage } from '../io/registry.js';
 import type { ParamSpec } from '../param/param.js';
 import * as shared from '../param/shared.js';
 import { gtEq } from '../param/validators.js';
-import { Estimator, Model } from '../pipeline/stage.js';
+import { Estimator } from '../pipeline/stage.js';
 import type { Schema } from '../util/schema.js';
-import { denseVectorColumn, requireRows, vectorRows } from './columns.js';
-import { denseOf, vectorSchema } from './vector-stage.js';
+import { requireRows, vectorRows } from './columns.js';
+import { SelectorModel, selectorModelLoader } from './selector-model.js';
+import { vectorSchema } from './vector-stage.js';
 import { vectorStats } from './vector-stats.js';
 
 const varianceThresholdSpec: ParamSpec<number> = {
@@ -63,38 +63,18 @@ export class VarianceThresholdSelector extends Estimator<VarianceThresholdSelect
   }
 }
 
-export class VarianceThresholdSelectorModel extends Model {
+export class VarianceThresholdSelectorModel extends SelectorModel {
   readonly featuresCol = this.declare(shared.featuresCol);
   readonly outputCol = this.declare(shared.outputCol);
   readonly varianceThreshold = this.declare(varianceThresholdSpec);
 
   constructor(
-    readonly selectedFeatures: readonly number[],
-    readonly numFeatures: number,
+    selectedFeatures: readonly number[],
+    numFeatures: number,
     params: VarianceThresholdSelectorParams = {},
   ) {
-    super();
+    super(selectedFeatures, numFeatures);
     this.setParams(params);
-  }
-
-  transformSchema(schema: Schema): Schema {
-    return vectorSchema(this, schema, this.numFeatures, this.selectedFeatures.length, this.featuresCol);
-  }
-
-  protected _transform(frame: Frame): Frame {
-    const r = vectorRows(frame, this.getOrDefault(this.featuresCol));
-    const idx = this.selectedFeatures;
-    const m = idx.length;
-    const X = r.dense ?? denseOf(r.n, r.size, r.indptr!, r.indices!, r.values!);
-    const out = new Float64Array(r.n * m);
-    for (let i = 0; i < r.n; i++) for (let c = 0; c < m; c++) out[i * m + c] = X[i * r.size + idx[c]!]!;
-    if (r.isNull) for (let i = 0; i < r.n; i++) if (r.isNull[i]) out.fill(NaN, i * m, (i + 1) * m);
-    return frame.withColumn(this.getOrDefault(this.outputCol), denseVectorColumn(m, out, r.isNull));
-  }
-
-  override writeData(w: StageWriter): void {
-    w.i32('selectedFeatures', Int32Array.from(this.selectedFeatures));
-    w.json('numFeatures', this.numFeatures);
   }
 }
 
@@ -102,5 +82,5 @@ registerStage('VarianceThresholdSelector', VarianceThresholdSelector);
 registerStage(
   'VarianceThresholdSelectorModel',
   VarianceThresholdSelectorModel,
-  (r) => new VarianceThresholdSelectorModel([...r.i32('selectedFeatures')], r.json<number>('numFeatures')),
+  selectorModelLoader((s, n) => new VarianceThresholdSelectorModel(s, n)),
 );
