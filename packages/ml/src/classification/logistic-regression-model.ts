@@ -6,11 +6,10 @@ import { type Frame, float64Column, vectorColumn } from '@cauce/frame';
 import type { StageWriter } from '../io/format.js';
 import { registerStage } from '../io/registry.js';
 import * as shared from '../param/shared.js';
-import { Model } from '../pipeline/stage.js';
 import { dense, multiplyRows, type Matrix } from '../linalg/matrix.js';
-import { features } from '../regression/instances.js';
+import { LinearModelBase } from '../regression/linear-model-base.js';
 import { MLError } from '../util/errors.js';
-import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
+import { appendColumn, type Schema } from '../util/schema.js';
 import { BinaryLogisticRegressionSummary, LogisticRegressionSummary } from './logistic-regression-summary.js';
 
 /** Params shared by the estimator and the model (Spark's LogisticRegressionParams, the prediction part). */
@@ -53,7 +52,7 @@ interface Scored {
   prediction: Float64Array;
 }
 
-export class LogisticRegressionModel extends Model {
+export class LogisticRegressionModel extends LinearModelBase<LogisticRegressionSummary> {
   readonly featuresCol = this.declare(shared.featuresCol);
   readonly labelCol = this.declare(shared.labelCol);
   readonly weightCol = this.declare(shared.weightCol);
@@ -62,8 +61,6 @@ export class LogisticRegressionModel extends Model {
   readonly rawPredictionCol = this.declare(shared.rawPredictionCol);
   readonly threshold = this.declare(shared.threshold);
   readonly thresholds = this.declare(shared.thresholds);
-  #summaryFactory: (() => LogisticRegressionSummary) | undefined;
-  #summary: LogisticRegressionSummary | undefined;
 
   constructor(
     /** Row-major K×p: one row for binomial models, one per class for multinomial ones (Spark's layout). */
@@ -97,10 +94,6 @@ export class LogisticRegressionModel extends Model {
     }
   }
 
-  setFeaturesCol(v: string): this { return this.set(this.featuresCol, v); } // prettier-ignore
-  getFeaturesCol(): string { return this.getOrDefault(this.featuresCol); } // prettier-ignore
-  setPredictionCol(v: string): this { return this.set(this.predictionCol, v); } // prettier-ignore
-  getPredictionCol(): string { return this.getOrDefault(this.predictionCol); } // prettier-ignore
   setProbabilityCol(v: string): this { return this.set(this.probabilityCol, v); } // prettier-ignore
   getProbabilityCol(): string { return this.getOrDefault(this.probabilityCol); } // prettier-ignore
   setRawPredictionCol(v: string): this { return this.set(this.rawPredictionCol, v); } // prettier-ignore
@@ -110,24 +103,6 @@ export class LogisticRegressionModel extends Model {
   setThresholds(v: number[]): this { return this.set(this.thresholds, v); } // prettier-ignore
   getThresholds(): readonly number[] | undefined { return this.get(this.thresholds); } // prettier-ignore
 
-  /** @internal set by LogisticRegression.fit: the training summary is computed on first access. */
-  _setSummaryFactory(f: () => LogisticRegressionSummary): void {
-    this.#summaryFactory = f;
-  }
-  get hasSummary(): boolean {
-    return this.#summaryFactory !== undefined;
-  }
-  /** The training summary; a BinaryLogisticRegressionSummary for binomial models. */
-  get summary(): LogisticRegressionSummary {
-    if (!this.#summaryFactory) {
-      throw new MLError('NOT_FITTED', `${this.uid}: no training summary is available for this model`, {
-        stage: this.uid,
-        hint: 'summaries exist only on models returned by fit (not on loaded ones); use evaluate(frame)',
-      });
-    }
-    this.#summary ??= this.#summaryFactory();
-    return this.#summary;
-  }
   /** Binomial models: the training summary with ROC/PR curves. */
   get binarySummary(): BinaryLogisticRegressionSummary {
     this.#requireBinomial('binarySummary');
@@ -136,8 +111,7 @@ export class LogisticRegressionModel extends Model {
 
   /** Metrics on another frame, which needs the labelCol (and weightCol, if set) columns. */
   async evaluate(frame: Frame): Promise<LogisticRegressionSummary> {
-    const labelCol = this.getOrDefault(this.labelCol);
-    requireColumn(this.uid, frame.schema, 'labelCol', labelCol, 'numeric');
+    const labelCol = this.evaluationLabelCol(frame);
     const out = await this.transform(frame);
     const wc = this.get(this.weightCol);
     const probability = out.vectors(this.getProbabilityCol()).values;
@@ -151,7 +125,7 @@ export class LogisticRegressionModel extends Model {
       label: frame.float64(labelCol),
       prediction: out.float64(this.getPredictionCol()),
       positiveProbability: this.isMultinomial ? null : column(probability, this.numClasses, 1),
-      weight: wc !== undefined && frame.has(wc) ? frame.float64(wc) : null,
+      weight: this.evaluationWeights(frame),
       numClasses: this.numClasses,
       objectiveHistory: [],
       totalIterations: 0,
@@ -240,19 +214,7 @@ export class LogisticRegressionModel extends Model {
       this.isSet(this.threshold) ? this.getThreshold() : undefined,
       this.getThresholds(),
     );
-    const f = requireColumn(this.uid, schema, 'featuresCol', this.getFeaturesCol(), 'vector');
-    if (f.size !== undefined && f.size !== this.numFeatures) {
-      throw new MLError(
-        'SCHEMA_MISMATCH',
-        `${this.uid}: featuresCol '${f.name}' holds vectors of size ${f.size}, but the model was fitted on ${this.numFeatures} features`,
-        {
-          stage: this.uid,
-          param: 'featuresCol',
-          column: f.name,
-          hint: 'transform with the same feature pipeline the model was trained with',
-        },
-      );
-    }
+    this.requireFeaturesField(schema);
     const t = this.getThresholds();
     if (t !== undefined && t.length !== this.numClasses) {
       throw new MLError(
@@ -274,19 +236,7 @@ export class LogisticRegressionModel extends Model {
   }
 
   protected _transform(frame: Frame): Frame {
-    const x = features(this.uid, frame, this.getFeaturesCol());
-    const p = x.p;
-    if (p !== this.numFeatures) {
-      throw new MLError(
-        'SCHEMA_MISMATCH',
-        `${this.uid}: features have size ${p}, the model expects ${this.numFeatures}`,
-        {
-          stage: this.uid,
-          column: this.getFeaturesCol(),
-        },
-      );
-    }
-    return this.withOutputs(frame, this.scoreAll(x));
+    return this.withOutputs(frame, this.scoreAll(this.featureMatrix(frame)));
   }
 
   override writeData(w: StageWriter): void {

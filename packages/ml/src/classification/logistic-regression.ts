@@ -7,10 +7,11 @@ import { registerStage } from '../io/registry.js';
 import type { ParamSpec } from '../param/param.js';
 import * as shared from '../param/shared.js';
 import { gtEq, inArray } from '../param/validators.js';
-import { Estimator, type FitContext } from '../pipeline/stage.js';
+import type { FitContext } from '../pipeline/stage.js';
 import { instances } from '../regression/instances.js';
+import { LinearEstimatorBase } from '../regression/linear-model-base.js';
 import { MLError } from '../util/errors.js';
-import { requireColumn, type Schema } from '../util/schema.js';
+import type { Schema } from '../util/schema.js';
 import { fitLogistic } from './logistic-fit.js';
 import { BinaryLogisticRegressionSummary, LogisticRegressionSummary } from './logistic-regression-summary.js';
 import {
@@ -57,7 +58,7 @@ export interface LogisticRegressionParams {
   maxBlockSizeInMB?: number;
 }
 
-export class LogisticRegression extends Estimator<LogisticRegressionModel> {
+export class LogisticRegression extends LinearEstimatorBase<LogisticRegressionModel> {
   readonly featuresCol = this.declare(shared.featuresCol);
   readonly labelCol = this.declare(shared.labelCol);
   readonly predictionCol = this.declare(shared.predictionCol);
@@ -81,48 +82,21 @@ export class LogisticRegression extends Estimator<LogisticRegressionModel> {
     this.setParams(params);
   }
 
-  setFeaturesCol(v: string): this { return this.set(this.featuresCol, v); } // prettier-ignore
-  getFeaturesCol(): string { return this.getOrDefault(this.featuresCol); } // prettier-ignore
-  setLabelCol(v: string): this { return this.set(this.labelCol, v); } // prettier-ignore
-  getLabelCol(): string { return this.getOrDefault(this.labelCol); } // prettier-ignore
-  setPredictionCol(v: string): this { return this.set(this.predictionCol, v); } // prettier-ignore
-  getPredictionCol(): string { return this.getOrDefault(this.predictionCol); } // prettier-ignore
   setProbabilityCol(v: string): this { return this.set(this.probabilityCol, v); } // prettier-ignore
   getProbabilityCol(): string { return this.getOrDefault(this.probabilityCol); } // prettier-ignore
   setRawPredictionCol(v: string): this { return this.set(this.rawPredictionCol, v); } // prettier-ignore
   getRawPredictionCol(): string { return this.getOrDefault(this.rawPredictionCol); } // prettier-ignore
-  setWeightCol(v: string): this { return this.set(this.weightCol, v); } // prettier-ignore
-  getWeightCol(): string | undefined { return this.get(this.weightCol); } // prettier-ignore
-  setMaxIter(v: number): this { return this.set(this.maxIter, v); } // prettier-ignore
-  getMaxIter(): number { return this.getOrDefault(this.maxIter); } // prettier-ignore
-  setRegParam(v: number): this { return this.set(this.regParam, v); } // prettier-ignore
-  getRegParam(): number { return this.getOrDefault(this.regParam); } // prettier-ignore
-  setElasticNetParam(v: number): this { return this.set(this.elasticNetParam, v); } // prettier-ignore
-  getElasticNetParam(): number { return this.getOrDefault(this.elasticNetParam); } // prettier-ignore
-  setTol(v: number): this { return this.set(this.tol, v); } // prettier-ignore
-  getTol(): number { return this.getOrDefault(this.tol); } // prettier-ignore
-  setFitIntercept(v: boolean): this { return this.set(this.fitIntercept, v); } // prettier-ignore
-  getFitIntercept(): boolean { return this.getOrDefault(this.fitIntercept); } // prettier-ignore
   setThreshold(v: number): this { return this.set(this.threshold, v); } // prettier-ignore
   getThreshold(): number { return this.getOrDefault(this.threshold); } // prettier-ignore
   setThresholds(v: number[]): this { return this.set(this.thresholds, v); } // prettier-ignore
   getThresholds(): readonly number[] | undefined { return this.get(this.thresholds); } // prettier-ignore
-  setStandardization(v: boolean): this { return this.set(this.standardization, v); } // prettier-ignore
-  getStandardization(): boolean { return this.getOrDefault(this.standardization); } // prettier-ignore
-  setAggregationDepth(v: number): this { return this.set(this.aggregationDepth, v); } // prettier-ignore
-  getAggregationDepth(): number { return this.getOrDefault(this.aggregationDepth); } // prettier-ignore
   setFamily(v: 'auto' | 'binomial' | 'multinomial'): this { return this.set(this.family, v); } // prettier-ignore
   getFamily(): string { return this.getOrDefault(this.family); } // prettier-ignore
-  setMaxBlockSizeInMB(v: number): this { return this.set(this.maxBlockSizeInMB, v); } // prettier-ignore
-  getMaxBlockSizeInMB(): number { return this.getOrDefault(this.maxBlockSizeInMB); } // prettier-ignore
 
   transformSchema(schema: Schema): Schema {
     const uid = this.uid;
     checkThresholds(uid, this.isSet(this.threshold) ? this.getThreshold() : undefined, this.getThresholds());
-    requireColumn(uid, schema, 'featuresCol', this.getFeaturesCol(), 'vector');
-    requireColumn(uid, schema, 'labelCol', this.getLabelCol(), 'numeric');
-    const wc = this.getWeightCol();
-    if (wc !== undefined) requireColumn(uid, schema, 'weightCol', wc, 'numeric');
+    this.requireTrainingColumns(schema);
     return outputSchema(
       uid,
       schema,
@@ -134,11 +108,7 @@ export class LogisticRegression extends Estimator<LogisticRegressionModel> {
 
   protected _fit(frame: Frame, ctx: FitContext): LogisticRegressionModel {
     const uid = this.uid;
-    const cols = {
-      featuresCol: this.getFeaturesCol(),
-      labelCol: this.getLabelCol(),
-      weightCol: this.getWeightCol(),
-    };
+    const cols = this.trainingCols();
     const { x, y, w } = instances(uid, frame, cols);
     const n = x.n;
     let maxLabel = 0;

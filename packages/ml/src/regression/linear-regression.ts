@@ -9,12 +9,13 @@ import { registerStage } from '../io/registry.js';
 import type { ParamSpec } from '../param/param.js';
 import * as shared from '../param/shared.js';
 import { gt, gtEq, inArray } from '../param/validators.js';
-import { Estimator, Model, type FitContext } from '../pipeline/stage.js';
+import type { FitContext } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
-import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
+import { appendColumn, type Schema } from '../util/schema.js';
 import { multiplyRows, type Matrix } from '../linalg/matrix.js';
 import { fitHuber } from './huber.js';
-import { features, instances } from './instances.js';
+import { instances } from './instances.js';
+import { LinearEstimatorBase, LinearModelBase } from './linear-model-base.js';
 import { augmentedGramParallel } from '../linalg/gram-parallel.js';
 import { fitLbfgs, fitNormalFromGram, type LinearFit, type LeastSquaresOptions } from './least-squares.js';
 import { LinearRegressionSummary } from './linear-regression-summary.js';
@@ -69,7 +70,7 @@ export interface LinearRegressionParams {
   maxBlockSizeInMB?: number;
 }
 
-export class LinearRegression extends Estimator<LinearRegressionModel> {
+export class LinearRegression extends LinearEstimatorBase<LinearRegressionModel> {
   readonly featuresCol = this.declare(shared.featuresCol);
   readonly labelCol = this.declare(shared.labelCol);
   readonly predictionCol = this.declare(shared.predictionCol);
@@ -91,36 +92,12 @@ export class LinearRegression extends Estimator<LinearRegressionModel> {
     this.setParams(params);
   }
 
-  setFeaturesCol(v: string): this { return this.set(this.featuresCol, v); } // prettier-ignore
-  getFeaturesCol(): string { return this.getOrDefault(this.featuresCol); } // prettier-ignore
-  setLabelCol(v: string): this { return this.set(this.labelCol, v); } // prettier-ignore
-  getLabelCol(): string { return this.getOrDefault(this.labelCol); } // prettier-ignore
-  setPredictionCol(v: string): this { return this.set(this.predictionCol, v); } // prettier-ignore
-  getPredictionCol(): string { return this.getOrDefault(this.predictionCol); } // prettier-ignore
-  setWeightCol(v: string): this { return this.set(this.weightCol, v); } // prettier-ignore
-  getWeightCol(): string | undefined { return this.get(this.weightCol); } // prettier-ignore
-  setMaxIter(v: number): this { return this.set(this.maxIter, v); } // prettier-ignore
-  getMaxIter(): number { return this.getOrDefault(this.maxIter); } // prettier-ignore
-  setRegParam(v: number): this { return this.set(this.regParam, v); } // prettier-ignore
-  getRegParam(): number { return this.getOrDefault(this.regParam); } // prettier-ignore
-  setElasticNetParam(v: number): this { return this.set(this.elasticNetParam, v); } // prettier-ignore
-  getElasticNetParam(): number { return this.getOrDefault(this.elasticNetParam); } // prettier-ignore
-  setTol(v: number): this { return this.set(this.tol, v); } // prettier-ignore
-  getTol(): number { return this.getOrDefault(this.tol); } // prettier-ignore
-  setFitIntercept(v: boolean): this { return this.set(this.fitIntercept, v); } // prettier-ignore
-  getFitIntercept(): boolean { return this.getOrDefault(this.fitIntercept); } // prettier-ignore
-  setStandardization(v: boolean): this { return this.set(this.standardization, v); } // prettier-ignore
-  getStandardization(): boolean { return this.getOrDefault(this.standardization); } // prettier-ignore
   setSolver(v: 'auto' | 'normal' | 'l-bfgs'): this { return this.set(this.solver, v); } // prettier-ignore
   getSolver(): string { return this.getOrDefault(this.solver); } // prettier-ignore
-  setAggregationDepth(v: number): this { return this.set(this.aggregationDepth, v); } // prettier-ignore
-  getAggregationDepth(): number { return this.getOrDefault(this.aggregationDepth); } // prettier-ignore
   setLoss(v: 'squaredError' | 'huber'): this { return this.set(this.loss, v); } // prettier-ignore
   getLoss(): string { return this.getOrDefault(this.loss); } // prettier-ignore
   setEpsilon(v: number): this { return this.set(this.epsilon, v); } // prettier-ignore
   getEpsilon(): number { return this.getOrDefault(this.epsilon); } // prettier-ignore
-  setMaxBlockSizeInMB(v: number): this { return this.set(this.maxBlockSizeInMB, v); } // prettier-ignore
-  getMaxBlockSizeInMB(): number { return this.getOrDefault(this.maxBlockSizeInMB); } // prettier-ignore
 
   transformSchema(schema: Schema): Schema {
     const uid = this.uid;
@@ -140,19 +117,12 @@ export class LinearRegression extends Estimator<LinearRegressionModel> {
         );
       }
     }
-    requireColumn(uid, schema, 'featuresCol', this.getFeaturesCol(), 'vector');
-    requireColumn(uid, schema, 'labelCol', this.getLabelCol(), 'numeric');
-    const wc = this.getWeightCol();
-    if (wc !== undefined) requireColumn(uid, schema, 'weightCol', wc, 'numeric');
+    this.requireTrainingColumns(schema);
     return appendColumn(uid, schema, 'predictionCol', { name: this.getPredictionCol(), type: 'float64' });
   }
 
   protected async _fit(frame: Frame, ctx: FitContext): Promise<LinearRegressionModel> {
-    const cols = {
-      featuresCol: this.getFeaturesCol(),
-      labelCol: this.getLabelCol(),
-      weightCol: this.getWeightCol(),
-    };
+    const cols = this.trainingCols();
     const { x, y, w } = instances(this.uid, frame, cols);
     const p = x.p;
     const onIteration = (it: number, loss: number): void => ctx.progress(it, loss);
@@ -223,14 +193,12 @@ export class LinearRegression extends Estimator<LinearRegressionModel> {
   }
 }
 
-export class LinearRegressionModel extends Model {
+export class LinearRegressionModel extends LinearModelBase<LinearRegressionSummary> {
   readonly featuresCol = this.declare(shared.featuresCol);
   readonly predictionCol = this.declare(shared.predictionCol);
   readonly labelCol = this.declare(shared.labelCol);
   readonly weightCol = this.declare(shared.weightCol);
   readonly fitIntercept = this.declare(shared.fitIntercept);
-  #summaryFactory: (() => LinearRegressionSummary) | undefined;
-  #summary: LinearRegressionSummary | undefined;
 
   constructor(
     readonly coefficients: Float64Array,
@@ -245,37 +213,9 @@ export class LinearRegressionModel extends Model {
     return this.coefficients.length;
   }
 
-  setFeaturesCol(v: string): this { return this.set(this.featuresCol, v); } // prettier-ignore
-  getFeaturesCol(): string { return this.getOrDefault(this.featuresCol); } // prettier-ignore
-  setPredictionCol(v: string): this { return this.set(this.predictionCol, v); } // prettier-ignore
-  getPredictionCol(): string { return this.getOrDefault(this.predictionCol); } // prettier-ignore
-
-  /** @internal set by LinearRegression.fit: the training summary is computed on first access. */
-  _setSummaryFactory(f: () => LinearRegressionSummary): void {
-    this.#summaryFactory = f;
-  }
-
-  get hasSummary(): boolean {
-    return this.#summaryFactory !== undefined;
-  }
-
-  /** The training summary (metrics, residuals, standard errors …) of a model that came from fit. */
-  get summary(): LinearRegressionSummary {
-    if (!this.#summaryFactory) {
-      throw new MLError('NOT_FITTED', `${this.uid}: no training summary is available for this model`, {
-        stage: this.uid,
-        hint: 'summaries exist only on models returned by fit (not on loaded ones); use evaluate(frame)',
-      });
-    }
-    this.#summary ??= this.#summaryFactory();
-    return this.#summary;
-  }
-
   /** Metrics of this model on another frame, which needs the labelCol (and weightCol, if set) columns. */
   async evaluate(frame: Frame): Promise<LinearRegressionSummary> {
-    const labelCol = this.getOrDefault(this.labelCol);
-    requireColumn(this.uid, frame.schema, 'labelCol', labelCol, 'numeric');
-    const wc = this.get(this.weightCol);
+    const labelCol = this.evaluationLabelCol(frame);
     const out = await this.transform(frame);
     const prediction = out.float64(this.getPredictionCol());
     const label = frame.float64(labelCol);
@@ -287,7 +227,7 @@ export class LinearRegressionModel extends Model {
       featuresCol: this.getFeaturesCol(),
       label,
       prediction,
-      weight: wc !== undefined && frame.has(wc) ? frame.float64(wc) : null,
+      weight: this.evaluationWeights(frame),
       numFeatures: this.numFeatures,
       fitIntercept: this.getOrDefault(this.fitIntercept),
       coefficients: this.coefficients,
@@ -313,19 +253,7 @@ export class LinearRegressionModel extends Model {
   }
 
   transformSchema(schema: Schema): Schema {
-    const f = requireColumn(this.uid, schema, 'featuresCol', this.getFeaturesCol(), 'vector');
-    if (f.size !== undefined && f.size !== this.numFeatures) {
-      throw new MLError(
-        'SCHEMA_MISMATCH',
-        `${this.uid}: featuresCol '${f.name}' holds vectors of size ${f.size}, but the model was fitted on ${this.numFeatures} features`,
-        {
-          stage: this.uid,
-          param: 'featuresCol',
-          column: f.name,
-          hint: 'transform with the same feature pipeline the model was trained with',
-        },
-      );
-    }
+    this.requireFeaturesField(schema);
     return appendColumn(this.uid, schema, 'predictionCol', {
       name: this.getPredictionCol(),
       type: 'float64',
@@ -333,18 +261,7 @@ export class LinearRegressionModel extends Model {
   }
 
   protected _transform(frame: Frame): Frame {
-    const x = features(this.uid, frame, this.getFeaturesCol());
-    const p = x.p;
-    if (p !== this.numFeatures) {
-      throw new MLError(
-        'SCHEMA_MISMATCH',
-        `${this.uid}: features have size ${p}, the model expects ${this.numFeatures}`,
-        {
-          stage: this.uid,
-          column: this.getFeaturesCol(),
-        },
-      );
-    }
+    const x = this.featureMatrix(frame);
     return frame.withColumn(this.getPredictionCol(), float64Column(this.predictAll(x)));
   }
 
