@@ -4,6 +4,8 @@ import { registerGc } from './gc.js';
 import { registerImportMlruns } from './import-mlruns.js';
 import { registerIngest } from './ingest.js';
 import { registerServer } from './server.js';
+import { registerTrain } from './train.js';
+import { registerTune } from './tune.js';
 
 /** Each command lives in its own file and registers itself on the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -16,4 +18,6 @@ export const commands: RegisterCommand[] = [
   registerImportMlruns,
   registerIngest,
   registerServer,
+  registerTrain,
+  registerTune,
 ];
