@@ -27,6 +27,7 @@ import { dedupe, requireActiveExperiment } from './experiments.js';
 import { logModelMetrics } from './logged-models.js';
 import type { RunsTable } from './schema.js';
 import { hydrateRuns, toRunInfo } from './run-hydrate.js';
+import { sqliteCreateRun, sqliteGetRun, sqliteLogBatch } from './hot-statements.js'; // S2-B
 
 export const RUN_NAME_TAG = 'mlflow.runName';
 
@@ -47,11 +48,13 @@ export async function requireActiveRun(db: Db, runId: string): Promise<RunsTable
 }
 
 export async function getRun(ctx: StoreContext, runId: string): Promise<Run> {
+  if (ctx.sqlite) return sqliteGetRun(ctx, runId); // SQLite: synchronous hot path (hot-statements.ts)
   const row = await getRunRow(ctx.db, runId);
   return (await hydrateRuns(ctx.db, [row], ctx.sqlite))[0]!;
 }
 
 export async function createRun(ctx: StoreContext, input: CreateRunInput): Promise<Run> {
+  if (ctx.sqlite) return sqliteCreateRun(ctx, input); // SQLite: synchronous hot path (hot-statements.ts)
   const runId = newId();
   await withTx(ctx, async (db) => {
     const exp = await requireActiveExperiment(db, input.experimentId);
@@ -162,6 +165,8 @@ export async function logBatch(
   params: KeyValue[],
   tags: KeyValue[],
 ): Promise<void> {
+  // SQLite: one synchronous transaction (hot-statements.ts); metrics naming a logged model stay here.
+  if (ctx.sqlite && !metrics.some((m) => m.modelId)) return sqliteLogBatch(ctx, runId, metrics, params, tags);
   await withTx(ctx, async (db) => {
     await requireActiveRun(db, runId);
     if (params.length > 0) {
