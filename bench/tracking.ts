@@ -14,6 +14,8 @@
 // here. No MLflow is installable on this machine (no network), so the MLflow column quotes the
 // published mlflow-go benchmark (k6, 20 VUs, PostgreSQL; averages, not p95), for scale only.
 // Usage: npm run bench:tracking -- [--runs 10000] [--points 1000000] [--dialects sqlite,postgres] [--workers 1]
+//   [--workloads create,batch,search,mixed,history] (a subset skips the others and their seeding; the
+//   skipped rows print "–") [--cpu-prof-dir DIR] (V8 CPU profiles of the server processes)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -35,6 +37,13 @@ const DIALECTS = opt('dialects', 'sqlite,postgres').split(',') as ('sqlite' | 'p
 const CLIENTS = 8;
 const WORKERS = Number(opt('workers', '1'));
 const MIXED_PER_CLIENT = 600;
+const CPU_PROF_DIR = opt('cpu-prof-dir', '');
+const WORKLOAD_NAMES = ['create', 'batch', 'search', 'mixed', 'history'] as const;
+const WORKLOADS = new Set(opt('workloads', WORKLOAD_NAMES.join(',')).split(','));
+for (const w of WORKLOADS) {
+  if (!(WORKLOAD_NAMES as readonly string[]).includes(w))
+    throw new Error(`unknown workload '${w}' in --workloads; use some of ${WORKLOAD_NAMES.join(',')}`);
+}
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
 const log = (msg: string) => process.stderr.write(`[bench:tracking] ${msg}\n`);
@@ -145,6 +154,9 @@ function spawnServer(uri: string, artifacts: string): Promise<{ url: string; chi
     process.execPath,
     [
       '--conditions=source',
+      // --cpu-prof-dir: V8 CPU profiles of the server (and of each cluster worker, which inherit
+      // execArgv), written when they exit; open them in Chrome DevTools.
+      ...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []),
       '--import',
       'tsx',
       join(repo, 'packages/cli/src/main.ts'),
@@ -360,8 +372,8 @@ async function benchDialect(dialect: 'sqlite' | 'postgres'): Promise<Figures> {
     log(`${dialect}: seeding ${RUNS} runs × 20 metrics × 10 params and a ${POINTS}-point metric`);
     const t0 = performance.now();
     const store = await openStore(uri);
-    const searchExp = await seedSearch(store, dialect === 'postgres' ? 8 : 1);
-    const historyRun = await seedHistory(store);
+    const searchExp = WORKLOADS.has('search') ? await seedSearch(store, dialect === 'postgres' ? 8 : 1) : '';
+    const historyRun = WORKLOADS.has('history') ? await seedHistory(store) : '';
     await store.close();
     const seedSeconds = (performance.now() - t0) / 1000;
     log(`${dialect}: seeded in ${seedSeconds.toFixed(1)} s; starting cauce server`);
@@ -373,54 +385,65 @@ async function benchDialect(dialect: 'sqlite' | 'postgres'): Promise<Figures> {
       : undefined;
     cpuNow = () => cpuMs(postmaster === undefined ? [server.child.pid!] : [server.child.pid!, postmaster]);
 
+    const skipped: Timing = { ms: [], cpu: NaN };
     log(`${dialect}: create-run`);
-    const createRun = await timed(300, 20, () => ok(base, 'POST', 'runs/create', { experiment_id: '0' }));
+    const createRun = !WORKLOADS.has('create')
+      ? skipped
+      : await timed(300, 20, () => ok(base, 'POST', 'runs/create', { experiment_id: '0' }));
 
     log(`${dialect}: log-batch`);
     const target = (await ok(base, 'POST', 'runs/create', { experiment_id: '0' })).body.run as {
       info: { run_id: string };
     };
-    const logBatch = await timed(100, 5, (i) => {
-      const base0 = (i + 10) * 50;
-      const metrics = Array.from({ length: 1000 }, (_, k) => ({
-        key: `k${k % 20}`,
-        value: k / 1000,
-        timestamp: 1_700_000_000_000 + base0 + Math.floor(k / 20),
-        step: base0 + Math.floor(k / 20),
-      }));
-      return ok(base, 'POST', 'runs/log-batch', { run_id: target.info.run_id, metrics });
-    });
+    const logBatch = !WORKLOADS.has('batch')
+      ? skipped
+      : await timed(100, 5, (i) => {
+          const base0 = (i + 10) * 50;
+          const metrics = Array.from({ length: 1000 }, (_, k) => ({
+            key: `k${k % 20}`,
+            value: k / 1000,
+            timestamp: 1_700_000_000_000 + base0 + Math.floor(k / 20),
+            step: base0 + Math.floor(k / 20),
+          }));
+          return ok(base, 'POST', 'runs/log-batch', { run_id: target.info.run_id, metrics });
+        });
 
     log(`${dialect}: search-runs`);
-    const search = await timed(30, 3, async () => {
-      const r = await ok(base, 'POST', 'runs/search', {
-        experiment_ids: [searchExp],
-        filter: "metrics.m0 > 0.5 AND params.p0 = 'a'",
-        order_by: ['metrics.m1 DESC'],
-        max_results: 1000,
-      });
-      const runs = r.body.runs as { data: { metrics: { key: string; value: number }[] } }[];
-      const m1 = runs.map((x) => x.data.metrics.find((m) => m.key === 'm1')!.value);
-      if (runs.length !== Math.min(1000, runs.length) || m1.some((v, i) => i > 0 && v > m1[i - 1]!))
-        throw new Error('search-runs returned runs out of order');
-      return r;
-    });
+    const search = !WORKLOADS.has('search')
+      ? skipped
+      : await timed(30, 3, async () => {
+          const r = await ok(base, 'POST', 'runs/search', {
+            experiment_ids: [searchExp],
+            filter: "metrics.m0 > 0.5 AND params.p0 = 'a'",
+            order_by: ['metrics.m1 DESC'],
+            max_results: 1000,
+          });
+          const runs = r.body.runs as { data: { metrics: { key: string; value: number }[] } }[];
+          const m1 = runs.map((x) => x.data.metrics.find((m) => m.key === 'm1')!.value);
+          if (runs.length !== Math.min(1000, runs.length) || m1.some((v, i) => i > 0 && v > m1[i - 1]!))
+            throw new Error('search-runs returned runs out of order');
+          return r;
+        });
 
     log(`${dialect}: sampled history`);
-    const history = await timed(30, 3, async () => {
-      const r = await ok(base, 'GET', 'metrics/get-history-bulk-interval', {
-        run_ids: historyRun,
-        metric_key: 'loss',
-        max_results: 320,
-      });
-      const pts = r.body.metrics as { step: number }[];
-      if (pts.length < 300 || pts.length > 322 || pts[0]!.step !== 0 || pts.at(-1)!.step !== POINTS - 1)
-        throw new Error(`sampled history returned ${pts.length} points`);
-      return r;
-    });
+    const history = !WORKLOADS.has('history')
+      ? skipped
+      : await timed(30, 3, async () => {
+          const r = await ok(base, 'GET', 'metrics/get-history-bulk-interval', {
+            run_ids: historyRun,
+            metric_key: 'loss',
+            max_results: 320,
+          });
+          const pts = r.body.metrics as { step: number }[];
+          if (pts.length < 300 || pts.length > 322 || pts[0]!.step !== 0 || pts.at(-1)!.step !== POINTS - 1)
+            throw new Error(`sampled history returned ${pts.length} points`);
+          return r;
+        });
 
     log(`${dialect}: mixed load, ${CLIENTS} clients × ${MIXED_PER_CLIENT} requests`);
-    const mixed = await mixedLoad(base);
+    const mixed = WORKLOADS.has('mixed')
+      ? await mixedLoad(base)
+      : { rps: NaN, requests: 0, lost: 0, cpu: NaN, clientCpu: NaN };
     return {
       logBatch,
       search,
@@ -462,6 +485,7 @@ async function main(): Promise<void> {
 
   const f = (x: number) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
   type Row = {
+    workload: (typeof WORKLOAD_NAMES)[number];
     name: string;
     target: string;
     mlflow: string;
@@ -471,6 +495,7 @@ async function main(): Promise<void> {
   const lat = (t: Timing) => `${f(pct(t.ms, 50))} / ${f(pct(t.ms, 95))} (CPU ${f(t.cpu)})`;
   const rows: Row[] = [
     {
+      workload: 'batch',
       name: 'log-batch, 1,000 metrics: p50 / p95 ms',
       target: 'p95 < 25 ms',
       mlflow: '1,200 ms avg (500 metrics)',
@@ -478,6 +503,7 @@ async function main(): Promise<void> {
       pass: (r) => pct(r.logBatch.ms, 95) < 25,
     },
     {
+      workload: 'search',
       name: `search-runs, ${RUNS.toLocaleString('en')} runs, filter + order_by, 1,000 results: p50 / p95 ms`,
       target: 'p95 < 150 ms',
       mlflow: '1,004 ms avg',
@@ -485,6 +511,7 @@ async function main(): Promise<void> {
       pass: (r) => pct(r.search.ms, 95) < 150,
     },
     {
+      workload: 'create',
       name: 'create-run: p50 / p95 ms',
       target: 'p50 < 3 ms',
       mlflow: '25.3 ms avg',
@@ -492,6 +519,7 @@ async function main(): Promise<void> {
       pass: (r) => pct(r.createRun.ms, 50) < 3,
     },
     {
+      workload: 'mixed',
       name: `mixed load, ${CLIENTS} clients: req/s (writes lost)`,
       target: '≥ 1,500 req/s, 0 lost',
       mlflow: '–',
@@ -500,6 +528,7 @@ async function main(): Promise<void> {
       pass: (r) => r.mixedRps >= 1500 && r.mixedLost === 0,
     },
     {
+      workload: 'history',
       name: `sampled history, 320 of ${POINTS.toLocaleString('en')} points: p50 / p95 ms`,
       target: 'p95 < 100 ms',
       mlflow: '–',
@@ -521,6 +550,7 @@ async function main(): Promise<void> {
   for (const row of rows) {
     const cells = DIALECTS.map((d) => {
       const r = results.get(d)!;
+      if (!WORKLOADS.has(row.workload)) return '–';
       return `${row.value(r)} ${row.pass(r) ? 'PASS' : 'FAIL'}`;
     });
     lines.push(`| ${row.name} | ${row.target} | ${cells.join(' | ')} | ${row.mlflow} |`);
