@@ -12,7 +12,7 @@ import { gtEq, inArray, inRange } from '../param/validators.js';
 import { Estimator } from '../pipeline/stage.js';
 import { requireColumn, type Schema } from '../util/schema.js';
 import { selectByMode, univariateTest, type SelectionMode } from './univariate-feature-selector.js';
-import { labelledFeatures, SelectorModel, selectorModelLoader } from './selector-model.js';
+import { labelledFeatures, SelectorModel, selectorModelLoader, withSelectorCols } from './selector-model.js';
 import { vectorSchema } from './vector-stage.js';
 
 const selectorTypeSpec: ParamSpec<SelectionMode> = {
@@ -53,10 +53,7 @@ export interface ChiSqSelectorParams {
   fwe?: number;
 }
 
-export class ChiSqSelector extends Estimator<ChiSqSelectorModel> {
-  readonly featuresCol = this.declare(shared.featuresCol);
-  readonly labelCol = this.declare(shared.labelCol);
-  readonly outputCol = this.declare(shared.outputCol);
+export class ChiSqSelector extends withSelectorCols(Estimator<ChiSqSelectorModel>) {
   readonly selectorType = this.declare(selectorTypeSpec);
   readonly numTopFeatures = this.declare(numTopFeaturesSpec);
   readonly percentile = this.declare(percentileSpec);
@@ -85,15 +82,6 @@ export class ChiSqSelector extends Estimator<ChiSqSelectorModel> {
   }
   setFwe(v: number): this {
     return this.set(this.fwe, v);
-  }
-  setFeaturesCol(v: string): this {
-    return this.set(this.featuresCol, v);
-  }
-  setLabelCol(v: string): this {
-    return this.set(this.labelCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
   }
 
   transformSchema(schema: Schema): Schema {

@@ -17,7 +17,7 @@ import { appendColumn, requireColumn, type Accept, type Schema } from '../util/s
 
 /** A stage class to mix params into; TypeScript's mixin rule wants exactly this `any[]` signature. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type StageClass<T = Params> = abstract new (...args: any[]) => T;
+export type StageClass<T = Params> = abstract new (...args: any[]) => T;
 
 /** Spark's HasInputCol + HasOutputCol. */
 export interface HasInputOutputCol {

@@ -7,16 +7,46 @@
 import type { Frame } from '@cauce/frame';
 import type { StageReader, StageWriter } from '../io/format.js';
 import type { Param, Params } from '../param/param.js';
+import * as shared from '../param/shared.js';
 import { Model } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
 import type { Schema } from '../util/schema.js';
 import { requireRows, vectorRows } from './columns.js';
+import type { StageClass } from './in-out-cols.js';
 import { denseOf, sliceFeatures, vectorSchema } from './vector-stage.js';
 
 /** The params a supervised selector reads its data through. */
 export interface LabelledFeaturesParams {
   readonly featuresCol: Param<string>;
   readonly labelCol: Param<string>;
+}
+
+/** The column params of a supervised selector: featuresCol, labelCol, outputCol and their setters. */
+export interface HasSelectorCols extends LabelledFeaturesParams {
+  readonly outputCol: Param<string>;
+  setFeaturesCol(v: string): this;
+  setLabelCol(v: string): this;
+  setOutputCol(v: string): this;
+}
+
+/** `Base` with featuresCol, labelCol and outputCol, declared in that order before the stage's own params. */
+export function withSelectorCols<B extends StageClass>(Base: B): B & StageClass<HasSelectorCols> {
+  abstract class WithSelectorCols extends Base implements HasSelectorCols {
+    readonly featuresCol = this.declare(shared.featuresCol);
+    readonly labelCol = this.declare(shared.labelCol);
+    readonly outputCol = this.declare(shared.outputCol);
+
+    setFeaturesCol(v: string): this {
+      return this.set(this.featuresCol, v);
+    }
+    setLabelCol(v: string): this {
+      return this.set(this.labelCol, v);
+    }
+    setOutputCol(v: string): this {
+      return this.set(this.outputCol, v);
+    }
+  }
+  return WithSelectorCols;
 }
 
 /** The data a supervised selector fits on: X (n × size, row-major, dense) and the label y. */

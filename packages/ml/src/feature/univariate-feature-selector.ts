@@ -13,13 +13,12 @@
 import type { Frame } from '@cauce/frame';
 import { registerStage } from '../io/registry.js';
 import type { ParamSpec } from '../param/param.js';
-import * as shared from '../param/shared.js';
 import { gtEq, inArray } from '../param/validators.js';
 import { Estimator } from '../pipeline/stage.js';
 import { chiSquaredSurvival, fSurvival } from '../util/distributions.js';
 import { MLError } from '../util/errors.js';
 import { requireColumn, type Schema } from '../util/schema.js';
-import { labelledFeatures, SelectorModel, selectorModelLoader } from './selector-model.js';
+import { labelledFeatures, SelectorModel, selectorModelLoader, withSelectorCols } from './selector-model.js';
 import { vectorSchema } from './vector-stage.js';
 
 export type FeatureKind = 'categorical' | 'continuous';
@@ -207,10 +206,7 @@ const DEFAULT_THRESHOLD: Record<SelectionMode, number> = {
   fwe: 0.05,
 };
 
-export class UnivariateFeatureSelector extends Estimator<UnivariateFeatureSelectorModel> {
-  readonly featuresCol = this.declare(shared.featuresCol);
-  readonly labelCol = this.declare(shared.labelCol);
-  readonly outputCol = this.declare(shared.outputCol);
+export class UnivariateFeatureSelector extends withSelectorCols(Estimator<UnivariateFeatureSelectorModel>) {
   readonly featureType = this.declare(featureTypeSpec);
   readonly labelType = this.declare(labelTypeSpec);
   readonly selectionMode = this.declare(selectionModeSpec);
@@ -231,15 +227,6 @@ export class UnivariateFeatureSelector extends Estimator<UnivariateFeatureSelect
   }
   setSelectionThreshold(v: number): this {
     return this.set(this.selectionThreshold, v);
-  }
-  setFeaturesCol(v: string): this {
-    return this.set(this.featuresCol, v);
-  }
-  setLabelCol(v: string): this {
-    return this.set(this.labelCol, v);
-  }
-  setOutputCol(v: string): this {
-    return this.set(this.outputCol, v);
   }
 
   private threshold(): number {
@@ -291,10 +278,7 @@ export class UnivariateFeatureSelector extends Estimator<UnivariateFeatureSelect
   }
 }
 
-export class UnivariateFeatureSelectorModel extends SelectorModel {
-  readonly featuresCol = this.declare(shared.featuresCol);
-  readonly labelCol = this.declare(shared.labelCol);
-  readonly outputCol = this.declare(shared.outputCol);
+export class UnivariateFeatureSelectorModel extends withSelectorCols(SelectorModel) {
   readonly featureType = this.declare(featureTypeSpec);
   readonly labelType = this.declare(labelTypeSpec);
   readonly selectionMode = this.declare(selectionModeSpec);
