@@ -8,6 +8,7 @@ import {
   DuckDBTypeId,
   type DuckDBConnection,
   type DuckDBDataChunk,
+  type DuckDBResult,
   type DuckDBType,
 } from '@duckdb/node-api';
 import {
@@ -406,6 +407,30 @@ export class ResultReader {
 }
 
 /**
+ * The chunks of a streaming result, with the next fetch already in flight while the caller reads the
+ * current chunk. A fetch runs on a libuv thread (where DuckDB also executes the query for a streaming
+ * result), so overlapping it with the JS copy keeps two cores busy instead of handing the work back and
+ * forth: Parquet 1M × 24 on a loaded 2-core machine, serial 1.3–1.5 s → pipelined 0.45–0.85 s wall.
+ * Exactly one fetch is in flight at a time (two concurrent fetches on one result crash the binding), and
+ * the last one is always awaited, so the result is never closed under a running fetch.
+ */
+async function* pipelinedChunks(res: DuckDBResult): AsyncGenerator<DuckDBDataChunk> {
+  let next: Promise<DuckDBDataChunk | null> | undefined = res.fetchChunk();
+  try {
+    for (;;) {
+      const c: DuckDBDataChunk | null = await next;
+      next = undefined;
+      if (c === null || c.rowCount === 0) return;
+      next = res.fetchChunk();
+      yield c;
+    }
+  } finally {
+    // The consumer stopped early (an error, or a batch reader's caller broke out): let the fetch finish.
+    if (next !== undefined) await next.catch(() => null);
+  }
+}
+
+/**
  * Runs `query` and returns its whole result as a frame. `expectedRows` (exact or a close over-estimate)
  * lets the columns be allocated once.
  */
@@ -417,8 +442,7 @@ export async function queryFrame(
   const plans = await planQuery(con, query);
   const res = await con.stream(projectionSql(plans, query));
   const reader = new ResultReader(plans, res.columnTypes(), expectedRows);
-  for (let c = await res.fetchChunk(); c !== null && c.rowCount > 0; c = await res.fetchChunk())
-    reader.add(c);
+  for await (const c of pipelinedChunks(res)) reader.add(c);
   return reader.frame();
 }
 
@@ -431,7 +455,7 @@ export async function* queryBatches(
   const plans = await planQuery(con, query);
   const res = await con.stream(projectionSql(plans, query));
   const reader = new ResultReader(plans, res.columnTypes(), batchRows + 2048);
-  for (let c = await res.fetchChunk(); c !== null && c.rowCount > 0; c = await res.fetchChunk()) {
+  for await (const c of pipelinedChunks(res)) {
     reader.add(c);
     if (reader.rows >= batchRows) yield reader.frame();
   }

@@ -120,57 +120,116 @@ export function histogram(
   return Array.from(counts, (count, b) => ({ start: lo + b * w, end: lo + (b + 1) * w, count }));
 }
 
+/** Rows per block in `pearsonMatrix`: 1,024 rows × 40 columns × 8 bytes = 320 kB stays in L2. */
+const CORR_BLOCK = 1024;
+
 /**
  * Pearson correlation matrix of the columns, each pair over the rows where both are present
- * (pandas' DataFrame.corr default). Columns are centred on their own means first for stability; pairs of
- * columns without missing values take a fast path (a single dot product, since their sums are zero).
+ * (pandas' DataFrame.corr default). Values are centred on their column's mean first, for stability.
+ *
+ * The rows are walked in blocks: each block's centred values are copied into one small buffer, and every
+ * pair's sums are accumulated from there. Pair-by-pair passes over the whole columns read p²/2 columns of
+ * 8 MB each from memory (1M × 21: 3.7 GB); blocks read each column once. Pairs of columns without missing
+ * values need only Σxy (their centred sums are zero), summed with four accumulators so the additions do
+ * not wait on each other; pairs with a missing value keep all six pairwise-complete sums.
  */
 export function pearsonMatrix(cols: readonly Float64Array[]): number[][] {
   const p = cols.length;
-  const complete = cols.map((x) => x.every((v) => v === v));
-  const centred = cols.map((x) => {
-    const m = moments(x).mean;
-    const c = new Float64Array(x.length);
-    for (let i = 0; i < x.length; i++) c[i] = x[i]! - m;
-    return c;
-  });
-  const sq = centred.map((x) => {
-    let s = 0;
-    for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
-    return s;
-  });
+  const n = p === 0 ? 0 : cols[0]!.length;
+  const stats = cols.map((x) => moments(x));
+  const means = stats.map((m) => m.mean);
+  const complete = stats.map((m) => m.count === n);
+  const pairs = p * p;
+  const sxy = new Float64Array(pairs);
+  // Pairwise-complete sums, used only for pairs where a column has missing values.
+  const cnt = new Float64Array(pairs);
+  const sx = new Float64Array(pairs);
+  const sy = new Float64Array(pairs);
+  const sxx = new Float64Array(pairs);
+  const syy = new Float64Array(pairs);
+  const B = CORR_BLOCK;
+  // Per column of the block: centred values with 0 for missing (z), and for columns with missing values
+  // a 0/1 presence mask (w). The pairwise-complete sums are then plain dot products, without branches:
+  // count = Σ wa·wb, Σx = Σ za·wb, Σx² = Σ za²·wb, Σxy = Σ za·zb (z is 0 wherever w is).
+  const z = Array.from({ length: p }, () => new Float64Array(B));
+  const w = stats.map((_, c) => (complete[c] ? undefined : new Float64Array(B)));
+  for (let r0 = 0; r0 < n; r0 += B) {
+    const len = Math.min(B, n - r0);
+    for (let c = 0; c < p; c++) {
+      const x = cols[c]!;
+      const m = means[c]!;
+      const zc = z[c]!;
+      const wc = w[c];
+      if (wc === undefined) for (let i = 0; i < len; i++) zc[i] = x[r0 + i]! - m;
+      else
+        for (let i = 0; i < len; i++) {
+          const v = x[r0 + i]!;
+          const ok = v === v;
+          zc[i] = ok ? v - m : 0;
+          wc[i] = ok ? 1 : 0;
+        }
+    }
+    const len4 = len & ~3;
+    for (let a = 0; a < p; a++) {
+      const za = z[a]!;
+      const wa = w[a];
+      for (let b = a; b < p; b++) {
+        const zb = z[b]!;
+        const wb = w[b];
+        const k = a * p + b;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let i = 0;
+        for (; i < len4; i += 4) {
+          s0 += za[i]! * zb[i]!;
+          s1 += za[i + 1]! * zb[i + 1]!;
+          s2 += za[i + 2]! * zb[i + 2]!;
+          s3 += za[i + 3]! * zb[i + 3]!;
+        }
+        for (; i < len; i++) s0 += za[i]! * zb[i]!;
+        sxy[k]! += s0 + s1 + (s2 + s3);
+        if (wa === undefined && wb === undefined) continue;
+        let c0 = 0;
+        let x0 = 0;
+        let y0 = 0;
+        let xx = 0;
+        let yy = 0;
+        for (let j = 0; j < len; j++) {
+          const ma = wa === undefined ? 1 : wa[j]!;
+          const mb = wb === undefined ? 1 : wb[j]!;
+          const u = za[j]!;
+          const v = zb[j]!;
+          c0 += ma * mb;
+          x0 += u * mb;
+          y0 += v * ma;
+          xx += u * u * mb;
+          yy += v * v * ma;
+        }
+        cnt[k]! += c0;
+        sx[k]! += x0;
+        sy[k]! += y0;
+        sxx[k]! += xx;
+        syy[k]! += yy;
+      }
+    }
+  }
+  const sq = new Float64Array(p);
+  for (let a = 0; a < p; a++) if (complete[a]) sq[a] = sxy[a * p + a]!;
   const out: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(NaN));
   for (let a = 0; a < p; a++) {
-    const x = centred[a]!;
     for (let b = a; b < p; b++) {
-      const y = centred[b]!;
+      const k = a * p + b;
       let r: number;
       if (complete[a] && complete[b]) {
-        let sxy = 0;
-        for (let i = 0; i < x.length; i++) sxy += x[i]! * y[i]!;
-        r = x.length > 1 && sq[a]! > 0 && sq[b]! > 0 ? sxy / Math.sqrt(sq[a]! * sq[b]!) : NaN;
+        r = n > 1 && sq[a]! > 0 && sq[b]! > 0 ? sxy[k]! / Math.sqrt(sq[a]! * sq[b]!) : NaN;
       } else {
-        let n = 0;
-        let sx = 0;
-        let sy = 0;
-        let sxx = 0;
-        let syy = 0;
-        let sxy = 0;
-        for (let i = 0; i < x.length; i++) {
-          const u = x[i]!;
-          const v = y[i]!;
-          if (u !== u || v !== v) continue;
-          n++;
-          sx += u;
-          sy += v;
-          sxx += u * u;
-          syy += v * v;
-          sxy += u * v;
-        }
-        const cov = sxy - (sx * sy) / n;
-        const vx = sxx - (sx * sx) / n;
-        const vy = syy - (sy * sy) / n;
-        r = n > 1 && vx > 0 && vy > 0 ? cov / Math.sqrt(vx * vy) : NaN;
+        const m = cnt[k]!;
+        const cov = sxy[k]! - (sx[k]! * sy[k]!) / m;
+        const vx = sxx[k]! - (sx[k]! * sx[k]!) / m;
+        const vy = syy[k]! - (sy[k]! * sy[k]!) / m;
+        r = m > 1 && vx > 0 && vy > 0 ? cov / Math.sqrt(vx * vy) : NaN;
       }
       r = Math.max(-1, Math.min(1, r));
       out[a]![b] = r;
