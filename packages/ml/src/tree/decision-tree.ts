@@ -29,6 +29,7 @@ function fitOne(
     bootstrap: false,
     featuresPerNode: data.x.nCols,
     seed: est.getSeed(),
+    minWeightFraction: est.getMinWeightFractionPerNode(),
   });
   return { trees, numFeatures: data.x.nCols, numClasses: impurity === 'variance' ? 0 : data.numClasses };
 }
@@ -37,6 +38,7 @@ export class DecisionTreeClassifier extends TreeEstimatorBase<DecisionTreeClassi
   readonly rawPredictionCol = this.declare(shared.rawPredictionCol);
   readonly probabilityCol = this.declare(shared.probabilityCol);
   readonly impurity = this.declare(tp.classImpurity);
+  readonly thresholds = this.declare(shared.thresholds);
   protected readonly isClassifier = true;
 
   constructor(params: TreeClassifierParams = {}) {
@@ -48,6 +50,12 @@ export class DecisionTreeClassifier extends TreeEstimatorBase<DecisionTreeClassi
   }
   getImpurity(): string {
     return this.getOrDefault(this.impurity);
+  }
+  setThresholds(v: readonly number[]): this {
+    return this.set(this.thresholds, v);
+  }
+  getThresholds(): readonly number[] | undefined {
+    return this.get(this.thresholds);
   }
   protected _fit(frame: Frame, ctx: FitContext): DecisionTreeClassificationModel {
     const r = fitOne(this, frame, this.getImpurity() as Impurity);

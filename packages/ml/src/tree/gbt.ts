@@ -135,6 +135,7 @@ abstract class GBTEstimator<
         ),
         seed: this.getSeed(),
         validationTol,
+        minWeightFraction: this.getMinWeightFractionPerNode(),
       },
       valid,
       (m, loss, vloss) =>
@@ -150,6 +151,7 @@ export class GBTClassifier extends GBTEstimator<GBTClassificationModel> {
   readonly lossType = this.declare(tp.gbtClassLossType);
   readonly impurity = this.declare(tp.regImpurity);
   readonly validationTol = this.declare(tp.validationTol(0.01));
+  readonly thresholds = this.declare(shared.thresholds);
   protected readonly isClassifier = true;
 
   constructor(params: TreeClassifierParams & GBTParams = {}) {
@@ -158,6 +160,12 @@ export class GBTClassifier extends GBTEstimator<GBTClassificationModel> {
   }
   protected lossName(): GbtLoss {
     return 'logistic';
+  }
+  setThresholds(v: readonly number[]): this {
+    return this.set(this.thresholds, v);
+  }
+  getThresholds(): readonly number[] | undefined {
+    return this.get(this.thresholds);
   }
   protected _fit(frame: Frame, ctx: FitContext): GBTClassificationModel {
     const r = this.fitGbt(frame, ctx, this.getOrDefault(this.validationTol));

@@ -8,6 +8,7 @@ import type { FitContext } from '../pipeline/stage.js';
 import * as shared from '../param/shared.js';
 import { resolveFeatureSubset, trainForest, type Impurity } from './kernels/forest.js';
 import { trainForestParallel, treeThreads } from './kernels/parallel.js';
+import { warmPredictWorker } from './kernels/predict-parallel.js';
 import type { Tree } from './kernels/tree.js';
 import { readModelData, TreeClassificationModelBase, TreeRegressionModelBase } from './tree-model.js';
 import { TreeEstimatorBase, type TreeClassifierParams, type TreeEstimatorParams } from './tree-estimator.js';
@@ -65,6 +66,8 @@ abstract class ForestEstimator<
     const numTrees = this.getNumTrees();
     // A worker pays off once there is real work; the trees are the same either way (per-tree seeds).
     const threaded = treeThreads() > 1 && numTrees > 1 && data.x.nRows * numTrees >= 200_000;
+    // Started now, the prediction worker is up by the first large prediction (predict-parallel.ts).
+    if (threaded) warmPredictWorker();
     const trees = await (threaded ? trainForestParallel : trainForestAsync)(
       binned,
       data.y,
@@ -85,6 +88,7 @@ abstract class ForestEstimator<
           impurity !== 'variance',
         ),
         seed: this.getSeed(),
+        minWeightFraction: this.getMinWeightFractionPerNode(),
       },
       (e) => ctx.progress(e.tree + 1, 0),
     );
@@ -96,6 +100,7 @@ export class RandomForestClassifier extends ForestEstimator<RandomForestClassifi
   readonly rawPredictionCol = this.declare(shared.rawPredictionCol);
   readonly probabilityCol = this.declare(shared.probabilityCol);
   readonly impurity = this.declare(tp.classImpurity);
+  readonly thresholds = this.declare(shared.thresholds);
   protected readonly isClassifier = true;
 
   constructor(params: TreeClassifierParams & RandomForestParams = {}) {
@@ -104,6 +109,12 @@ export class RandomForestClassifier extends ForestEstimator<RandomForestClassifi
   }
   setImpurity(v: 'gini' | 'entropy'): this {
     return this.set(this.impurity, v);
+  }
+  setThresholds(v: readonly number[]): this {
+    return this.set(this.thresholds, v);
+  }
+  getThresholds(): readonly number[] | undefined {
+    return this.get(this.thresholds);
   }
   protected async _fit(frame: Frame, ctx: FitContext): Promise<RandomForestClassificationModel> {
     const r = await this.fitForest(frame, ctx, this.getOrDefault(this.impurity) as Impurity);

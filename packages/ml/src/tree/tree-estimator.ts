@@ -24,11 +24,15 @@ export interface TreeEstimatorParams {
   checkpointInterval?: number;
   seed?: number;
   impurity?: string;
+  minWeightFractionPerNode?: number;
+  leafCol?: string;
 }
 
 export interface TreeClassifierParams extends TreeEstimatorParams {
   rawPredictionCol?: string;
   probabilityCol?: string;
+  /** Spark's thresholds: the predicted class is the one with the largest probability / threshold. */
+  thresholds?: readonly number[];
 }
 
 export abstract class TreeEstimatorBase<M extends Model> extends Estimator<M> {
@@ -44,6 +48,8 @@ export abstract class TreeEstimatorBase<M extends Model> extends Estimator<M> {
   readonly cacheNodeIds = this.declare(tp.cacheNodeIds);
   readonly checkpointInterval = this.declare(tp.checkpointInterval);
   readonly seed = this.declare(tp.treeSeed);
+  readonly minWeightFractionPerNode = this.declare(tp.minWeightFractionPerNode);
+  readonly leafCol = this.declare(tp.leafCol);
 
   protected abstract readonly isClassifier: boolean;
 
@@ -83,6 +89,18 @@ export abstract class TreeEstimatorBase<M extends Model> extends Estimator<M> {
   getMinInfoGain(): number {
     return this.getOrDefault(this.minInfoGain);
   }
+  setMinWeightFractionPerNode(v: number): this {
+    return this.set(this.minWeightFractionPerNode, v);
+  }
+  getMinWeightFractionPerNode(): number {
+    return this.getOrDefault(this.minWeightFractionPerNode);
+  }
+  setLeafCol(v: string): this {
+    return this.set(this.leafCol, v);
+  }
+  getLeafCol(): string {
+    return this.getOrDefault(this.leafCol);
+  }
   setSeed(v: number): this {
     return this.set(this.seed, v);
   }
@@ -109,10 +127,12 @@ export abstract class TreeEstimatorBase<M extends Model> extends Estimator<M> {
         });
       }
     }
-    return appendColumn(this.uid, out, 'predictionCol', {
+    out = appendColumn(this.uid, out, 'predictionCol', {
       name: this.getOrDefault(this.predictionCol),
       type: 'float64',
     });
+    const leaf = this.getLeafCol();
+    return leaf ? appendColumn(this.uid, out, 'leafCol', { name: leaf, type: 'vector' }) : out;
   }
 
   /** Training data of `frame`, checked and binned. @internal used by the tree stages' fit. */

@@ -10,10 +10,12 @@ import * as shared from '../param/shared.js';
 import { MLError } from '../util/errors.js';
 import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
 import type { DenseMatrix } from './kernels/binning.js';
+import * as tp from './tree-params.js';
 import { featureImportances } from './kernels/forest.js';
+import { predictCompiledParallel } from './kernels/predict-parallel.js';
 import {
   compileForest,
-  predictCompiled,
+  leafIndices,
   treeDebugString,
   type CompiledForest,
   type Tree,
@@ -193,6 +195,7 @@ export type Combine = 'regMean' | 'regSum' | 'classVotes' | 'gbtLogistic';
 export abstract class TreeEnsembleModelBase extends Model {
   readonly featuresCol = this.declare(shared.featuresCol);
   readonly predictionCol = this.declare(shared.predictionCol);
+  readonly leafCol = this.declare(tp.leafCol);
 
   constructor(
     readonly trees: readonly Tree[],
@@ -216,8 +219,7 @@ export abstract class TreeEnsembleModelBase extends Model {
     return featureImportances(this.trees, this.numFeatures);
   }
 
-  /** Raw outputs: n values (regression), or n × numClasses (classification). */
-  predictRaw(x: DenseMatrix): Float64Array {
+  private checkWidth(x: DenseMatrix): void {
     if (x.nCols !== this.numFeatures) {
       throw new MLError(
         'SCHEMA_MISMATCH',
@@ -225,11 +227,16 @@ export abstract class TreeEnsembleModelBase extends Model {
         { stage: this.uid, column: this.getOrDefault(this.featuresCol) },
       );
     }
+  }
+
+  /** Raw outputs: n values (regression), or n × numClasses (classification). */
+  predictRaw(x: DenseMatrix): Float64Array {
+    this.checkWidth(x);
     const n = x.nRows;
     const cf = (this.compiled ??= this.compile());
     if (this.combine !== 'classVotes') {
       const out = new Float64Array(n);
-      predictCompiled(cf, x.data, n, x.nCols, out, 1);
+      predictCompiledParallel(cf, x.data, n, x.nCols, out, 1);
       if (this.combine !== 'gbtLogistic') return out;
       const raw = new Float64Array(2 * n);
       for (let i = 0; i < n; i++) {
@@ -239,11 +246,37 @@ export abstract class TreeEnsembleModelBase extends Model {
       return raw;
     }
     const raw = new Float64Array(n * this.numClasses);
-    predictCompiled(cf, x.data, n, x.nCols, raw, this.numClasses);
+    predictCompiledParallel(cf, x.data, n, x.nCols, raw, this.numClasses);
     return raw;
   }
 
   private compiled: CompiledForest | undefined;
+
+  setLeafCol(v: string): this {
+    return this.set(this.leafCol, v);
+  }
+  getLeafCol(): string {
+    return this.getOrDefault(this.leafCol);
+  }
+
+  /** Spark's leaf indices: per row, the pre-order index of the leaf it reaches in each tree (n × numTrees). */
+  predictLeaf(x: DenseMatrix): Float64Array {
+    this.checkWidth(x);
+    return leafIndices(this.trees, x.data, x.nRows, x.nCols);
+  }
+
+  /** The leafCol column when leafCol is set (Spark: '' = no column). */
+  protected leafColumns(x: DenseMatrix): Record<string, ReturnType<typeof vectorColumn>> {
+    const name = this.getLeafCol();
+    return name ? { [name]: vectorColumn(this.trees.length, this.predictLeaf(x)) } : {};
+  }
+
+  /** Adds the leafCol field to a schema when leafCol is set. */
+  protected withLeafField(schema: Schema): Schema {
+    const name = this.getLeafCol();
+    if (!name) return schema;
+    return appendColumn(this.uid, schema, 'leafCol', { name, type: 'vector', size: this.trees.length });
+  }
 
   /** Leaf values folded with the combination rule, so prediction is one pass of additions. */
   private compile(): CompiledForest {
@@ -329,15 +362,20 @@ export function readModelData(r: StageReader): {
 export abstract class TreeRegressionModelBase extends TreeEnsembleModelBase {
   transformSchema(schema: Schema): Schema {
     requireColumn(this.uid, schema, 'featuresCol', this.getOrDefault(this.featuresCol), 'vector');
-    return appendColumn(this.uid, schema, 'predictionCol', {
+    const out = appendColumn(this.uid, schema, 'predictionCol', {
       name: this.getOrDefault(this.predictionCol),
       type: 'float64',
     });
+    return this.withLeafField(out);
   }
   protected _transform(frame: Frame): Frame {
     const v = frame.vectors(this.getOrDefault(this.featuresCol));
-    const out = this.predictRaw({ data: v.values, nRows: v.rows, nCols: v.size });
-    return frame.withColumn(this.getOrDefault(this.predictionCol), float64Column(out));
+    const x = { data: v.values, nRows: v.rows, nCols: v.size };
+    const out = this.predictRaw(x);
+    return frame.withColumns({
+      [this.getOrDefault(this.predictionCol)]: float64Column(out),
+      ...this.leafColumns(x),
+    });
   }
   /** Predictions for a dense row-major matrix (no frame). */
   predictMatrix(x: DenseMatrix): Float64Array {
@@ -349,6 +387,7 @@ export abstract class TreeRegressionModelBase extends TreeEnsembleModelBase {
 export abstract class TreeClassificationModelBase extends TreeEnsembleModelBase {
   readonly rawPredictionCol = this.declare(shared.rawPredictionCol);
   readonly probabilityCol = this.declare(shared.probabilityCol);
+  readonly thresholds = this.declare(shared.thresholds);
 
   transformSchema(schema: Schema): Schema {
     requireColumn(this.uid, schema, 'featuresCol', this.getOrDefault(this.featuresCol), 'vector');
@@ -364,26 +403,52 @@ export abstract class TreeClassificationModelBase extends TreeEnsembleModelBase 
       type: 'vector',
       size: K,
     });
-    return appendColumn(this.uid, out, 'predictionCol', {
+    out = appendColumn(this.uid, out, 'predictionCol', {
       name: this.getOrDefault(this.predictionCol),
       type: 'float64',
     });
+    return this.withLeafField(out);
+  }
+  setThresholds(v: readonly number[]): this {
+    return this.set(this.thresholds, v);
+  }
+  getThresholds(): readonly number[] | undefined {
+    return this.get(this.thresholds);
   }
   protected _transform(frame: Frame): Frame {
     const v = frame.vectors(this.getOrDefault(this.featuresCol));
-    const raw = this.predictRaw({ data: v.values, nRows: v.rows, nCols: v.size });
+    const x = { data: v.values, nRows: v.rows, nCols: v.size };
+    const raw = this.predictRaw(x);
     const prob = this.rawToProbability(raw.slice());
     const K = this.numClasses;
+    const t = this.get(this.thresholds);
+    if (t && t.length !== K) {
+      throw new MLError(
+        'INVALID_PARAM',
+        `${this.uid}: thresholds has ${t.length} values but the model has ${K} classes`,
+        { stage: this.uid, param: 'thresholds', hint: `give one threshold per class (${K} values)` },
+      );
+    }
     const pred = new Float64Array(v.rows);
     for (let i = 0; i < v.rows; i++) {
       let best = 0;
-      for (let k = 1; k < K; k++) if (prob[i * K + k]! > prob[i * K + best]!) best = k;
+      let bestV = -Infinity;
+      for (let k = 0; k < K; k++) {
+        // Spark's probability2prediction: argmax of p_k / t_k, where t_k = 0 counts as +Infinity.
+        const p = prob[i * K + k]!;
+        const s = t ? (t[k] === 0 ? Infinity : p / t[k]!) : p;
+        if (s > bestV) {
+          bestV = s;
+          best = k;
+        }
+      }
       pred[i] = best;
     }
     return frame.withColumns({
       [this.getOrDefault(this.rawPredictionCol)]: vectorColumn(K, raw),
       [this.getOrDefault(this.probabilityCol)]: vectorColumn(K, prob),
       [this.getOrDefault(this.predictionCol)]: float64Column(pred),
+      ...this.leafColumns(x),
     });
   }
   /** Class probabilities (n × numClasses) for a dense row-major matrix (no frame). */

@@ -138,3 +138,16 @@ export const treeSeed: ParamSpec<number> = {
   type: 'int',
   default: 42,
 };
+export const minWeightFractionPerNode: ParamSpec<number> = {
+  name: 'minWeightFractionPerNode',
+  doc: 'minimum fraction of the weighted sample count that each child must have after a split (in [0, 0.5))',
+  type: 'number',
+  validator: inRange(0, 0.5, true, false),
+  default: 0,
+};
+export const leafCol: ParamSpec<string> = {
+  name: 'leafCol',
+  doc: "leaf indices column name: each tree's leaf (pre-order node index) per row, as a vector; '' = none",
+  type: 'string',
+  default: '',
+};

@@ -8,10 +8,14 @@ Writes into packages/ml/test/fixtures/:
                    binary:logistic, multi:softprob), each with the rows it was scored on and XGBoost's
                    own predictions (inplace_predict, output space), for the JSON interop tests;
   trees_peers.json r2 / AUC of XGBoost (hist) and scikit-learn forests on datasets that the TypeScript
-                   tests regenerate bit for bit from the same integer hash (`hash_uniform` below).
+                   tests regenerate bit for bit from the same integer hash (`hash_uniform` below);
+  tree_params_peers.json  scikit-learn DecisionTreeRegressor predictions with min_weight_fraction_leaf (Spark's
+                   minWeightFractionPerNode) on weighted integer-valued data (`make_weighted` below).
+With `--only params` only tree_params_peers.json is written.
 """
 import json
 import os
+import sys
 import tempfile
 
 import numpy as np
@@ -82,8 +86,35 @@ def split(n):
     return ~test, test
 
 
+def make_weighted(seed, n, p):
+    """Integer features 0..19 (so 256 histogram bins hold every value: binned splits are exact splits),
+    a continuous target and weights 1..3; the TS test (tree-params.test.ts) regenerates it."""
+    x = np.array([[float(int(hash_uniform(seed, i, j) * 20)) for j in range(p)] for i in range(n)])
+    noise = np.array([hash_uniform(seed + 1, i, 0) for i in range(n)])
+    y = x[:, 0] + 0.3 * x[:, 1] * x[:, 2] + 5 * noise
+    w = np.array([1.0 + int(hash_uniform(seed + 2, i, 0) * 3) for i in range(n)])
+    return x, y, w
+
+
+def params_fixtures():
+    from sklearn.tree import DecisionTreeRegressor
+
+    x, y, w = make_weighted(41, 300, 3)
+    cases = []
+    for frac in (0.0, 0.1, 0.25):
+        t = DecisionTreeRegressor(max_depth=4, min_weight_fraction_leaf=frac, random_state=0)
+        t.fit(x, y, sample_weight=w)
+        cases.append({"fraction": frac, "max_depth": 4, "leaves": int(t.get_n_leaves()),
+                      "pred": t.predict(x).tolist()})
+    json.dump({"sklearn": sklearn.__version__, "seed": 41, "n": 300, "p": 3, "cases": cases},
+              open(os.path.join(OUT, "tree_params_peers.json"), "w"))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    params_fixtures()
+    if "--only" in sys.argv and sys.argv[sys.argv.index("--only") + 1] == "params":
+        return
     models = []
     x, y = make_data(11, 300, 5, "regression", missing=0.1)
     models.append(xgb_model("reg", "reg:squarederror", x, y, {}))

@@ -6,17 +6,12 @@
  */
 import { binMatrix, type BinnedMatrix, type DenseMatrix } from './binning.js';
 import { growTree } from './grow.js';
+import { predictCompiledParallel, warmPredictWorker } from './predict-parallel.js';
 import { HIST_BLOCK_ROWS } from './histogram.js';
 import { ParallelHistograms, warmHistogramWorker } from './parallel.js';
 import { evalMetric, metricIsMaximized, type EvalMetric } from './metrics.js';
 import { Rng } from './rng.js';
-import {
-  addTreePredictions,
-  compileForest,
-  predictCompiled,
-  type CompiledForest,
-  type Tree,
-} from './tree.js';
+import { addTreePredictions, compileForest, type CompiledForest, type Tree } from './tree.js';
 
 export type Objective = 'reg:squarederror' | 'binary:logistic' | 'multi:softprob';
 export const OBJECTIVES: readonly Objective[] = ['reg:squarederror', 'binary:logistic', 'multi:softprob'];
@@ -118,7 +113,7 @@ export function predictMargins(b: Booster, x: DenseMatrix, nTrees = b.trees.leng
     cf = compileForest(b.trees.slice(0, nTrees), { group: b.treeInfo });
     compiled.set(b, cf);
   }
-  predictCompiled(cf, x.data, x.nRows, x.nCols, out, k);
+  predictCompiledParallel(cf, x.data, x.nRows, x.nCols, out, k);
   return out;
 }
 
@@ -139,7 +134,10 @@ export function trainBooster(
   const n = x.nRows;
   const K = p.objective === 'multi:softprob' ? p.numClass : 1;
   const threaded = (p.threads ?? 1) > 1 && n > HIST_BLOCK_ROWS;
-  if (threaded) warmHistogramWorker();
+  if (threaded) {
+    warmHistogramWorker();
+    warmPredictWorker();
+  }
   const bm = binned ?? binMatrix(x, p.maxBin);
   const base = p.baseScore ?? estimateBase(p.objective, y, w);
   const b: Booster = {

@@ -24,6 +24,22 @@ export interface ForestParams {
   /** Features tried per node (resolved from featureSubsetStrategy); >= number of features means all. */
   featuresPerNode: number;
   seed: number;
+  /** Spark minWeightFractionPerNode: each child needs this fraction of the training set's total weight. */
+  minWeightFraction?: number;
+}
+
+/**
+ * Spark's minWeightFractionPerNode as a weight: the fraction of the total weight of the training rows, before
+ * bootstrap (Spark's DecisionTreeMetadata.minWeightPerNode), as scikit-learn's min_weight_fraction_leaf.
+ */
+export function minChildWeight(fraction: number | undefined, w: Float64Array | null, n: number): number {
+  if (!fraction) return 0;
+  let total = n;
+  if (w) {
+    total = 0;
+    for (let i = 0; i < n; i++) total += w[i]!;
+  }
+  return fraction * total;
 }
 
 /** Spark's featureSubsetStrategy → a feature count (RandomForestParams / DecisionTreeMetadata). */
@@ -134,6 +150,7 @@ export function buildForestTree(
       features,
       featuresPerNode: p.featuresPerNode < bm.nFeatures ? p.featuresPerNode : 0,
       rng,
+      minWeight: minChildWeight(p.minWeightFraction, w, n),
     },
     idx,
     nIdx,

@@ -7,6 +7,7 @@
  * validationTol × max(loss, 0.01) and keeps the best prefix of trees (Spark's runWithValidation).
  */
 import type { BinnedMatrix, DenseMatrix } from './binning.js';
+import { minChildWeight } from './forest.js';
 import { growTree } from './grow.js';
 import { Rng } from './rng.js';
 import { addTreePredictions, type Tree } from './tree.js';
@@ -24,6 +25,8 @@ export interface GbtParams {
   featuresPerNode: number;
   seed: number;
   validationTol: number;
+  /** Spark minWeightFractionPerNode (see forest.ts minChildWeight). */
+  minWeightFraction?: number;
 }
 
 export interface GbtResult {
@@ -65,6 +68,7 @@ export function trainGbt(
   const idx = new Int32Array(n);
   const F = new Float64Array(n);
   const features = Int32Array.from({ length: bm.nFeatures }, (_, i) => i);
+  const minWeight = minChildWeight(p.minWeightFraction, w, n);
   const trees: Tree[] = [];
   const weights: number[] = [];
   const history: number[] = [];
@@ -96,6 +100,7 @@ export function trainGbt(
         features,
         featuresPerNode: p.featuresPerNode < bm.nFeatures ? p.featuresPerNode : 0,
         rng,
+        minWeight,
       },
       idx,
       nIdx,

@@ -35,7 +35,8 @@ export function setTreeThreads(n: number): void {
   defaultThreads = Math.min(n, 2);
 }
 
-function spawn(): Worker {
+/** A tree worker thread (tree-worker.ts), started through tsx when running from sources. @internal */
+export function spawn(): Worker {
   const ts = import.meta.url.endsWith('.ts');
   const url = new URL(`./tree-worker.${ts ? 'ts' : 'js'}`, import.meta.url);
   const w = ts

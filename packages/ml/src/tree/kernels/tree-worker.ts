@@ -2,13 +2,15 @@
  * Worker-thread side of parallel.ts. Two kinds of work:
  * - forest trees: the main thread sends the binned data once, then tree indices with their seeds;
  * - histogram blocks: the worker waits on a SharedArrayBuffer control word and accumulates the odd row
- *   blocks of a node into its slots of a shared output buffer (see parallel.ts for the protocol).
+ *   blocks of a node into its slots of a shared output buffer (see parallel.ts for the protocol);
+ * - prediction: the second half of the rows of a large prediction (predict-parallel.ts).
  */
 import { parentPort } from 'node:worker_threads';
 import type { BinnedMatrix } from './binning.js';
 import { buildForestTree, forestScratch, type ForestParams, type ForestScratch } from './forest.js';
 import { accumulate } from './histogram.js';
 import { CTRL, type HistSession } from './parallel-protocol.js';
+import { predictCompiled, type CompiledForest } from './tree.js';
 
 interface ForestCtx {
   bm: BinnedMatrix;
@@ -24,7 +26,18 @@ type Msg =
   | { type: 'forest'; id: number; bm: BinnedMatrix; y: Float64Array; w: Float64Array | null; p: ForestParams }
   | { type: 'tree'; id: number; t: number; seed: number }
   | { type: 'drop'; id: number }
-  | { type: 'hist'; session: HistSession };
+  | { type: 'hist'; session: HistSession }
+  | { type: 'hello'; flag: SharedArrayBuffer }
+  | {
+      type: 'predict';
+      cf: CompiledForest;
+      data: SharedArrayBuffer;
+      nRows: number;
+      nCols: number;
+      out: SharedArrayBuffer;
+      stride: number;
+      done: SharedArrayBuffer;
+    };
 
 function histLoop(s: HistSession): void {
   const ctrl = new Int32Array(s.ctrl);
@@ -78,6 +91,13 @@ parentPort?.on('message', (m: Msg) => {
     parentPort!.postMessage({ type: 'tree', id: m.id, t: m.t, tree });
   } else if (m.type === 'drop') {
     forests.delete(m.id);
+  } else if (m.type === 'hello') {
+    Atomics.store(new Int32Array(m.flag), 0, 1);
+  } else if (m.type === 'predict') {
+    predictCompiled(m.cf, new Float64Array(m.data), m.nRows, m.nCols, new Float64Array(m.out), m.stride);
+    const done = new Int32Array(m.done);
+    Atomics.store(done, 0, 1);
+    Atomics.notify(done, 0);
   } else {
     histLoop(m.session);
     parentPort!.postMessage({ type: 'histStopped' });

@@ -164,6 +164,8 @@ export interface CompiledForest {
   readonly valueDim: number;
   /** Output slot of each tree (class of a multiclass booster), or all 0. */
   readonly group: Int32Array;
+  /** True when the arrays live in SharedArrayBuffers (a worker can walk them without a copy). */
+  readonly shared: boolean;
 }
 
 /**
@@ -176,13 +178,17 @@ export function compileForest(
 ): CompiledForest {
   const V = trees[0]?.valueDim ?? 1;
   const total = trees.reduce((s, t) => s + t.feature.length, 0);
-  const feature = new Int32Array(total);
-  const threshold = new Float64Array(total);
-  const left = new Int32Array(total);
-  const missRight = new Uint8Array(total);
-  const value = new Float64Array(total * V);
-  const roots = new Int32Array(trees.length);
-  const depths = new Int32Array(trees.length);
+  // Shared memory (when the runtime has it) lets predict-parallel.ts pass the forest to a worker for free.
+  const shared = typeof SharedArrayBuffer === 'function';
+  const mem = (bytes: number): ArrayBuffer | SharedArrayBuffer =>
+    shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  const feature = new Int32Array(mem(total * 4));
+  const threshold = new Float64Array(mem(total * 8));
+  const left = new Int32Array(mem(total * 4));
+  const missRight = new Uint8Array(mem(total));
+  const value = new Float64Array(mem(total * V * 8));
+  const roots = new Int32Array(mem(trees.length * 4));
+  const depths = new Int32Array(mem(trees.length * 4));
   // Typed scratch arrays and plain loops: compiling runs on a model's first prediction (100 deep trees are
   // ~10^5 nodes), and per-node array pushes, closures and a spread Math.max made it cost as much as the
   // prediction itself.
@@ -233,7 +239,8 @@ export function compileForest(
     }
     o += len;
   }
-  const group = Int32Array.from(trees, (_, k) => opts.group?.[k] ?? 0);
+  const group = new Int32Array(mem(trees.length * 4));
+  for (let k = 0; k < trees.length; k++) group[k] = opts.group?.[k] ?? 0;
   return {
     nTrees: trees.length,
     roots,
@@ -245,6 +252,7 @@ export function compileForest(
     value,
     valueDim: V,
     group,
+    shared,
   };
 }
 
@@ -314,4 +322,38 @@ export function predictCompiled(
       }
     }
   }
+}
+
+/**
+ * Pre-order number of every node (root 0, then the left subtree, then the right one): Spark's leaf index
+ * (`predictLeaf`, the `leafCol` output) counts nodes in this order.
+ */
+export function preorderIds(t: Tree): Int32Array {
+  const n = t.feature.length;
+  const ids = new Int32Array(n).fill(-1);
+  const stack = [0];
+  let k = 0;
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    ids[i] = k++;
+    if (t.feature[i]! >= 0) stack.push(t.right[i]!, t.left[i]!);
+  }
+  return ids;
+}
+
+/** Pre-order leaf index of every row in every tree: out[r * trees.length + k]. */
+export function leafIndices(
+  trees: readonly Tree[],
+  data: Float64Array,
+  nRows: number,
+  nCols: number,
+): Float64Array {
+  const K = trees.length;
+  const out = new Float64Array(nRows * K);
+  for (let k = 0; k < K; k++) {
+    const t = trees[k]!;
+    const ids = preorderIds(t);
+    for (let r = 0; r < nRows; r++) out[r * K + k] = ids[leafIndex(t, data, r * nCols)]!;
+  }
+  return out;
 }
