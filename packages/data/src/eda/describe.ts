@@ -1,15 +1,6 @@
 import type { Frame } from '@cauce/frame';
 import { DataError } from '../errors.js';
-import {
-  distinctSorted,
-  histogram,
-  moments,
-  numericStats,
-  pearsonMatrix,
-  sortedFinite,
-  upperBound,
-  type NumericStats,
-} from './stats.js';
+import { histogram, moments, numericStats, pearsonMatrix, type NumericStats } from './stats.js';
 import { statsInWorker } from './worker-pool.js';
 
 export interface Outliers {
@@ -206,6 +197,7 @@ function summarise(frame: Frame, opts: DescribeOptions, pre: Precomputed): EdaSu
     }
     const x = frame.float64(f.name);
     const st = pre.stats.get(f.name) ?? numericStats(x);
+    pre.stats.set(f.name, st); // the target summary reuses it
     const m = st.moments;
     const summary: ColumnSummary = {
       ...base,
@@ -235,7 +227,8 @@ function summarise(frame: Frame, opts: DescribeOptions, pre: Precomputed): EdaSu
   }
 
   const result: EdaSummary = { rows: n, columns };
-  if (opts.target !== undefined) result.target = targetSummary(frame, opts.target, k);
+  if (opts.target !== undefined)
+    result.target = targetSummary(frame, opts.target, k, pre.stats.get(opts.target));
 
   const correlation = pre.correlation === undefined ? correlationOf(frame, opts) : pre.correlation;
   if (correlation) result.correlation = correlation;
@@ -257,7 +250,7 @@ function summarise(frame: Frame, opts: DescribeOptions, pre: Precomputed): EdaSu
   return result;
 }
 
-function targetSummary(frame: Frame, name: string, k: number): TargetSummary {
+function targetSummary(frame: Frame, name: string, k: number, stats?: NumericStats): TargetSummary {
   const col = frame.column(name);
   if (col.type === 'string' || col.type === 'bool') {
     const classes =
@@ -268,29 +261,48 @@ function targetSummary(frame: Frame, name: string, k: number): TargetSummary {
   }
   if (col.type === 'vector')
     throw new DataError('INVALID_ARGUMENT', `the target ${JSON.stringify(name)} is a vector column`);
+  // Everything below is counted in passes over the values (no sort: the per-column statistics already
+  // sorted this column once, in a worker).
   const x = frame.float64(name);
-  const s = sortedFinite(x);
-  const distinct = distinctSorted(s);
-  if (distinct <= 20 && s.every((v) => Number.isInteger(v))) {
+  const st = stats ?? numericStats(x);
+  if (st.distinct <= 20) {
     const classes = new Map<number, number>();
-    for (const v of s) classes.set(v, (classes.get(v) ?? 0) + 1);
-    return {
-      name,
-      kind: 'categorical',
-      classes: [...classes].map(([v, c]) => ({ value: String(v), count: c })),
-    };
+    let integers = true;
+    for (let i = 0; i < x.length && integers; i++) {
+      const v = x[i]!;
+      if (v !== v) continue;
+      if (!Number.isInteger(v)) integers = false;
+      else classes.set(v === 0 ? 0 : v, (classes.get(v === 0 ? 0 : v) ?? 0) + 1);
+    }
+    if (integers) {
+      return {
+        name,
+        kind: 'categorical',
+        classes: [...classes].sort((a, b) => a[0] - b[0]).map(([v, c]) => ({ value: String(v), count: c })),
+      };
+    }
   }
-  const lo = s[0] ?? 0;
-  const hi = s[s.length - 1] ?? 0;
-  const pos = s.subarray(upperBound(s, 0));
-  const logs = new Float64Array(pos.length);
-  for (let i = 0; i < pos.length; i++) logs[i] = Math.log10(pos[i]!);
+  const lo = st.finite > 0 ? st.moments.min : 0;
+  const hi = st.finite > 0 ? st.moments.max : 0;
+  let positive = 0;
+  let minLog = Infinity;
+  let maxLog = -Infinity;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (!(v > 0)) continue;
+    positive++;
+    const l = Math.log10(v);
+    if (l < minLog) minLog = l;
+    if (l > maxLog) maxLog = l;
+  }
+  const logs = new Float64Array(positive);
+  for (let i = 0, k = 0; i < x.length; i++) if (x[i]! > 0) logs[k++] = Math.log10(x[i]!);
   return {
     name,
     kind: 'numeric',
-    histogram: histogram(s, 40, lo, hi),
-    logHistogram: pos.length > 0 ? histogram(logs, 40, logs[0]!, logs[logs.length - 1]!) : [],
-    nonPositive: s.length - pos.length,
+    histogram: histogram(x, 40, lo, hi),
+    logHistogram: positive > 0 ? histogram(logs, 40, minLog, maxLog) : [],
+    nonPositive: st.finite - positive,
   };
 }
 
