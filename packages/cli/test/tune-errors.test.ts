@@ -67,6 +67,45 @@ describe('bad input to cauce tune / train', () => {
     assert.equal((JSON.parse(r.stdout) as { results: unknown[] }).results.length, 2);
   });
 
+  test('the table on stdout marks the best param map', async () => {
+    const spec = writeSpec(dir, 'tvs.json', {
+      ...base,
+      pipeline: ['LinearRegression'],
+      tuning: {
+        method: 'TrainValidationSplit',
+        trainRatio: 0.7,
+        seed: 9,
+        grid: { 'LinearRegression.regParam': [0, 10] },
+      },
+      evaluator: { name: 'RegressionEvaluator', metric: 'r2' },
+    });
+    const r = await run(['tune', spec, '--no-progress']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /TrainValidationSplit: 2 param maps, 2 trials on 40 rows/);
+    assert.match(r.stdout, /r2, larger is better/);
+    // one row per map (# regParam r2), the best marked: the larger r2, named again on the "best:" line
+    const rows = [...r.stdout.matchAll(/^([01]) +(0|10) +([\d.]+)( +← best)?$/gm)];
+    assert.equal(rows.length, 2, r.stdout);
+    const r2 = rows.map((m) => Number(m[3]));
+    const best = r2[0]! >= r2[1]! ? 0 : 1;
+    assert.deepEqual(
+      rows.map((m) => m[4] !== undefined),
+      [best === 0, best === 1],
+    );
+    assert.match(
+      r.stdout,
+      new RegExp(`best: LinearRegression\\.regParam=${rows[best]![2]} {2}validation r2 ${rows[best]![3]}`),
+    );
+  });
+
+  test('an existing -o directory is refused before any work', async () => {
+    const file = writeSpec(dir, 'out.json', base);
+    const r = await run(['train', file, '-o', dir, '--no-progress']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /error: -o .* already exists\nhint: pass --overwrite/);
+  });
+
   test('an unknown stage lists the registered ones and suggests the nearest', async () => {
     await expectError(
       { ...base, pipeline: [{ stage: 'LinearRegresion', name: 'lr' }] },

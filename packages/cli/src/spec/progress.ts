@@ -29,14 +29,22 @@ function seconds(ms: number): string {
     : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
 }
 
-/** Plain lines or an in-place bar; `show(text, done, total)` is the one call both views answer. */
+/** Plain lines or an in-place bar; `show(text, done, total)` is the one call both answer. */
 class View {
-  private bar: cliProgress.SingleBar | undefined;
+  private drawn: cliProgress.SingleBar | undefined;
   private lastLine = -Infinity;
   private lastText = '';
   readonly started = performance.now();
 
-  constructor(private readonly o: ProgressOptions) {}
+  constructor(
+    private readonly o: ProgressOptions,
+    /** What the bar counts ('trials', 'stages'); the bar shows done/total itself, so texts omit it there. */
+    private readonly unit: string,
+  ) {}
+
+  get bar(): boolean {
+    return this.o.tty;
+  }
 
   elapsed(): number {
     return performance.now() - this.started;
@@ -45,20 +53,20 @@ class View {
   show(text: string, done: number, total: number, force = false): void {
     if (!this.o.enabled) return;
     if (this.o.tty) {
-      if (!this.bar) {
-        this.bar = new cliProgress.SingleBar(
+      if (!this.drawn) {
+        this.drawn = new cliProgress.SingleBar(
           {
-            format: ' {bar} {value}/{total} | {text}',
+            format: ` {bar} {value}/{total} ${this.unit} | {text}`,
             stream: process.stderr,
             hideCursor: true,
             clearOnComplete: false,
           },
           cliProgress.Presets.shades_classic,
         );
-        this.bar.start(Math.max(total, 1), done, { text });
+        this.drawn.start(Math.max(total, 1), done, { text });
       } else {
-        this.bar.setTotal(Math.max(total, 1));
-        this.bar.update(done, { text });
+        this.drawn.setTotal(Math.max(total, 1));
+        this.drawn.update(done, { text });
       }
       return;
     }
@@ -73,7 +81,7 @@ class View {
   }
 
   stop(): void {
-    if (this.bar) this.bar.stop();
+    if (this.drawn) this.drawn.stop();
     else if (this.lastText !== '' && this.o.enabled)
       (this.o.write ?? ((l: string) => process.stderr.write(l)))(`${this.lastText}\n`);
     this.lastText = '';
@@ -89,21 +97,28 @@ export interface TuneProgressInput {
 
 /** Listens to the validator's per-trial `fitProgress` events until `stop()`. */
 export function tuneProgress(o: ProgressOptions, t: TuneProgressInput): { stop(): void } {
-  const view = new View(o);
+  const view = new View(o, 'trials');
   const sums = new Map<number, { sum: number; n: number }>();
   let done = 0;
   let best = NaN;
+  let firstAt = 0;
   const text = (): string => {
     const el = view.elapsed();
-    const eta = done > 0 && done < t.totalTrials ? seconds((el / done) * (t.totalTrials - done)) : '-';
+    // the first trial carries the start-up (worker threads, first compile): rate from the trials after it
+    const eta =
+      done > 1 && done < t.totalTrials
+        ? seconds(((el - firstAt) / (done - 1)) * (t.totalTrials - done))
+        : '-';
     const phase = done >= t.totalTrials ? 'refit best' : 'tuning';
-    return `${phase} | trial ${done}/${t.totalTrials} | best ${t.metricName} ${Number.isNaN(best) ? '-' : fmt(best)} | elapsed ${seconds(el)} | ETA ${eta}`;
+    const count = view.bar ? '' : ` | trial ${done}/${t.totalTrials}`;
+    return `${phase}${count} | best ${t.metricName} ${Number.isNaN(best) ? '-' : fmt(best)} | elapsed ${seconds(el)} | ETA ${eta}`;
   };
   const off = mlEvents.on('fitProgress', (e) => {
     if (e.uid !== t.validatorUid) return;
     const paramIndex = e.metrics?.paramIndex;
     const metric = e.metrics?.metric;
     done = e.iteration;
+    if (done === 1) firstAt = view.elapsed();
     if (paramIndex !== undefined && metric !== undefined) {
       const s = sums.get(paramIndex) ?? { sum: 0, n: 0 };
       s.sum += metric;
@@ -129,8 +144,9 @@ export function tuneProgress(o: ProgressOptions, t: TuneProgressInput): { stop()
 
 /** Shows which stage of the pipeline is being fitted and its iterations (`cauce train`). */
 export function trainProgress(o: ProgressOptions, pipelineUid: string, numStages: number): { stop(): void } {
-  const view = new View(o);
+  const view = new View(o, 'estimators');
   let stage = 0;
+  const where = (): string => (view.bar ? '' : ` (stage ${stage}/${numStages})`);
   let current = '';
   let currentUid = '';
   const offs = [
@@ -140,7 +156,7 @@ export function trainProgress(o: ProgressOptions, pipelineUid: string, numStages
       current = e.className;
       currentUid = e.uid;
       view.show(
-        `fitting ${current} (stage ${stage}/${numStages}) | elapsed ${seconds(view.elapsed())}`,
+        `fitting ${current}${where()} | elapsed ${seconds(view.elapsed())}`,
         stage - 1,
         numStages,
         true,
@@ -150,7 +166,7 @@ export function trainProgress(o: ProgressOptions, pipelineUid: string, numStages
       if (e.uid !== currentUid) return;
       const loss = Number.isNaN(e.loss) ? '' : ` | loss ${fmt(e.loss)}`;
       view.show(
-        `fitting ${current} (stage ${stage}/${numStages}) | iteration ${e.iteration}${loss} | elapsed ${seconds(view.elapsed())}`,
+        `fitting ${current}${where()} | iteration ${e.iteration}${loss} | elapsed ${seconds(view.elapsed())}`,
         stage - 1,
         numStages,
       );

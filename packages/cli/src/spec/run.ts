@@ -199,6 +199,10 @@ export async function runTune(spec: TrainSpec, flags: RunFlags): Promise<TuneRes
 export async function runTrain(spec: TrainSpec, flags: RunFlags): Promise<TrainResult> {
   const started = performance.now();
   checkOutput(flags);
+  if (spec.tuning !== undefined && flags.progress.enabled)
+    process.stderr.write(
+      'note: `cauce train` fits the params as written; the spec\'s "tuning" is for `cauce tune`\n',
+    );
   const { pipeline, stages } = buildPipeline(spec);
   const evaluator = spec.evaluator ? buildEvaluator(spec.evaluator, spec.label) : undefined;
   const data = await loadData(spec);
