@@ -8,7 +8,7 @@
  * Rows are partitioned stably in an index array, so a node's rows are a contiguous slice idx[start..end).
  */
 import type { BinnedMatrix } from './binning.js';
-import { buildHistogram, subtractInPlace } from './histogram.js';
+import { buildHistogram, fixDefaultBinsOf, subtractInPlace } from './histogram.js';
 import { findSplit, leafValue, numChannels, valueDim, type Criterion, type GrowOptions } from './split.js';
 import type { Tree } from './tree.js';
 
@@ -48,6 +48,10 @@ export function growTree(
   // Bin offsets of the features searched at a node, in the histogram searched (see split.ts).
   const allOffs = Int32Array.from(opt.features, (f) => bm.offsets[f]!);
   const nodeOffs = new Int32Array(opt.features.length);
+  // With a few features sampled per node, default bins are recovered per node for those features only
+  // (histogram.ts fixDefaultBinsOf), not for every feature of every built histogram. Searches over all
+  // features keep the eager recovery (the same arithmetic as before, and the worker's blocks rely on it).
+  const lazyDefaults = opt.featuresPerNode > 0 && opt.featuresPerNode < opt.features.length && !opt.parallel;
 
   const feature: number[] = [];
   const threshold: number[] = [];
@@ -97,6 +101,7 @@ export function growTree(
       for (let j = 0; j < nf; j++) nodeOffs[j] = bm.offsets[feats[j]!]!;
       offs = nodeOffs;
     }
+    if (lazyDefaults) fixDefaultBinsOf(bm, C, hist, tot, feats, nf);
     const h = hist;
     const s = findSplit(bm, crit, opt, h, tot, feats, offs, nf, sL, sR);
     if (!s) {
@@ -152,7 +157,7 @@ export function growTree(
     const tmpTot = new Float64Array(C);
     const build = (s0: number, s1: number, into: Float64Array): void => {
       if (!opt.parallel?.build(s0, s1, into, tmpTot)) {
-        buildHistogram(bm, stats, C, idx, s0, s1, into, tmpTot, scratch);
+        buildHistogram(bm, stats, C, idx, s0, s1, into, tmpTot, scratch, !lazyDefaults);
       }
     };
     if (needL && needR) {
@@ -178,7 +183,7 @@ export function growTree(
   const rootHist = take();
   const rootTot = new Float64Array(C);
   if (!opt.parallel?.build(0, nIdx, rootHist, rootTot)) {
-    buildHistogram(bm, stats, C, idx, 0, nIdx, rootHist, rootTot, scratch);
+    buildHistogram(bm, stats, C, idx, 0, nIdx, rootHist, rootTot, scratch, !lazyDefaults);
   }
   newNode(rootTot, 0, nIdx);
   expand(0, rootHist, rootTot, 0);

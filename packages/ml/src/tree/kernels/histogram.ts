@@ -83,8 +83,25 @@ export function accumulate(
 
 /** Sets each feature's most frequent bin to (node totals − the feature's other bins). */
 export function fixDefaultBins(bm: BinnedMatrix, C: number, hist: Float64Array, totals: Float64Array): void {
-  const { nFeatures, offsets, nBins, defaultBin } = bm;
-  for (let f = 0; f < nFeatures; f++) {
+  fixDefaultBinsOf(bm, C, hist, totals, null, bm.nFeatures);
+}
+
+/**
+ * fixDefaultBins for features feats[0..nf) only (all features when `feats` is null). Random forests search a
+ * few sampled features per node; their histograms are built without the default bins (which subtraction
+ * leaves stale), and only the searched features' default bins are recovered, just before the search.
+ */
+export function fixDefaultBinsOf(
+  bm: BinnedMatrix,
+  C: number,
+  hist: Float64Array,
+  totals: Float64Array,
+  feats: Int32Array | null,
+  nf: number,
+): void {
+  const { offsets, nBins, defaultBin } = bm;
+  for (let j = 0; j < nf; j++) {
+    const f = feats ? feats[j]! : j;
     const lo = offsets[f]! * C;
     const hi = (offsets[f]! + nBins[f]! + 1) * C;
     const d = defaultBin[f]! * C;
@@ -110,6 +127,7 @@ export function buildHistogram(
   hist: Float64Array,
   totals: Float64Array,
   scratch: () => Float64Array,
+  fixDefaults = true,
 ): void {
   hist.fill(0);
   totals.fill(0);
@@ -126,7 +144,7 @@ export function buildHistogram(
       for (let c = 0; c < C; c++) totals[c]! += pt[c]!;
     }
   }
-  fixDefaultBins(bm, C, hist, totals);
+  if (fixDefaults) fixDefaultBins(bm, C, hist, totals);
 }
 
 /** parent ← parent − child: the sibling's histogram without touching its rows (histogram subtraction). */

@@ -4,6 +4,8 @@
  */
 export class Rng {
   private state: number;
+  private poissonLambda = NaN;
+  private poissonL = 0;
 
   constructor(seed: number) {
     // Mix the seed once (murmur3 finalizer) so that nearby seeds give unrelated streams.
@@ -33,7 +35,12 @@ export class Rng {
 
   /** Poisson(1) draw (Knuth's product method); Spark's bootstrap uses Poisson(subsamplingRate) counts. */
   poisson(lambda: number): number {
-    const l = Math.exp(-lambda);
+    // e^(−λ) is cached: a bootstrap draws one count per row with the same λ.
+    if (lambda !== this.poissonLambda) {
+      this.poissonLambda = lambda;
+      this.poissonL = Math.exp(-lambda);
+    }
+    const l = this.poissonL;
     let k = 0;
     let p = 1;
     do {
