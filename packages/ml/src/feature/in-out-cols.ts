@@ -9,10 +9,10 @@
  * TypeScript counterpart of a Scala trait: a stage keeps its `inputCol` … fields and `setInputCol` …
  * setters, declared first and in Spark's order, so saved params and their order stay as they were.
  */
+import type { Field, Frame } from '@cauce/frame';
 import type { Param, Params } from '../param/param.js';
 import * as shared from '../param/shared.js';
 import { MLError } from '../util/errors.js';
-import type { Field, Frame } from '@cauce/frame';
 import { appendColumn, requireColumn, type Accept, type Schema } from '../util/schema.js';
 
 /** A stage class to mix params into; TypeScript's mixin rule wants exactly this `any[]` signature. */
