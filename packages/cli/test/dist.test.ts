@@ -9,7 +9,7 @@ const bin = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 test('built cauce lists its commands', () => {
   const r = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 0, r.stderr);
-  for (const cmd of ['server', 'gc', 'ingest', 'eda', 'import-mlruns'])
+  for (const cmd of ['server', 'gc', 'ingest', 'eda', 'import-mlruns', 'train', 'tune'])
     assert.match(r.stdout, new RegExp(`\\b${cmd}\\b`));
 });
 

@@ -99,6 +99,16 @@ describe('bad input to cauce tune / train', () => {
     );
   });
 
+  test('--help documents the spec format with examples', async () => {
+    for (const command of ['tune', 'train']) {
+      const r = await run([command, '--help']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Spec \(JSON; paths are relative to the spec file\)/);
+      assert.match(r.stdout, /"grid": \{ "lr\.regParam"/);
+      assert.match(r.stdout, new RegExp(`Examples:\\n  cauce ${command} examples/tune/houses\\.json`));
+    }
+  });
+
   test('an existing -o directory is refused before any work', async () => {
     const file = writeSpec(dir, 'out.json', base);
     const r = await run(['train', file, '-o', dir, '--no-progress']);

@@ -73,6 +73,31 @@ test('cauce tune --tracking-uri logs parent and child runs and registers the bes
     const t2 = (JSON.parse(r2.stdout) as TuneResult).tracking!;
     assert.equal(t2.registered!.version, '2');
     assert.equal((await client.getModelVersionByAlias('houses', 'champion')).run_id, t2.runId);
+
+    // cauce train logs one run (no children) with its test metric and model, registered under its own name
+    const tr = await cauce([
+      'train',
+      spec,
+      '--json',
+      '--no-progress',
+      '--tracking-uri',
+      server.url,
+      '--experiment',
+      'houses',
+      '--register-as',
+      'houses-baseline',
+    ]);
+    assert.equal(tr.code, 0, tr.stderr);
+    const trained = JSON.parse(tr.stdout) as { testMetrics: { rmse: number }; tracking: { runId: string } };
+    const run = await client.getRun(trained.tracking.runId);
+    const tm = run.data.metrics.find((m) => m.key === 'test_rmse');
+    assert.ok(tm && Math.abs(Number(tm.value) - trained.testMetrics.rmse) < 1e-9);
+    assert.ok(
+      run.data.params.some((p) => p.key.endsWith('regParam')),
+      JSON.stringify(run.data.params),
+    );
+    const baseline = await client.getLatestVersions('houses-baseline');
+    assert.equal(baseline[0]!.run_id, trained.tracking.runId);
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
