@@ -4,7 +4,14 @@
  * several server processes starting at once on one database migrate it exactly once.
  * Never edit a migration that has shipped: add the next one.
  */
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import {
+  Migrator,
+  sql,
+  type CreateTableBuilder,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+} from 'kysely';
 import { registryMigrations } from '../../registry/sql/migrations.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -220,8 +227,90 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.dropIndex('params_key_value').ifExists().execute();
       },
     },
+    '0004_clustered_run_children': {
+      up: (db: Kysely<unknown>) => (dialect === 'sqlite' ? clusterRunChildren(db) : Promise.resolve()),
+    },
     ...registryMigrations(dialect), // registry/auth (H7): '0100_registry', '0101_auth', '0102_webhooks'
   };
+}
+
+/**
+ * 0004, SQLite only: `latest_metrics`, `params` and `tags` become WITHOUT ROWID tables, i.e. their
+ * rows live in the (run_uuid, key) primary-key b-tree, as `metrics` already does
+ * (https://sqlite.org/withoutrowid.html). Every read of these tables is by run (hydrating a page of
+ * runs, the order_by LEFT JOIN of search-runs, get-run), and a rowid table answers each with a seek
+ * in the primary-key index and then a second seek into the table. Measured on the bench:tracking data
+ * set (10,000 runs × 20 metrics × 10 params): hydrating 1,000 runs' latest metrics 32 → 27 ms CPU,
+ * params 12.6 → 11 ms, the search page query 29.5 → 23 ms.
+ * SQLite cannot change a table to WITHOUT ROWID in place, so each table is rebuilt (create, copy,
+ * drop, rename, recreate its indexes). Kysely runs SQLite migrations outside a transaction, so this
+ * one takes its own (BEGIN IMMEDIATE … COMMIT): a crash half-way leaves the old tables intact. A table
+ * that is already WITHOUT ROWID is skipped, so running it again after a crash between COMMIT and
+ * Kysely's bookkeeping is harmless.
+ * PostgreSQL: nothing. Its tables are heaps and CLUSTER is a one-off reordering that writes do not
+ * maintain; the (run_uuid, key) primary-key indexes already serve these reads.
+ */
+async function clusterRunChildren(db: Kysely<unknown>): Promise<void> {
+  const big = 'bigint';
+  const tables: { name: string; columns: string[]; create: (name: string) => CreateTableBuilder<string> }[] =
+    [
+      {
+        name: 'latest_metrics',
+        columns: ['run_uuid', 'key', 'step', 'timestamp', 'value', 'is_nan'],
+        create: (name) =>
+          db.schema
+            .createTable(name)
+            .addColumn('run_uuid', 'varchar(64)', (c) =>
+              c.notNull().references('runs.run_uuid').onDelete('cascade'),
+            )
+            .addColumn('key', 'varchar(250)', (c) => c.notNull())
+            .addColumn('step', big, (c) => c.notNull())
+            .addColumn('timestamp', big, (c) => c.notNull())
+            .addColumn('value', 'double precision', (c) => c.notNull())
+            .addColumn('is_nan', 'smallint', (c) => c.notNull())
+            .addPrimaryKeyConstraint('latest_metrics_pk', ['run_uuid', 'key']),
+      },
+      ...['params', 'tags'].map((t) => ({
+        name: t,
+        columns: ['run_uuid', 'key', 'value'],
+        create: (name: string) =>
+          db.schema
+            .createTable(name)
+            .addColumn('run_uuid', 'varchar(64)', (c) =>
+              c.notNull().references('runs.run_uuid').onDelete('cascade'),
+            )
+            .addColumn('key', 'varchar(250)', (c) => c.notNull())
+            .addColumn('value', 'text', (c) => c.notNull())
+            .addPrimaryKeyConstraint(`${t}_pk`, ['run_uuid', 'key']),
+      })),
+    ];
+  await sql`BEGIN IMMEDIATE`.execute(db);
+  try {
+    for (const t of tables) {
+      const { rows } = await sql<{
+        sql: string;
+      }>`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ${t.name}`.execute(db);
+      if (/without\s+rowid\s*$/i.test(rows[0]?.sql ?? '')) continue;
+      // The table's own indexes (0003's covering search indexes, and any an operator added), to
+      // recreate on the rebuilt table; autoindexes (sql IS NULL) come back with the primary key.
+      const indexes = await sql<{ sql: string }>`SELECT sql FROM sqlite_master
+        WHERE type = 'index' AND tbl_name = ${t.name} AND sql IS NOT NULL`.execute(db);
+      const tmp = `${t.name}_0004`;
+      await t
+        .create(tmp)
+        .modifyEnd(sql`without rowid`)
+        .execute();
+      const cols = sql.join(t.columns.map((c) => sql.ref(c)));
+      await sql`INSERT INTO ${sql.table(tmp)} (${cols}) SELECT ${cols} FROM ${sql.table(t.name)}`.execute(db);
+      await sql`DROP TABLE ${sql.table(t.name)}`.execute(db);
+      await sql`ALTER TABLE ${sql.table(tmp)} RENAME TO ${sql.table(t.name)}`.execute(db);
+      for (const ix of indexes.rows) await sql.raw(ix.sql).execute(db);
+    }
+    await sql`COMMIT`.execute(db);
+  } catch (err) {
+    await sql`ROLLBACK`.execute(db).catch(() => undefined);
+    throw err;
+  }
 }
 
 class InCodeProvider implements MigrationProvider {
@@ -231,8 +320,15 @@ class InCodeProvider implements MigrationProvider {
   }
 }
 
-/** Brings the schema to the newest version; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
+/**
+ * Brings the schema to the newest version, or only up to the migration named `upTo` (inclusive; tests
+ * use it to build a database of an older version). Throws with the failing migration's name.
+ */
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  dialect: DialectName,
+  upTo?: string,
+): Promise<void> {
   // Unordered: each part numbers its own migrations ('000N_' tracking, '01NN_' registry), so a new
   // tracking migration may sort before registry ones a database already has.
   const migrator = new Migrator({
@@ -240,7 +336,9 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName)
     provider: new InCodeProvider(dialect),
     allowUnorderedMigrations: true,
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (upTo === undefined
+    ? migrator.migrateToLatest()
+    : migrator.migrateTo(upTo));
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     const reason = error instanceof Error ? error.message : String(error);

@@ -1,5 +1,6 @@
 /** Loading whole runs in bulk: one query per kind of child row for a page of runs, never one per run. */
 import type BetterSqlite3 from 'better-sqlite3';
+import { sql, type SqlBool } from 'kysely';
 import type { Dataset, InputTag, Run, RunInfo, RunStatus } from '@cauce/protocol';
 import { decodeMetricValue, toWireMetric, type Db } from './context.js';
 import type { RunsTable } from './schema.js';
@@ -30,17 +31,91 @@ export async function hydrateRuns(
   sqlite?: BetterSqlite3.Database,
 ): Promise<Run[]> {
   if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.run_uuid);
-  const runs = new Map<string, Run>();
-  for (const r of rows) {
-    runs.set(r.run_uuid, {
-      info: toRunInfo(r),
-      data: { metrics: [], params: [], tags: [] },
-      inputs: { dataset_inputs: [], model_inputs: [] },
-      outputs: { model_outputs: [] },
-    });
+  const runs: Run[] = rows.map((r) => ({
+    info: toRunInfo(r),
+    data: { metrics: [], params: [], tags: [] },
+    inputs: { dataset_inputs: [], model_inputs: [] },
+    outputs: { model_outputs: [] },
+  }));
+  if (sqlite && !db.isTransaction) {
+    // SQLite: read rows as arrays straight from better-sqlite3, skipping the query builder's per-row
+    // objects (a page of 1,000 runs reads ~30,000 rows). The reads run while holding Kysely's
+    // connection lock, so they never see another request's open transaction on the same connection.
+    await db.connection().execute(async () => readRaw(sqlite, rows, runs));
+  } else {
+    await readWithQueryBuilder(db, rows, runs, sqlite ? 'sqlite' : 'postgres');
   }
-  const [inputs, modelIo] = await Promise.all([
+  for (const run of runs) {
+    sortByKey(run.data.params);
+    sortByKey(run.data.tags);
+    sortByKey(run.data.metrics);
+  }
+  return runs;
+}
+
+const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/**
+ * Sorts by key (JS string order), checking first: SQLite reads each run's rows through the
+ * (run_uuid, key) primary key, so they almost always arrive sorted already (its byte order differs
+ * from JS order only for keys with characters beyond U+FFFF), and a page of 1,000 runs has 3,000 lists.
+ */
+function sortByKey(list: { key: string }[]): void {
+  for (let i = 1; i < list.length; i++) {
+    if (list[i - 1]!.key > list[i]!.key) {
+      list.sort(byKey);
+      return;
+    }
+  }
+}
+
+function pushDataset(run: Run, tagsJson: string, d: Omit<DatasetRow, 'tags_json'>): void {
+  const dataset: Dataset = {
+    name: d.name,
+    digest: d.digest,
+    source_type: d.dataset_source_type,
+    source: d.dataset_source,
+  };
+  if (d.dataset_schema !== null) dataset.schema = d.dataset_schema;
+  if (d.dataset_profile !== null) dataset.profile = d.dataset_profile;
+  run.inputs.dataset_inputs.push({ tags: JSON.parse(tagsJson) as InputTag[], dataset });
+}
+
+function pushModelIo(run: Run, modelId: string, direction: string, step: number): void {
+  if (direction === 'output') run.outputs.model_outputs.push({ model_id: modelId, step: Number(step) });
+  else run.inputs.model_inputs.push({ model_id: modelId });
+}
+
+interface DatasetRow {
+  tags_json: string;
+  name: string;
+  digest: string;
+  dataset_source_type: string;
+  dataset_source: string;
+  dataset_schema: string | null;
+  dataset_profile: string | null;
+}
+
+/**
+ * PostgreSQL (and SQLite inside a transaction): the same reads through Kysely. On PostgreSQL the page's
+ * ids go as ONE array parameter (`run_uuid = ANY($1)`): the statement text is the same for every page,
+ * instead of an `IN ($1, …, $1000)` list that PostgreSQL parses and plans anew with 1,000 parameters,
+ * five times per page.
+ */
+async function readWithQueryBuilder(
+  db: Db,
+  rows: RunsTable[],
+  runs: Run[],
+  dialect: 'sqlite' | 'postgres',
+): Promise<void> {
+  const ids = rows.map((r) => r.run_uuid);
+  const idIn = (column: string) =>
+    dialect === 'postgres'
+      ? sql<SqlBool>`${sql.ref(column)} = ANY(${ids})`
+      : sql<SqlBool>`${sql.ref(column)} IN (${sql.join(ids)})`;
+  const byId = new Map<string, Run>();
+  rows.forEach((r, i) => byId.set(r.run_uuid, runs[i]!));
+  const [inputs, modelIo, params, tags, metrics] = await Promise.all([
     db
       .selectFrom('run_inputs as ri')
       .innerJoin('datasets as d', 'd.dataset_uuid', 'ri.dataset_uuid')
@@ -54,83 +129,102 @@ export async function hydrateRuns(
         'd.dataset_schema',
         'd.dataset_profile',
       ])
-      .where('ri.run_uuid', 'in', ids)
+      .where(idIn('ri.run_uuid'))
       .orderBy('d.name')
       .execute(),
-    db.selectFrom('run_model_io').selectAll().where('run_uuid', 'in', ids).orderBy('model_id').execute(),
+    db.selectFrom('run_model_io').selectAll().where(idIn('run_uuid')).orderBy('model_id').execute(),
+    // No ORDER BY: each run's lists are sorted in memory.
+    db.selectFrom('params').select(['run_uuid', 'key', 'value']).where(idIn('run_uuid')).execute(),
+    db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where(idIn('run_uuid')).execute(),
+    db
+      .selectFrom('latest_metrics')
+      .select(['run_uuid', 'key', 'value', 'is_nan', 'timestamp', 'step'])
+      .where(idIn('run_uuid'))
+      .execute(),
   ]);
-  // Params, latest metrics and tags are the bulk of a search page (1,000 runs × 30 rows). No ORDER
-  // BY: each run's lists are sorted in memory below.
-  if (sqlite && !db.isTransaction) {
-    // SQLite: read rows as arrays straight from better-sqlite3, skipping the query builder's per-row
-    // objects (a page of 1,000 runs reads ~30,000 rows). The reads run while holding Kysely's
-    // connection lock, so they never see another request's open transaction on the same connection.
-    await db.connection().execute(async () => readRaw(sqlite, ids, runs));
-  } else {
-    const [params, tags, metrics] = await Promise.all([
-      db.selectFrom('params').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', ids).execute(),
-      db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', ids).execute(),
-      db
-        .selectFrom('latest_metrics')
-        .select(['run_uuid', 'key', 'value', 'is_nan', 'timestamp', 'step'])
-        .where('run_uuid', 'in', ids)
-        .execute(),
-    ]);
-    for (const p of params) runs.get(p.run_uuid)!.data.params.push({ key: p.key, value: p.value });
-    for (const t of tags) runs.get(t.run_uuid)!.data.tags.push({ key: t.key, value: t.value });
-    for (const m of metrics) runs.get(m.run_uuid)!.data.metrics.push(toWireMetric(m));
-  }
-  for (const i of inputs) {
-    const dataset: Dataset = {
-      name: i.name,
-      digest: i.digest,
-      source_type: i.dataset_source_type,
-      source: i.dataset_source,
-    };
-    if (i.dataset_schema !== null) dataset.schema = i.dataset_schema;
-    if (i.dataset_profile !== null) dataset.profile = i.dataset_profile;
-    runs
-      .get(i.run_uuid)!
-      .inputs.dataset_inputs.push({ tags: JSON.parse(i.tags_json) as InputTag[], dataset });
-  }
-  for (const m of modelIo) {
-    const run = runs.get(m.run_uuid)!;
-    if (m.direction === 'output')
-      run.outputs.model_outputs.push({ model_id: m.model_id, step: Number(m.step) });
-    else run.inputs.model_inputs.push({ model_id: m.model_id });
-  }
-  const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-  for (const run of runs.values()) {
-    run.data.params.sort(byKey);
-    run.data.tags.sort(byKey);
-    run.data.metrics.sort(byKey);
-  }
-  return ids.map((id) => runs.get(id)!);
+  for (const p of params) byId.get(p.run_uuid)!.data.params.push({ key: p.key, value: p.value });
+  for (const t of tags) byId.get(t.run_uuid)!.data.tags.push({ key: t.key, value: t.value });
+  for (const m of metrics) byId.get(m.run_uuid)!.data.metrics.push(toWireMetric(m));
+  for (const i of inputs) pushDataset(byId.get(i.run_uuid)!, i.tags_json, i);
+  for (const m of modelIo) pushModelIo(byId.get(m.run_uuid)!, m.model_id, m.direction, m.step);
 }
 
-/** The SQLite fast path of `hydrateRuns`: params, tags and latest metrics as raw rows. */
-function readRaw(sqlite: BetterSqlite3.Database, ids: string[], runs: Map<string, Run>): void {
-  const marks = ids.map(() => '?').join(',');
-  const read = (q: string) =>
-    sqlite
-      .prepare(q)
-      .raw(true)
-      .all(...ids) as unknown[][];
-  for (const [id, key, value] of read(
-    `SELECT run_uuid, key, value FROM params WHERE run_uuid IN (${marks})`,
-  )) {
-    runs.get(id as string)!.data.params.push({ key: key as string, value: value as string });
+/**
+ * The SQLite statements of `readRaw`, prepared once per connection. The run ids are bound as ONE
+ * JSON array and joined through `json_each` (https://sqlite.org/json1.html#jeach), so the SQL text
+ * is the same for every page size (an `IN (?, ?, …)` list made a new statement to compile per call)
+ * and each row names its run by its position in the page (`i.key`, an integer) instead of carrying
+ * the 32-character run id, which better-sqlite3 would copy into a new JS string for every one of a
+ * page's ~30,000 rows. Each child table is then read by (run_uuid, …) primary-key seeks.
+ */
+interface HydrateStatements {
+  params: BetterSqlite3.Statement;
+  tags: BetterSqlite3.Statement;
+  metrics: BetterSqlite3.Statement;
+  inputs: BetterSqlite3.Statement;
+  modelIo: BetterSqlite3.Statement;
+}
+
+const statements = new WeakMap<BetterSqlite3.Database, HydrateStatements>();
+
+function hydrateStatements(sqlite: BetterSqlite3.Database): HydrateStatements {
+  let s = statements.get(sqlite);
+  if (s === undefined) {
+    const prepare = (q: string) => sqlite.prepare(q).raw(true);
+    s = {
+      params: prepare(
+        'SELECT i.key, c.key, c.value FROM json_each(?) i JOIN params c ON c.run_uuid = i.value',
+      ),
+      tags: prepare('SELECT i.key, c.key, c.value FROM json_each(?) i JOIN tags c ON c.run_uuid = i.value'),
+      metrics: prepare(
+        'SELECT i.key, c.key, c.value, c.is_nan, c.timestamp, c.step FROM json_each(?) i JOIN latest_metrics c ON c.run_uuid = i.value',
+      ),
+      inputs: prepare(
+        'SELECT i.key, ri.tags_json, d.name, d.digest, d.dataset_source_type, d.dataset_source, d.dataset_schema, d.dataset_profile ' +
+          'FROM json_each(?) i JOIN run_inputs ri ON ri.run_uuid = i.value JOIN datasets d ON d.dataset_uuid = ri.dataset_uuid ORDER BY d.name',
+      ),
+      modelIo: prepare(
+        'SELECT i.key, c.model_id, c.direction, c.step FROM json_each(?) i JOIN run_model_io c ON c.run_uuid = i.value ORDER BY c.model_id',
+      ),
+    };
+    statements.set(sqlite, s);
   }
-  for (const [id, key, value] of read(`SELECT run_uuid, key, value FROM tags WHERE run_uuid IN (${marks})`)) {
-    runs.get(id as string)!.data.tags.push({ key: key as string, value: value as string });
+  return s;
+}
+
+/** The SQLite fast path of `hydrateRuns`: every child row as a raw array, by position in the page. */
+function readRaw(sqlite: BetterSqlite3.Database, rows: RunsTable[], runs: Run[]): void {
+  const s = hydrateStatements(sqlite);
+  const ids = JSON.stringify(rows.map((r) => r.run_uuid));
+  for (const [i, key, value] of s.params.all(ids) as [number, string, string][]) {
+    runs[i]!.data.params.push({ key, value });
   }
-  const metricSql = `SELECT run_uuid, key, value, is_nan, timestamp, step FROM latest_metrics WHERE run_uuid IN (${marks})`;
-  for (const [id, key, value, isNan, timestamp, step] of read(metricSql)) {
-    runs.get(id as string)!.data.metrics.push({
-      key: key as string,
-      value: decodeMetricValue(value as number, isNan as number),
+  for (const [i, key, value] of s.tags.all(ids) as [number, string, string][]) {
+    runs[i]!.data.tags.push({ key, value });
+  }
+  type MetricRow = [number, string, number, number, number, number];
+  for (const [i, key, value, isNan, timestamp, step] of s.metrics.all(ids) as MetricRow[]) {
+    runs[i]!.data.metrics.push({
+      key,
+      value: decodeMetricValue(value, isNan),
       timestamp: Number(timestamp),
       step: Number(step),
     });
+  }
+  type InputRow = [number, string, string, string, string, string, string | null, string | null];
+  for (const [i, tagsJson, name, digest, sourceType, source, schema, profile] of s.inputs.all(
+    ids,
+  ) as InputRow[]) {
+    pushDataset(runs[i]!, tagsJson, {
+      name,
+      digest,
+      dataset_source_type: sourceType,
+      dataset_source: source,
+      dataset_schema: schema,
+      dataset_profile: profile,
+    });
+  }
+  for (const [i, modelId, direction, step] of s.modelIo.all(ids) as [number, string, string, number][]) {
+    pushModelIo(runs[i]!, modelId, direction, step);
   }
 }
