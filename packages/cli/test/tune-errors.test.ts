@@ -191,6 +191,12 @@ describe('bad input to cauce tune / train', () => {
       /did you mean "x1"/,
       'train',
     );
+    const { label: _unused, ...noLabel } = base;
+    await expectError(
+      { ...noLabel, pipeline: [{ stage: 'LinearRegression', name: 'lr', params: { labelCol: 'y' } }] },
+      /evaluator: labelCol "label" is not in the data/,
+      /hint: set "label" in the spec/,
+    );
     await expectError(
       { ...base, features: ['x1', 'group'] },
       /the pipeline does not fit the data: .*group/,

@@ -83,8 +83,10 @@ function buildStage(s: StageSpec, i: number, label: string | undefined): Pipelin
     throw new CliError(`${where}: ${why}`, suggestHint(s.stage, known, 'known stages'));
   }
   const stage = new Ctor();
-  // the spec's label is the default labelCol of every stage that has one (an explicit param wins)
-  if (label !== undefined && stage.hasParam('labelCol') && !('labelCol' in s.params))
+  // the spec's label is the default labelCol of every stage that reads one (an explicit param wins);
+  // RFormula's labelCol is the column it writes (its formula names the label), so it keeps its own
+  const readsLabel = stage.hasParam('labelCol') && !stage.hasParam('formula');
+  if (label !== undefined && readsLabel && !('labelCol' in s.params))
     stage.set(stage.getParam('labelCol'), label);
   setParams(stage, s.params, where, s.stage);
   return stage;

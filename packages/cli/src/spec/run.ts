@@ -15,6 +15,7 @@ import {
   CrossValidatorModel,
   type Model,
   type TrainValidationSplitModel,
+  type Params,
   type TuningEvaluator,
 } from '@cauce/ml';
 import { CliError } from '../cli-error.js';
@@ -84,6 +85,19 @@ async function userErrors<T>(what: string, f: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The evaluator reads its labelCol from the input rows: a missing one fails here, not after the trials. */
+function checkEvaluatorLabel(ev: TuningEvaluator & Params, frame: Frame, spec: TrainSpec): void {
+  if (!ev.hasParam('labelCol')) return;
+  const col = ev.getOrDefault(ev.getParam('labelCol')) as string;
+  if (!frame.has(col))
+    throw new CliError(
+      `${spec.file}: evaluator: labelCol ${JSON.stringify(col)} is not in the data`,
+      spec.label === undefined
+        ? 'set "label" in the spec (or "labelCol" in evaluator.params) to the column to predict'
+        : 'set "labelCol" in evaluator.params to a column of the data',
+    );
+}
+
 async function score(ev: TuningEvaluator, model: Model, frame: Frame): Promise<number> {
   return ev.evaluate(await model.transform(frame));
 }
@@ -125,14 +139,15 @@ export async function runTune(spec: TrainSpec, flags: RunFlags): Promise<TuneRes
   const evaluator = buildEvaluator(spec.evaluator, spec.label);
   const validator = buildValidator(tuning, pipeline, grid.maps, evaluator);
   const data = await loadData(spec);
+  checkEvaluatorLabel(evaluator, data.train, spec);
   const numFolds = 'getNumFolds' in validator ? validator.getNumFolds() : undefined;
   const metric = metricNameOf(evaluator);
   const larger = evaluator.isLargerBetter();
+  // schema problems (a missing column, a wrong type) are found here, before any fit or run
+  await userErrors('the pipeline does not fit the data', async () =>
+    validator.transformSchema(data.train.schema),
+  );
   const { result, logged } = await tracked(flags, spec.file, data.train, async () => {
-    // schema problems (a missing column, a wrong type) are found here, before any fit
-    await userErrors('the pipeline does not fit the data', async () =>
-      validator.transformSchema(data.train.schema),
-    );
     const progress = tuneProgress(flags.progress, {
       validatorUid: validator.uid,
       totalTrials: grid.maps.length * (numFolds ?? 1),
@@ -206,10 +221,11 @@ export async function runTrain(spec: TrainSpec, flags: RunFlags): Promise<TrainR
   const { pipeline, stages } = buildPipeline(spec);
   const evaluator = spec.evaluator ? buildEvaluator(spec.evaluator, spec.label) : undefined;
   const data = await loadData(spec);
+  if (evaluator) checkEvaluatorLabel(evaluator, data.train, spec);
+  await userErrors('the pipeline does not fit the data', async () =>
+    pipeline.transformSchema(data.train.schema),
+  );
   const { result, logged } = await tracked(flags, spec.file, data.train, async () => {
-    await userErrors('the pipeline does not fit the data', async () =>
-      pipeline.transformSchema(data.train.schema),
-    );
     const estimators = pipeline.getStages().filter((s) => s instanceof Estimator).length;
     const progress = trainProgress(flags.progress, pipeline.uid, estimators);
     let model: PipelineModel;
