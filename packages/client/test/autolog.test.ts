@@ -130,6 +130,20 @@ describe('autolog', () => {
       .map((c) => Number(c.data.metrics.find((m) => m.key === 'avg_rmse')!.value))
       .sort();
     assert.deepEqual(childMetrics, [...model.avgMetrics].sort());
+    // each child's metric was logged once (during the fit, as its trials ended), not corrected afterwards
+    for (const ch of children) {
+      const history = await client.getMetricHistory(ch.info.run_id, 'avg_rmse');
+      assert.equal(history.length, 1, 'one avg_rmse value per child');
+      assert.equal(ch.info.status, 'FINISHED');
+    }
+    // the log-model endpoint keeps the model history: the model is recorded once, not twice
+    const logged = JSON.parse(
+      parent.data.tags.find((t) => t.key === 'mlflow.log-model.history')!.value,
+    ) as Array<{ artifact_path: string }>;
+    assert.deepEqual(
+      logged.map((m) => m.artifact_path),
+      ['model'],
+    );
 
     const files = (await client.listArtifacts(parent.info.run_id, 'plots')).map((f) => f.path);
     for (const f of [

@@ -21,13 +21,15 @@ import { exampleSplit, inferSchema } from '../model/signature.js';
 import { figureToSvg, type VegaLiteSpec } from '../figures.js';
 import { _activeExperimentId, _addRunEndHook, activeRun, getClient } from '../fluent.js';
 import { logModel } from '../model/log-model.js';
-import { tuningPlan, type TuningPlan } from './tuning-plan.js';
+import { tuningPlan } from './tuning-plan.js';
+import { logTuning, startTuningRuns, type EarlyTuning } from './tuning-runs.js';
 import { flattenParams, predictorOf, trainingMetrics, tuningModelOf, type Predictor } from './introspect.js';
 import {
   binaryCurves,
   confusionMatrix,
   confusionMatrixPlot,
   prPlot,
+  RESIDUAL_POINTS,
   residualsPlot,
   rocPlot,
   weightsPlot,
@@ -44,7 +46,10 @@ export interface AutologOptions {
   registeredModelName?: string;
   /** At most this many child runs per tuning fit, the best ones (MLflow's max_tuning_runs, default 100). */
   maxTuningRuns?: number;
-  /** Rows sampled from the training frame to draw plots from (default 1,000). */
+  /**
+   * Rows sampled (evenly spaced) from the training frame to draw plots from (default 1,000); the residual
+   * scatter of a regressor draws at most 500 of them (RESIDUAL_POINTS in plots.ts says why).
+   */
   plotSampleRows?: number;
   /** Do not print warnings when logging fails. */
   silent?: boolean;
@@ -67,7 +72,8 @@ interface State {
 }
 
 let state: State | undefined;
-const insideFit = new AsyncLocalStorage<true>();
+/** Set inside an autologged top-level fit: a token per fit, so that concurrent fits stay apart. */
+const insideFit = new AsyncLocalStorage<object>();
 
 function warn(what: string, err: unknown): void {
   if (!state?.options.silent)
@@ -105,7 +111,7 @@ export function autolog(options: AutologOptions = {}): () => void {
     paramMap?: ParamMap,
   ): Promise<M> {
     if (state !== s || insideFit.getStore()) return original.call(this, frame, paramMap) as Promise<M>;
-    return insideFit.run(true, () => autologFit(s, this, frame, paramMap));
+    return insideFit.run({}, () => autologFit(s, this, frame, paramMap));
   };
   s.off.push(
     mlEvents.on('evaluated', (e) => {
@@ -185,9 +191,10 @@ async function finishRecording(
   rec: Recording,
   model: Model,
   frame: Frame,
+  early?: EarlyTuning,
 ): Promise<void> {
   try {
-    await logAfterFit(s, c, rec.run, model, frame);
+    await logAfterFit(s, c, rec.run, model, frame, early);
   } catch (err) {
     warn(`logging the result of ${classNameOf(model)} failed`, err);
   }
@@ -235,17 +242,29 @@ async function autologFit<M extends Model>(
       return undefined;
     },
   );
+  // a tuning fit's child runs start while its trials run (tuning-runs.ts says why)
+  const token = insideFit.getStore();
+  const early = startTuningRuns(
+    c,
+    effective,
+    starting.then((r) => r?.run),
+    s.options.maxTuningRuns ?? 100,
+    () => insideFit.getStore() === token,
+  );
   let model: M;
   try {
     model = (await s.original.call(est, frame, paramMap)) as M;
   } catch (err) {
+    early?.stop();
     const rec = await starting;
+    await early?.fail();
     if (rec?.created)
       await c.setTerminated(rec.run.info.run_id, 'FAILED').catch((e) => warn('could not end the run', e));
     throw err;
   }
+  early?.stop();
   const rec = await starting;
-  if (rec) await finishRecording(s, c, rec, model, frame);
+  if (rec) await finishRecording(s, c, rec, model, frame, early);
   return model;
 }
 
@@ -270,7 +289,14 @@ function datasetOf(frame: Frame): Dataset {
   };
 }
 
-async function logAfterFit(s: State, c: MlflowClient, run: Run, model: Model, frame: Frame): Promise<void> {
+async function logAfterFit(
+  s: State,
+  c: MlflowClient,
+  run: Run,
+  model: Model,
+  frame: Frame,
+  early: EarlyTuning | undefined,
+): Promise<void> {
   const o = s.options;
   const runId = run.info.run_id;
   // every request chain starts at once: the critical path is the longest chain, not their sum
@@ -281,7 +307,7 @@ async function logAfterFit(s: State, c: MlflowClient, run: Run, model: Model, fr
   const plan = tuned ? tuningPlan(tuned) : undefined;
   if (plan) {
     plots.push(...plan.plots);
-    work.push(timed('tuning runs', logTuning(s, c, run, plan, metrics)));
+    work.push(timed('tuning runs', logTuning(c, run, plan, metrics, o.maxTuningRuns ?? 100, early)));
   } else if (Object.keys(metrics).length > 0) {
     work.push(
       c.logBatch(runId, { metrics: Object.entries(metrics).map(([key, value]) => ({ key, value })) }),
@@ -360,15 +386,16 @@ async function evaluationPlots(
     out.push([file, weightsPlot(p.weights.values, p.weights.title, p.featureNames)]);
   }
   if (!p.labelCol || !frame.has(p.labelCol)) return out;
-  // an evenly spaced subsample keeps the plots cheap on large frames
+  // an evenly spaced subsample keeps the plots cheap on large frames; the residual scatter draws at
+  // most RESIDUAL_POINTS (plots.ts says why), so only those rows are scored for it
   const n = frame.numRows;
-  const m = Math.min(n, maxRows);
+  const m = Math.min(n, p.kind === 'regression' ? Math.min(maxRows, RESIDUAL_POINTS) : maxRows);
   const idx = Int32Array.from({ length: m }, (_, i) => Math.floor((i * n) / m));
   const pred = await model.transform(frame.take(idx));
   const label = pred.float64(p.labelCol);
   const prediction = pred.float64(p.predictionCol);
   if (p.kind === 'regression') {
-    out.push(['residuals.svg', residualsPlot(label, prediction)]);
+    out.push(['residuals.svg', residualsPlot(label, prediction, { ofRows: n })]);
     return out;
   }
   const cm = confusionMatrix(label, prediction);
@@ -383,52 +410,4 @@ async function evaluationPlots(
     }
   }
   return out;
-}
-
-/** Child runs per param map, best params and metric on the parent, and the search results. */
-async function logTuning(
-  s: State,
-  c: MlflowClient,
-  parent: Run,
-  plan: TuningPlan,
-  training: Record<string, number>,
-): Promise<void> {
-  const runId = parent.info.run_id;
-  const { rows, metric, metricKey, larger } = plan;
-  const bestRow = rows[plan.best]!;
-  const parentMetrics = [
-    { key: metricKey, value: bestRow.metric },
-    ...Object.entries(training).map(([key, value]) => ({ key, value })),
-  ];
-  if (bestRow.std !== undefined) parentMetrics.push({ key: `std_${metric}`, value: bestRow.std });
-  const parentWork = [
-    c.logBatch(runId, {
-      params: Object.fromEntries(Object.entries(bestRow.params).map(([k, v]) => [`best_${k}`, v])),
-      metrics: parentMetrics,
-    }),
-    c.logDict(
-      runId,
-      { metric, isLargerBetter: larger, bestIndex: plan.best, results: rows },
-      'tuning/search_results.json',
-    ),
-  ];
-  // the best `maxTuningRuns` maps get child runs (MLflow's max_tuning_runs), up to 12 created at once
-  const order = [...rows].sort((a, b) => (larger ? b.metric - a.metric : a.metric - b.metric));
-  const children = order.slice(0, s.options.maxTuningRuns ?? 100);
-  const limit = 12;
-  for (let k = 0; k < children.length; k += limit) {
-    await Promise.all(
-      children.slice(k, k + limit).map(async (row) => {
-        const child = await c.createRun(parent.info.experiment_id, {
-          runName: `${parent.info.run_name}-${row.index}`,
-          tags: { 'mlflow.parentRunId': runId, 'mlflow.autologging': 'cauce.ml' },
-        });
-        const ms = [{ key: metricKey, value: row.metric }];
-        if (row.std !== undefined) ms.push({ key: `std_${metric}`, value: row.std });
-        await c.logBatch(child.info.run_id, { params: row.params, metrics: ms });
-        await c.setTerminated(child.info.run_id, 'FINISHED');
-      }),
-    );
-  }
-  await Promise.all(parentWork);
 }

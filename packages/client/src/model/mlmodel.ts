@@ -14,10 +14,10 @@
  * which a TypeScript model does not have; Cauce's serving loads the `cauce` flavor.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Frame } from '@cauce/frame';
-import { CAUCE_VERSION, FORMAT_NAME, classNameOf, type Model } from '@cauce/ml';
+import { CAUCE_VERSION, FORMAT_NAME, classNameOf, encodeStage, type Model } from '@cauce/ml';
 import { parse, stringify } from 'yaml';
 import { ClientError } from '../http/errors.js';
 import { profileFrame } from './profile.js';
@@ -118,10 +118,20 @@ export async function inferSignature(model: Model, example: Frame | undefined, t
   return { inputs, outputs };
 }
 
-/** Writes the model directory `dir` (created; must not exist). */
-export async function saveModel(model: Model, dir: string, options: SaveModelOptions = {}): Promise<MLmodel> {
-  await mkdir(dir, { recursive: true });
-  await model.save(join(dir, MODEL_DATA_DIR));
+/** A model directory in memory: its MLmodel and every file by path relative to the directory. */
+export interface ModelFiles {
+  mlmodel: MLmodel;
+  files: Map<string, Uint8Array | string>;
+}
+
+/**
+ * The files of the model directory, built in memory (logModel uploads them from here: no temporary
+ * directory written and read back, issue 8); saveModel writes the same files to disk.
+ */
+export async function modelFiles(model: Model, options: SaveModelOptions = {}): Promise<ModelFiles> {
+  const files = new Map<string, Uint8Array | string>();
+  // the saved stage: exactly what model.save writes (ml's encodeStage is its content)
+  for (const [rel, bytes] of encodeStage(model)) files.set(`${MODEL_DATA_DIR}/${rel}`, bytes);
   const mlmodel: MLmodel = {
     artifact_path: options.artifactPath,
     flavors: {
@@ -152,11 +162,8 @@ export async function saveModel(model: Model, dir: string, options: SaveModelOpt
       : undefined);
   if (example) {
     const split = exampleSplit(example);
-    await writeFile(join(dir, 'input_example.json'), JSON.stringify(split));
-    await writeFile(
-      join(dir, 'serving_input_example.json'),
-      JSON.stringify({ dataframe_split: split }, null, 2),
-    );
+    files.set('input_example.json', JSON.stringify(split));
+    files.set('serving_input_example.json', JSON.stringify({ dataframe_split: split }, null, 2));
     mlmodel.saved_input_example_info = {
       artifact_path: 'input_example.json',
       type: 'dataframe',
@@ -166,13 +173,39 @@ export async function saveModel(model: Model, dir: string, options: SaveModelOpt
   }
   if (options.trainingFrame) {
     const cols = sig ? sig.inputs.map((c) => c.name).filter((c) => options.trainingFrame!.has(c)) : undefined;
-    await writeFile(join(dir, 'profile.json'), JSON.stringify(profileFrame(options.trainingFrame, cols)));
+    files.set('profile.json', JSON.stringify(profileFrame(options.trainingFrame, cols)));
     mlmodel.cauce_profile = 'profile.json';
   }
   // drop undefined keys: YAML would write them as null
   const clean = JSON.parse(JSON.stringify(mlmodel)) as MLmodel;
-  await writeFile(join(dir, 'MLmodel'), stringify(clean, { lineWidth: 0 }));
-  return clean;
+  files.set('MLmodel', stringify(clean, { lineWidth: 0 }));
+  return { mlmodel: clean, files };
+}
+
+/** Writes the model directory `dir` (created; must not exist). */
+export async function saveModel(model: Model, dir: string, options: SaveModelOptions = {}): Promise<MLmodel> {
+  const { mlmodel, files } = await modelFiles(model, options);
+  const stageDir = join(dir, MODEL_DATA_DIR);
+  // like model.save: refuse to write over an existing saved stage
+  if (
+    await stat(stageDir).then(
+      () => true,
+      () => false,
+    )
+  ) {
+    throw new ClientError(
+      'IO_ERROR',
+      `cannot save the model to ${dir}: ${stageDir} already exists`,
+      'choose a new directory',
+    );
+  }
+  await mkdir(dir, { recursive: true });
+  for (const [rel, data] of files) {
+    const file = join(dir, ...rel.split('/'));
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, data);
+  }
+  return mlmodel;
 }
 
 /** Reads and checks `dir/MLmodel`. */

@@ -10,7 +10,7 @@
  * below what drift tests resolve); `numRows`, `count` and `nulls` are always of the whole frame.
  * Format documented in docs/decisions/0008-tuning-model-format-autolog.md.
  */
-import type { Frame } from '@cauce/frame';
+import type { Frame, SparseVectorColumn } from '@cauce/frame';
 
 export const PROFILE_FORMAT = 'cauce-profile';
 export const PROFILE_VERSION = 1;
@@ -137,6 +137,10 @@ function categoricalProfile(values: Array<string | null>, type: string): Categor
 }
 
 function vectorProfile(frame: Frame, name: string): VectorProfile {
+  const col = frame.column(name);
+  if (col.type === 'vector' && col.sparse && col.validity === undefined && col.length > 0) {
+    return sparseVectorProfile(col);
+  }
   const { rows, size, values } = frame.vectors(name);
   const mean = new Array<number>(size).fill(0);
   const m2 = new Array<number>(size).fill(0);
@@ -162,6 +166,64 @@ function vectorProfile(frame: Frame, name: string): VectorProfile {
     std: m2.map((s) => (rows > 1 ? Math.sqrt(s / (rows - 1)) : 0)),
     min,
     max,
+  };
+}
+
+/**
+ * The same statistics from CSR storage without densifying (issue 8, autolog overhead): assembled
+ * features are mostly one-hot zeros, and densifying the 10,000-row sample of the tuning bench's
+ * 252-wide vectors (then a Welford update per element) was the largest part of logging its model.
+ * Two passes over the stored entries — mean, then the centred sum of squares with the implicit zeros
+ * added as (n − stored)·mean² — as accurate as Welford's update (Chan, Golub & LeVeque, "Algorithms for
+ * computing the sample variance", 1983); the results agree with the dense path to rounding.
+ */
+function sparseVectorProfile(col: SparseVectorColumn): VectorProfile {
+  const { size, indptr, indices, values, index } = col;
+  const rows = col.length;
+  const sum = new Float64Array(size);
+  const stored = new Int32Array(size);
+  const min = new Float64Array(size).fill(Infinity);
+  const max = new Float64Array(size).fill(-Infinity);
+  for (let i = 0; i < rows; i++) {
+    const b = index === undefined ? i : index[i]!;
+    for (let k = indptr[b]!, end = indptr[b + 1]!; k < end; k++) {
+      const j = indices[k]!;
+      const v = values[k]!;
+      sum[j] = sum[j]! + v;
+      stored[j] = stored[j]! + 1;
+      if (v < min[j]!) min[j] = v;
+      if (v > max[j]!) max[j] = v;
+    }
+  }
+  const mean = Array.from(sum, (s) => s / rows);
+  const ss = new Float64Array(size);
+  for (let i = 0; i < rows; i++) {
+    const b = index === undefined ? i : index[i]!;
+    for (let k = indptr[b]!, end = indptr[b + 1]!; k < end; k++) {
+      const j = indices[k]!;
+      const d = values[k]! - mean[j]!;
+      ss[j] = ss[j]! + d * d;
+    }
+  }
+  const std: number[] = [];
+  for (let j = 0; j < size; j++) {
+    const zeros = rows - stored[j]!;
+    if (zeros > 0) {
+      ss[j] = ss[j]! + zeros * mean[j]! * mean[j]!;
+      if (min[j]! > 0) min[j] = 0;
+      if (max[j]! < 0) max[j] = 0;
+    }
+    std.push(rows > 1 ? Math.sqrt(ss[j]! / (rows - 1)) : 0);
+  }
+  return {
+    kind: 'vector',
+    type: 'vector',
+    count: rows,
+    size,
+    mean,
+    std,
+    min: Array.from(min),
+    max: Array.from(max),
   };
 }
 
