@@ -5,7 +5,7 @@
  * and the histogram kernels with the booster.
  */
 import type { BinnedMatrix } from './binning.js';
-import { growTree, type Criterion } from './grow.js';
+import { growTree, numChannels, type Criterion } from './grow.js';
 import { Rng } from './rng.js';
 import type { Tree } from './tree.js';
 
@@ -112,9 +112,12 @@ export function buildForestTree(
   s: ForestScratch,
 ): Tree {
   const n = bm.nRows;
+  // Without instance weights a row's class weight is its bootstrap count, so no separate count channel.
   const crit: Criterion =
-    p.impurity === 'variance' ? { kind: 'variance' } : { kind: p.impurity, numClasses: p.numClasses };
-  const C = p.impurity === 'variance' ? 3 : p.numClasses + 1;
+    p.impurity === 'variance'
+      ? { kind: 'variance' }
+      : { kind: p.impurity, numClasses: p.numClasses, countIsWeight: w === null };
+  const C = numChannels(crit);
   const { stats, idx, features } = s;
   const rng = new Rng(seed);
   stats.fill(0);
@@ -136,7 +139,7 @@ export function buildForestTree(
       stats[o + 2] = c;
     } else {
       stats[o + y[i]!] = wi;
-      stats[o + C - 1] = c;
+      if (w) stats[o + C - 1] = c;
     }
   }
   return growTree(

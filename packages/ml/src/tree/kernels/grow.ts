@@ -9,7 +9,15 @@
  */
 import type { BinnedMatrix } from './binning.js';
 import { buildHistogram, fixDefaultBinsOf, subtractInPlace } from './histogram.js';
-import { findSplit, leafValue, numChannels, valueDim, type Criterion, type GrowOptions } from './split.js';
+import {
+  findSplit,
+  leafValue,
+  nodeCount,
+  numChannels,
+  valueDim,
+  type Criterion,
+  type GrowOptions,
+} from './split.js';
 import type { Tree } from './tree.js';
 
 export { numChannels, valueDim, leafValue, type Criterion, type GrowOptions } from './split.js';
@@ -75,7 +83,7 @@ export function growTree(
     left.push(-1);
     right.push(-1);
     gain.push(0);
-    cover.push(crit.kind === 'xgb' || crit.kind === 'variance' ? tot[1]! : tot[C - 1]!);
+    cover.push(nodeCount(crit, tot));
     leafValue(crit, tot, leafVal, 0);
     for (let v = 0; v < V; v++) values.push(leafVal[v]!);
     starts.push(start);

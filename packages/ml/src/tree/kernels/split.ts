@@ -19,8 +19,12 @@ export type Criterion =
     }
   /** Spark's variance impurity: channels −Σwy, Σw, count. */
   | { kind: 'variance' }
-  /** Spark's gini / entropy impurity: channels Σw per class, then count. */
-  | { kind: 'gini' | 'entropy'; numClasses: number };
+  /**
+   * Spark's gini / entropy impurity: channels Σw per class, then count. With `countIsWeight` (no instance
+   * weights: a row's class weight is its bootstrap count) the count channel is left out and taken as Σw, which
+   * is then exactly the same integer — a third less histogram work for binary classification.
+   */
+  | { kind: 'gini' | 'entropy'; numClasses: number; countIsWeight?: boolean };
 
 export interface GrowOptions {
   maxDepth: number;
@@ -44,7 +48,16 @@ export interface GrowOptions {
 }
 
 export function numChannels(c: Criterion): number {
-  return c.kind === 'xgb' ? 2 : c.kind === 'variance' ? 3 : c.numClasses + 1;
+  return c.kind === 'xgb' ? 2 : c.kind === 'variance' ? 3 : c.numClasses + (c.countIsWeight ? 0 : 1);
+}
+
+/** The node's instance count (cover) from its channel totals. */
+export function nodeCount(c: Criterion, tot: Float64Array): number {
+  if (c.kind === 'xgb' || c.kind === 'variance') return tot[1]!;
+  if (!c.countIsWeight) return tot[c.numClasses]!;
+  let s = 0;
+  for (let k = 0; k < c.numClasses; k++) s += tot[k]!;
+  return s;
 }
 
 export function valueDim(c: Criterion): number {
@@ -218,10 +231,11 @@ export function findSplit(
     return best;
   }
   const K = crit.numClasses;
-  const C = K + 1;
+  const CW = crit.countIsWeight === true;
+  const C = CW ? K : K + 1;
   let W = 0;
   for (let k = 0; k < K; k++) W += tot[k]!;
-  const N = tot[K]!;
+  const N = CW ? W : tot[K]!;
   if (W <= 0) return null;
   const parentImp = impurity(crit.kind, tot, K, W);
   let bestGain = Math.max(opt.minInfoGain, 0);
@@ -232,13 +246,18 @@ export function findSplit(
     const off = offs[j]!;
     const nb = nBins[f]!;
     const mo = (off + nb) * C;
-    const nm = hist[mo + K]!;
+    let nm = 0;
+    for (let k = 0; k < K; k++) nm += hist[mo + k]!;
+    if (!CW) nm = hist[mo + K]!;
     const hasMissing = nm !== 0;
     scratchL.fill(0);
     for (let b = hasMissing ? -1 : 0; b < (hasMissing ? nb : nb - 1); b++) {
       if (b >= 0) {
         const o = (off + b) * C;
-        if (hist[o + K] === 0) continue;
+        let cnt = 0;
+        if (CW) for (let k = 0; k < K; k++) cnt += hist[o + k]!;
+        else cnt = hist[o + K]!;
+        if (cnt === 0) continue;
         for (let c = 0; c < C; c++) scratchL[c]! += hist[o + c]!;
       }
       for (let side = 0; side < (hasMissing ? 2 : 1); side++) {
@@ -248,7 +267,7 @@ export function findSplit(
           scratchR[c] = v;
         }
         for (let k = 0; k < K; k++) wl += scratchR[k]!;
-        const nl = scratchR[K]!;
+        const nl = CW ? wl : scratchR[K]!;
         const nr = N - nl;
         const wr = W - wl;
         if (nl < minI || nr < minI || wl <= 0 || wr <= 0 || wl < minW || wr < minW) continue;
