@@ -99,9 +99,10 @@ export async function tracked<R>(
       },
       async (run) => {
         const runId = run.info.run_id;
-        const out = await body();
+        const stopWatching = endKilledOnInterrupt(runId);
         const client = getClient();
         try {
+          const out = await body();
           const metrics = Object.entries(out.metrics).map(([key, value]) => ({ key, value }));
           if (metrics.length > 0) await client.logBatch(runId, { metrics });
           const info = await logModel(out.model, 'model', {
@@ -123,10 +124,40 @@ export async function tracked<R>(
         } catch (e) {
           if (e instanceof ClientError) throw cliErrorOfClient(e, `logging run ${runId}`);
           throw e;
+        } finally {
+          stopWatching();
         }
       },
     );
+  } catch (e) {
+    if (e instanceof ClientError) throw cliErrorOfClient(e, `tracking server ${uri}`);
+    throw e;
   } finally {
     off();
   }
+}
+
+/**
+ * Ctrl-C (or a CI job's SIGTERM) while a logged fit runs ends the run KILLED, as MLflow records an
+ * interrupted run, instead of leaving it RUNNING forever; a second signal quits at once. The handler runs
+ * between trials (a single long fit on the main thread finishes first).
+ */
+function endKilledOnInterrupt(runId: string): () => void {
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const code = signal === 'SIGINT' ? 130 : 143;
+    if (interrupted) process.exit(code);
+    interrupted = true;
+    process.stderr.write(`\ninterrupted: ending run ${runId} as KILLED (again to quit at once)\n`);
+    void getClient()
+      .setTerminated(runId, 'KILLED')
+      .catch(() => undefined)
+      .finally(() => process.exit(code));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  };
 }
