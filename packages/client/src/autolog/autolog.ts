@@ -154,29 +154,31 @@ async function startRecording(
   active: Run | undefined,
 ): Promise<Recording> {
   const className = classNameOf(est);
+  const tags = {
+    'mlflow.autologging': 'cauce.ml',
+    estimator_name: className,
+    estimator_class: `@cauce/ml.${className}`,
+  };
   let run = active;
   let created = false;
   if (!run) {
+    // a run autolog opens gets its tags with it (one request fewer than tagging it afterwards)
     run = await c.createRun(_activeExperimentId(), {
       runName: `${className}-${Date.now().toString(36)}`,
-      tags: { 'mlflow.autologging': 'cauce.ml', 'mlflow.source.type': 'LOCAL' },
+      tags: { ...tags, 'mlflow.source.type': 'LOCAL' },
     });
     created = true;
   }
   const runId = run.info.run_id;
   try {
-    await timed(
-      'dataset input',
-      c.logInputs(runId, [{ dataset: datasetOf(frame), tags: { 'mlflow.data.context': 'train' } }]),
-    );
-    await c.logBatch(runId, {
-      params: flattenParams(est),
-      tags: {
-        'mlflow.autologging': 'cauce.ml',
-        estimator_name: className,
-        estimator_class: `@cauce/ml.${className}`,
-      },
-    });
+    // independent requests: both in flight at once
+    await Promise.all([
+      timed(
+        'dataset input',
+        c.logInputs(runId, [{ dataset: datasetOf(frame), tags: { 'mlflow.data.context': 'train' } }]),
+      ),
+      c.logBatch(runId, created ? { params: flattenParams(est) } : { params: flattenParams(est), tags }),
+    ]);
   } catch (err) {
     if (created) await c.setTerminated(runId, 'FAILED').catch(() => undefined);
     throw err;
@@ -232,17 +234,19 @@ async function autologFit<M extends Model>(
     );
     return model;
   }
-  // The run, dataset input and params do not depend on the fit: their requests go out before the fit
-  // starts and are answered (by the server, in its own process) while it runs, instead of the fit
-  // waiting for three round trips first (issue 8). What is recorded is the same: the recording is
-  // awaited before the result part is logged, and a failed start still only costs a warning.
+  // The run, dataset input and params do not depend on the fit, so the fit does not wait for them: the
+  // run's create request goes out as the fit starts (issue 8). The rest of the chain needs its answer,
+  // which this thread reads only when the fit gives the event loop a turn — a synchronous fit (most of
+  // ours) therefore only overlaps that first request, a fit that awaits I/O or workers overlaps more.
+  // What is recorded is the same: the recording is awaited before the result part is logged, and a
+  // failed start still only costs a warning.
   const starting: Promise<Recording | undefined> = startRecording(s, c, effective, frame, active).catch(
     (err: unknown) => {
       warn(`could not start logging ${className}.fit`, err);
       return undefined;
     },
   );
-  // a tuning fit's child runs start while its trials run (tuning-runs.ts says why)
+  // a tuning fit's child runs start as soon as the parent exists, and end as their trials end (tuning-runs.ts)
   const token = insideFit.getStore();
   const early = startTuningRuns(
     c,

@@ -2,16 +2,19 @@
  * The child runs of a tuning fit (one per param map, MLflow's pyspark autolog layout) and the parent's
  * best params, metric and search results.
  *
- * Why the children start during the fit (issue 8, blocking autolog overhead): a child needs nothing of
- * the fitted model — its name, tags and params are known when the fit starts, its metric as soon as the
- * map's last trial is scored, which CrossValidator / TrainValidationSplit report through ml's
- * `fitProgress` event (`paramIndex`, `fold`, `metric`, `trials`). So the 12 children of the tuning bench
- * are created while the first fold runs and completed (params + metric in one log-batch, then
- * FINISHED) while the best map is refitted; the server answers them on its own core meanwhile. Only
- * when `maxTuningRuns` is smaller than the grid do we need the final ranking, and then everything is
- * logged after the fit as before. The metric logged early is the same arithmetic as the validator's
- * (mean over folds, population std, in fold order) and is checked against the fitted model's
- * avgMetrics / validationMetrics after the fit: should they ever differ, the model's value is logged.
+ * Why the children do not wait for the end of the fit (issue 8, blocking autolog overhead): a child needs
+ * nothing of the fitted model — its name, tags and params are known when the fit starts, its metric as
+ * soon as the map's last trial is scored, which CrossValidator / TrainValidationSplit report through ml's
+ * `fitProgress` event (`paramIndex`, `fold`, `metric`, `trials`). So each child is created as soon as
+ * the parent run exists and completed (params + metric in one log-batch, then FINISHED) as soon as its
+ * trials are in, instead of all of them waiting for the model's summary, plots and model directory. How
+ * much of that happens while the fit runs depends on the fit giving the event loop a turn: answers are
+ * read on this thread, so a synchronous fit (the tuning bench's) lets these chains run right after it,
+ * beside the plots and the model; a fit on worker threads lets them run during the trials. Only when
+ * `maxTuningRuns` is smaller than the grid is the final ranking needed, and then everything is logged
+ * after the fit as before. The metric logged early is the same arithmetic as the validator's (mean over
+ * folds, population std, in fold order) and is checked against the fitted model's avgMetrics /
+ * validationMetrics after the fit: should they ever differ, the model's value is logged.
  */
 import { CrossValidator, TrainValidationSplit, metricNameOf, mlEvents, type Estimator } from '@cauce/ml';
 import type { Run } from '@cauce/protocol';
@@ -38,7 +41,7 @@ function childTags(parentRunId: string): Record<string, string> {
 }
 
 /**
- * Starts the child runs of a CrossValidator / TrainValidationSplit fit while it runs, or returns
+ * Starts the child runs of a CrossValidator / TrainValidationSplit fit as it begins, or returns
  * undefined for any other estimator (or a grid larger than `maxTuningRuns`). `inFit` tells whether a
  * progress event belongs to this fit (autolog's async context), so concurrent fits stay apart.
  */
