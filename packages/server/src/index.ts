@@ -1,4 +1,9 @@
-export { buildApp, SERVER_VERSION } from './app.js';
+export {
+  buildApp,
+  DEFAULT_CONNECTION_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  SERVER_VERSION,
+} from './app.js';
 export type { BuildAppOptions } from './app.js';
 export {
   startServer,

@@ -28,6 +28,9 @@ export interface StartServerOptions {
   uiDir?: string;
   /** Registry, auth (`--auth`), webhooks and browser guards (H7). */
   registry?: RegistryAppOptions;
+  /** Whole-request deadline and idle-connection timeout, in ms (see BuildAppOptions; 0 = none). */
+  requestTimeoutMs?: number;
+  connectionTimeoutMs?: number;
   /** Skip migrations' work when a parent process already ran them (cluster workers). */
   store?: TrackingStore;
 }
@@ -67,6 +70,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     logger: options.logger,
     uiDir: options.uiDir,
     registry: options.registry, // registry/auth (H7)
+    requestTimeoutMs: options.requestTimeoutMs,
+    connectionTimeoutMs: options.connectionTimeoutMs,
   });
   const host = options.host ?? '127.0.0.1';
   try {

@@ -9,6 +9,8 @@ import { Option, type Command } from 'commander';
 import {
   DEFAULT_ARTIFACTS_DESTINATION,
   DEFAULT_BACKEND_STORE_URI,
+  DEFAULT_CONNECTION_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
   StoreUriError,
   openStore,
   parseStoreUri,
@@ -28,6 +30,8 @@ interface ServerFlags {
   serveArtifacts: boolean;
   workers: string;
   maxArtifactMb?: string;
+  requestTimeout: string;
+  connectionTimeout: string;
   uiDir?: string;
   // registry/auth (H7)
   auth?: boolean;
@@ -66,6 +70,8 @@ export function serverOptions(flags: ServerFlags): StartServerOptions {
     serveArtifacts: flags.serveArtifacts,
     uiDir: flags.uiDir,
     registry: securityOptions(flags), // registry/auth (H7)
+    requestTimeoutMs: intFlag('request-timeout', flags.requestTimeout, 0, 86_400) * 1000,
+    connectionTimeoutMs: intFlag('connection-timeout', flags.connectionTimeout, 0, 86_400) * 1000,
     maxArtifactBytes:
       flags.maxArtifactMb === undefined
         ? undefined
@@ -252,6 +258,16 @@ export function registerServer(program: Command): void {
     .option('--no-serve-artifacts', 'do not proxy artifacts; clients write to the artifact root themselves')
     .addOption(new Option('-w, --workers <n>', 'number of server processes sharing the port').default('1'))
     .option('--max-artifact-mb <n>', 'largest artifact upload accepted, in MiB (default 5120)')
+    .option(
+      '--request-timeout <seconds>',
+      'a request (headers and body, e.g. an artifact upload) must arrive within this time, else 408 and the connection closes; 0 = no limit',
+      String(DEFAULT_REQUEST_TIMEOUT_MS / 1000),
+    )
+    .option(
+      '--connection-timeout <seconds>',
+      'close a connection that stays silent this long (a stalled upload, a vanished client); 0 = never',
+      String(DEFAULT_CONNECTION_TIMEOUT_MS / 1000),
+    )
     .option('--ui-dir <path>', 'serve these built web UI files at /')
     // registry/auth (H7)
     .option('--auth', 'require users and passwords or API tokens on every route except /health')

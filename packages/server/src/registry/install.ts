@@ -72,6 +72,15 @@ export async function installRegistry(app: FastifyInstance, input: InstallInput)
     for (const method of Array.isArray(r.method) ? r.method : [r.method]) routes.push({ method, url: r.url });
   });
   installBrowserGuard(app, { allowedHosts: opts.allowedHosts, corsAllowedOrigins: opts.corsAllowedOrigins });
+  // Route-level hooks on the routes that can name artifacts (all routes registered from here on); they
+  // run after the app-level authentication hooks, so anonymous requests cannot make it look runs up.
+  installArtifactPathGuard(app, policy.artifactsDestination, async (runId) => {
+    try {
+      return (await input.store.getRun(runId)).info.artifact_uri;
+    } catch {
+      return undefined; // the handler reports the unknown run
+    }
+  });
   const auth = opts.auth
     ? await installAuth(app, {
         ...opts.auth,
@@ -81,14 +90,6 @@ export async function installRegistry(app: FastifyInstance, input: InstallInput)
         registry,
       })
     : undefined;
-  // After authentication, so anonymous requests cannot make the guard look runs up.
-  installArtifactPathGuard(app, policy.artifactsDestination, async (runId) => {
-    try {
-      return (await input.store.getRun(runId)).info.artifact_uri;
-    } catch {
-      return undefined; // the handler reports the unknown run
-    }
-  });
   const webhooks = installWebhooks(app, { ...(opts.webhooks ?? {}), db: registry.db });
   registryRoutes(app, { registry, tracking: input.store, policy, events: webhooks });
   const handles: RegistryHandles = { registry, webhooks, auth, routes };

@@ -42,26 +42,46 @@ export function hostAllowed(hostHeader: string | undefined, allowed: string[] | 
 
 export function installBrowserGuard(app: FastifyInstance, opts: BrowserGuardOptions): void {
   const origins = new Set((opts.corsAllowedOrigins ?? []).map((o) => o.replace(/\/+$/, '')));
-  app.addHook('onRequest', async (req, reply) => {
-    if (!hostAllowed(req.headers.host, opts.allowedHosts)) {
-      throw new MlflowError(
-        'PERMISSION_DENIED',
-        `Host '${String(req.headers.host ?? '').slice(0, 100)}' is not allowed. Start the server with --allowed-hosts to add it.`,
-        403,
-      );
+  // Every request passes here, and checking an IP literal against the private ranges costs a few
+  // microseconds (BlockList), so the answer for a Host header value is remembered: it depends on
+  // nothing else. Bounded, since a client may send any Host.
+  const decided = new Map<string, boolean>();
+  const allowed = (host: string | undefined): boolean => {
+    if (host === undefined) return false;
+    let ok = decided.get(host);
+    if (ok === undefined) {
+      ok = hostAllowed(host, opts.allowedHosts);
+      if (decided.size >= 1024) decided.clear();
+      decided.set(host, ok);
     }
-    const origin = req.headers.origin;
+    return ok;
+  };
+  // A callback-style hook: no promise per request.
+  app.addHook('onRequest', (req, reply, done) => {
+    if (!allowed(req.headers.host)) {
+      done(
+        new MlflowError(
+          'PERMISSION_DENIED',
+          `Host '${String(req.headers.host ?? '').slice(0, 100)}' is not allowed. Start the server with --allowed-hosts to add it.`,
+          403,
+        ),
+      );
+      return;
+    }
+    const origin = origins.size > 0 ? req.headers.origin : undefined;
     if (origin && origins.has(origin)) {
       void reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
       if (req.method === 'OPTIONS') {
-        return reply
+        // Answered here; `done` is not called, so no route runs.
+        void reply
           .status(204)
           .header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE')
           .header('access-control-allow-headers', 'authorization, content-type')
           .send();
+        return;
       }
     }
-    return undefined;
+    done();
   });
 }
 

@@ -1,9 +1,11 @@
 /**
  * Below JSON: hostile bytes on a raw TCP socket. Node's HTTP parser answers these before any
  * route runs (oversized headers, a garbage request line, Content-Length together with
- * Transfer-Encoding, the request-smuggling pattern). Each must get a 4xx JSON answer and the
+ * Transfer-Encoding, the request-smuggling pattern). Each must get a 4xx answer in MLflow's error
+ * shape (`{"error_code": "BAD_REQUEST", "message": …}`, 431 for oversized headers) and the
  * connection must end; a client that stalls half-way through its body must not hold up anyone
- * else; the server keeps serving.
+ * else, and is cut off after the request timeout (or the idle-connection timeout); the server keeps
+ * serving.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,6 +35,13 @@ function exchange(port: number, raw: string, timeoutMs = 10_000): Promise<{ text
   });
 }
 
+/** The body of a raw HTTP answer is MLflow's error shape with error_code BAD_REQUEST. */
+function assertBadRequest(text: string): void {
+  const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+  assert.equal(body.error_code, 'BAD_REQUEST', text.slice(0, 300));
+  assert.ok(typeof body.message === 'string' && body.message.length > 0, text.slice(0, 300));
+}
+
 describe('wire-level garbage', () => {
   let server: RunningServer | undefined;
   let dir = '';
@@ -52,8 +61,12 @@ describe('wire-level garbage', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const cases: [string, string][] = [
-    ['a 20 kB header', `GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`],
+  const cases: [string, string, number?][] = [
+    [
+      'a 20 kB header',
+      `GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+    ],
     ['a garbage request line', 'GARBAGE\r\n\r\n'],
     [
       'Content-Length with Transfer-Encoding',
@@ -66,12 +79,14 @@ describe('wire-level garbage', () => {
     ['a NUL in the request line', 'GET /hea\u0000lth HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'],
     ['an unknown HTTP version', 'GET /health HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n'],
   ];
-  for (const [name, raw] of cases) {
-    test(`${name}: a 4xx JSON answer and the connection ends`, async () => {
+  for (const [name, raw, expected] of cases) {
+    test(`${name}: a 4xx BAD_REQUEST answer and the connection ends`, async () => {
       const { text, closed } = await exchange(server!.port, raw);
       const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1]);
       assert.ok(status >= 400 && status < 500, `got ${JSON.stringify(text.slice(0, 200))}`);
+      if (expected !== undefined) assert.equal(status, expected);
       assert.match(text, /content-type: application\/json/i);
+      assertBadRequest(text);
       assert.ok(closed, 'the server kept the connection open');
     });
   }
@@ -90,5 +105,88 @@ describe('wire-level garbage', () => {
     } finally {
       stalled.destroy();
     }
+  });
+});
+
+describe('request and connection timeouts', () => {
+  const dirs: string[] = [];
+  const servers: RunningServer[] = [];
+  const start = async (requestTimeoutMs: number, connectionTimeoutMs: number) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cauce-timeout-'));
+    dirs.push(dir);
+    const s = await startServer({
+      port: 0,
+      backendStoreUri: `sqlite:///${join(dir, 'db.sqlite')}`,
+      artifactsDestination: join(dir, 'artifacts'),
+      requestTimeoutMs,
+      connectionTimeoutMs,
+    });
+    servers.push(s);
+    return s;
+  };
+  after(async () => {
+    closeAgent();
+    for (const s of servers) await s.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  const stalledUpload =
+    'PUT /api/2.0/mlflow-artifacts/artifacts/0/r/artifacts/big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+    'Content-Length: 100000\r\n\r\n' +
+    'x'.repeat(1000);
+
+  test('a stalled upload gets 408 BAD_REQUEST and its connection closed after the request timeout', async () => {
+    const s = await start(600, 0);
+    const t0 = Date.now();
+    const { text, closed } = await exchange(s.port, stalledUpload, 8_000);
+    assert.ok(closed, 'the stalled upload kept its connection');
+    assert.match(text, /^HTTP\/1\.1 408 /);
+    assertBadRequest(text);
+    assert.ok(Date.now() - t0 >= 500, 'closed before the timeout');
+    // Nothing half-written is left behind, and the server still answers.
+    const listed = await rawRequest(s.url, {
+      method: 'GET',
+      path: '/api/2.0/mlflow-artifacts/artifacts?path=0/r/artifacts',
+    });
+    assert.equal(listed.status, 200);
+    assert.deepEqual(JSON.parse(listed.text).files, []);
+  });
+
+  test('a silent connection is closed after the connection timeout', async () => {
+    const s = await start(0, 600);
+    const t0 = Date.now();
+    const { closed } = await exchange(s.port, stalledUpload, 8_000);
+    assert.ok(closed, 'the silent connection stayed open');
+    assert.ok(Date.now() - t0 >= 500, 'closed before the timeout');
+    assert.equal((await rawRequest(s.url, { method: 'GET', path: '/health' })).status, 200);
+  });
+
+  test('a slow but steady upload is not cut off by the idle timeout', async () => {
+    const s = await start(10_000, 800);
+    const body = 'y'.repeat(30);
+    const { text } = await new Promise<{ text: string }>((resolve, reject) => {
+      let text = '';
+      const socket = connect(s.port, '127.0.0.1', () => {
+        socket.write(
+          `PUT /api/2.0/mlflow-artifacts/artifacts/0/r/artifacts/slow.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+        );
+        let i = 0;
+        // 3 bytes every 400 ms: 4 s in all, always under the 800 ms idle limit.
+        const timer = setInterval(() => {
+          socket.write(body.slice(i, i + 3));
+          i += 3;
+          if (i >= body.length) clearInterval(timer);
+        }, 400);
+      });
+      socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      socket.on('end', () => resolve({ text }));
+      socket.on('error', reject);
+    });
+    assert.match(text, /^HTTP\/1\.1 200 /);
+    const got = await rawRequest(s.url, {
+      method: 'GET',
+      path: '/api/2.0/mlflow-artifacts/artifacts/0/r/artifacts/slow.txt',
+    });
+    assert.equal(got.text, body);
   });
 });

@@ -3,6 +3,7 @@
  * (`/api/2.0/mlflow-artifacts/artifacts/<path>`: GET downloads, PUT uploads as a stream, DELETE
  * removes, GET without a path lists `?path=`). Clients reach the proxy by resolving
  * `mlflow-artifacts:/<path>` URIs against the tracking server, as MLflow's HttpArtifactRepository does.
+ * And `GET /get-artifact?run_uuid=&path=`, the download of one file of a run that MLflow's UI uses.
  */
 import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import { MlflowError, type FileInfo } from '@cauce/protocol';
 import type { ArtifactRepository } from '../../artifacts/artifact-repository.js';
 import { LocalArtifactRepository } from '../../artifacts/local-artifact-repository.js';
 import { validateArtifactPath } from '../../artifacts/safe-path.js';
+import { artifactHeaders } from '../../security/serve-file.js';
 import { endpoint, runIdOf, str, type ServerContext } from '../route.js';
 
 const PROXY_PREFIXES = ['/api/2.0/mlflow-artifacts/artifacts', '/ajax-api/2.0/mlflow-artifacts/artifacts'];
@@ -52,6 +54,50 @@ export function artifactListRoute(app: FastifyInstance, ctx: ServerContext): voi
     const files: FileInfo[] = entries.map((e) => ({ ...e, path: joinPath(path, e.path) }));
     return { root_uri: root, files };
   });
+}
+
+/**
+ * `GET /get-artifact?run_id=…&path=…` (also `run_uuid`, and under `/ajax-api/2.0/mlflow/` and
+ * `/api/2.0/mlflow/`): one file of a run, the way MLflow's server sends it (`get_artifact_handler`
+ * in mlflow/server/handlers.py: the path is relative to the run's artifact root; the file goes as an
+ * attachment). The path is checked by validateArtifactPath and resolved by the same repository as
+ * the run listing and the proxy (which refuses to leave its root); the request guard also checks
+ * the real path under the proxy root. Bytes are streamed, never buffered whole.
+ */
+export function getArtifactRoute(app: FastifyInstance, ctx: ServerContext): void {
+  for (const url of ['/get-artifact', '/ajax-api/2.0/mlflow/get-artifact', '/api/2.0/mlflow/get-artifact']) {
+    app.get(url, async (req, reply) => {
+      const q = req.query as Record<string, unknown>;
+      const one = (k: string): unknown => (Array.isArray(q[k]) ? (q[k] as unknown[])[0] : q[k]);
+      const runId = one('run_id') ?? one('run_uuid');
+      if (typeof runId !== 'string' || runId === '') {
+        throw MlflowError.invalid("Missing value for required parameter 'run_id' (or 'run_uuid').");
+      }
+      const rawPath = one('path');
+      const path = typeof rawPath === 'string' ? validateArtifactPath(rawPath) : '';
+      if (path === '') {
+        throw MlflowError.invalid(
+          "Missing value for required parameter 'path' (a file relative to the run's artifact root).",
+        );
+      }
+      const run = await ctx.store.getRun(runId);
+      const root = run.info.artifact_uri;
+      const target = repositoryFor(root, ctx);
+      if (!target) {
+        throw MlflowError.invalid(
+          `The artifacts of run ${runId} are stored at '${root}', which this server does not serve; read them from there.`,
+        );
+      }
+      const file = await target.repo.read(joinPath(target.base, path));
+      if (!file) throw MlflowError.notFound(`No file '${path}' among the artifacts of run ${runId}.`);
+      const name = path.split('/').pop()!;
+      void reply
+        .headers(artifactHeaders(name))
+        .header('content-length', String(file.size))
+        .header('content-disposition', `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`);
+      return reply.send(file.stream);
+    });
+  }
 }
 
 /** The proxy routes, in their own plugin so uploads get a streaming body parser. */
