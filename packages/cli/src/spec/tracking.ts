@@ -99,7 +99,6 @@ export async function tracked<R>(
       },
       async (run) => {
         const runId = run.info.run_id;
-        const stopWatching = endKilledOnInterrupt(runId);
         const client = getClient();
         try {
           const out = await body();
@@ -124,8 +123,6 @@ export async function tracked<R>(
         } catch (e) {
           if (e instanceof ClientError) throw cliErrorOfClient(e, `logging run ${runId}`);
           throw e;
-        } finally {
-          stopWatching();
         }
       },
     );
@@ -135,29 +132,4 @@ export async function tracked<R>(
   } finally {
     off();
   }
-}
-
-/**
- * Ctrl-C (or a CI job's SIGTERM) while a logged fit runs ends the run KILLED, as MLflow records an
- * interrupted run, instead of leaving it RUNNING forever; a second signal quits at once. The handler runs
- * between trials (a single long fit on the main thread finishes first).
- */
-function endKilledOnInterrupt(runId: string): () => void {
-  let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    const code = signal === 'SIGINT' ? 130 : 143;
-    if (interrupted) process.exit(code);
-    interrupted = true;
-    process.stderr.write(`\ninterrupted: ending run ${runId} as KILLED (again to quit at once)\n`);
-    void getClient()
-      .setTerminated(runId, 'KILLED')
-      .catch(() => undefined)
-      .finally(() => process.exit(code));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return () => {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  };
 }
