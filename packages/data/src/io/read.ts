@@ -6,6 +6,7 @@ import { queryBatches, queryFrame } from '../duckdb/result-to-frame.js';
 import { applyCasts } from './cast.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import {
+  CSV_STREAMING_BUFFER,
   detectFormat,
   isGlob,
   preparedReaderCall,
@@ -66,6 +67,7 @@ function failOnRejects(rejected: RejectedRow[]): void {
 
 async function selectFor(con: DuckDBConnection, path: string, opts: ReadOptions): Promise<string> {
   const csv = detectFormat(isDirLike(path) ? 'x.parquet' : resolvePath(path), opts.format) === 'csv';
+  if (csv) await con.run(`SET streaming_buffer_size = '${CSV_STREAMING_BUFFER}'`);
   const base = `SELECT * FROM ${await preparedReaderCall(con, path, opts, csv)}`;
   return applyCasts(con, base, opts.cast ?? {}, path);
 }
