@@ -11,7 +11,8 @@
  *     profile.json                training-data profile for drift monitoring (profile.ts)
  *
  * Only the `cauce` flavor is written: MLflow's `python_function` flavor needs a Python loader module,
- * which a TypeScript model does not have; Cauce's serving loads the `cauce` flavor.
+ * which a TypeScript model does not have (docs/decisions/0008 says why a shim would not be truthful
+ * either); Cauce's loadModel reads the `cauce` flavor.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
