@@ -18,13 +18,13 @@
 //   skipped rows print "–") [--cpu-prof-dir DIR] (V8 CPU profiles of the server processes)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { openStore, type MetricPoint, type TrackingStore } from '@cauce/server';
 import { startPostgres, type TestPostgres } from '../packages/server/test/support/postgres.js';
+import { HttpPool } from './http-client.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string): string => {
@@ -184,7 +184,8 @@ function spawnServer(uri: string, artifacts: string): Promise<{ url: string; chi
   });
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+/** Kept-alive connections per server (see http-client.ts: the client must not be what is measured). */
+const pools = new Map<string, HttpPool>();
 
 interface Reply {
   status: number;
@@ -192,8 +193,9 @@ interface Reply {
   ms: number;
 }
 
-function call(base: string, method: 'GET' | 'POST', endpoint: string, body?: unknown): Promise<Reply> {
-  const url = new URL(base);
+async function call(base: string, method: 'GET' | 'POST', endpoint: string, body?: unknown): Promise<Reply> {
+  let pool = pools.get(base);
+  if (!pool) pools.set(base, (pool = HttpPool.forUrl(base)));
   let path = `/api/2.0/mlflow/${endpoint}`;
   let payload: string | undefined;
   if (method === 'GET' && body) {
@@ -203,38 +205,15 @@ function call(base: string, method: 'GET' | 'POST', endpoint: string, body?: unk
     path += `?${qs.toString()}`;
   } else if (body !== undefined) payload = JSON.stringify(body);
   const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        method,
-        path,
-        agent,
-        headers: payload
-          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-          : {},
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const ms = performance.now() - t0;
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: Record<string, unknown> = {};
-          try {
-            parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-          } catch {
-            parsed = { text };
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed, ms });
-        });
-      },
-    );
-    req.setTimeout(60_000, () => req.destroy(new Error(`${endpoint}: no answer in 60 s`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
+  const res = await pool.request(method, path, payload);
+  const ms = performance.now() - t0;
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = res.text ? (JSON.parse(res.text) as Record<string, unknown>) : {};
+  } catch {
+    parsed = { text: res.text };
+  }
+  return { status: res.status, body: parsed, ms };
 }
 
 async function ok(base: string, method: 'GET' | 'POST', endpoint: string, body?: unknown): Promise<Reply> {
@@ -481,7 +460,7 @@ async function main(): Promise<void> {
   const load = os.loadavg()[0]!.toFixed(1);
   const results = new Map<string, Figures>();
   for (const d of DIALECTS) results.set(d, await benchDialect(d));
-  agent.destroy();
+  for (const p of pools.values()) p.close();
 
   const f = (x: number) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
   type Row = {
