@@ -23,7 +23,7 @@ import {
   type ColumnType,
 } from '@cauce/frame';
 import { DataError } from '../errors.js';
-import { quoteIdent } from './instance.js';
+import { quoteIdent, quoteLiteral } from './instance.js';
 import { StringDictionary } from './string-dictionary.js';
 
 type Kind = 'f64' | 'i32' | 'bool' | 'str' | 'enum' | 'list';
@@ -110,6 +110,24 @@ export async function planQuery(con: DuckDBConnection, query: string): Promise<C
     seen.add(n);
   }
   return names.map((n, i) => planColumn(n, types[i]!));
+}
+
+/**
+ * Plans that read the named VARCHAR columns as `CAST(column AS ENUM(values))`: DuckDB then hands over
+ * 1- or 2-byte dictionary codes per row (cast in its own threads) instead of 16-byte strings that JS copies
+ * and hashes one by one. `values` must hold every non-null value of the column (the cast fails otherwise).
+ */
+export function asEnums(
+  plans: readonly ColumnPlan[],
+  enums: ReadonlyMap<string, readonly string[]> | undefined,
+): ColumnPlan[] {
+  return plans.map((p) => {
+    const values = enums?.get(p.name);
+    if (values === undefined || values.length === 0 || p.kind !== 'str' || p.sourceType !== 'VARCHAR')
+      return p;
+    const type = `ENUM(${values.map(quoteLiteral).join(', ')})`;
+    return { ...p, expr: `CAST(${quoteIdent(p.name)} AS ${type})`, kind: 'enum' as const };
+  });
 }
 
 /** The SELECT that reads `query` in the shapes of `plans`. */
@@ -438,8 +456,10 @@ export async function queryFrame(
   con: DuckDBConnection,
   query: string,
   expectedRows?: number,
+  /** VARCHAR columns to read as ENUMs of these values (see `asEnums`). */
+  enums?: ReadonlyMap<string, readonly string[]>,
 ): Promise<Frame> {
-  const plans = await planQuery(con, query);
+  const plans = asEnums(await planQuery(con, query), enums);
   const res = await con.stream(projectionSql(plans, query));
   const reader = new ResultReader(plans, res.columnTypes(), expectedRows);
   for await (const c of pipelinedChunks(res)) reader.add(c);

@@ -143,3 +143,20 @@ describe('bad input', () => {
     await assert.rejects(readFrame(join(dir, 'broken.json')), DataError);
   });
 });
+
+test('parquet: low-cardinality strings (read as dictionary codes) and high-cardinality ones keep their values', async () => {
+  const n = 10_000;
+  const small = ['', "it's", 'ñandú', null, 'a category name longer than twelve bytes'];
+  const f = Frame.fromColumns({
+    few: Array.from({ length: n }, (_, i) => small[(i * 7) % small.length]!),
+    many: Array.from({ length: n }, (_, i) => `id-${(i * 7919) % n}`),
+  });
+  const path = join(dir, 'cardinality.parquet');
+  await writeFrame(f, path);
+  const g = await readFrame(path);
+  assert.deepEqual(g.column('few').toArray(), f.column('few').toArray());
+  assert.deepEqual(g.column('many').toArray(), f.column('many').toArray());
+  // Every dictionary entry is a distinct value that occurs (no placeholder entries).
+  assert.equal(new Set(g.strings('few').dictionary).size, 4);
+  assert.equal(g.strings('many').dictionary.length, n);
+});

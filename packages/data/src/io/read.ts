@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Frame } from '@cauce/frame';
 import { DataError } from '../errors.js';
-import { openConnection, sqlError, withConnection } from '../duckdb/instance.js';
-import { queryBatches, queryFrame } from '../duckdb/result-to-frame.js';
+import { openConnection, quoteIdent, quoteLiteral, sqlError, withConnection } from '../duckdb/instance.js';
+import { planQuery, queryBatches, queryFrame } from '../duckdb/result-to-frame.js';
 import { applyCasts } from './cast.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import {
@@ -108,6 +108,49 @@ async function estimateRows(
   return undefined;
 }
 
+/** Most distinct values a Parquet string column may have to be read as an ENUM (codes fit 2 bytes). */
+const ENUM_MAX_VALUES = 4096;
+
+/**
+ * The distinct values of a Parquet file's low-cardinality string columns, for reading them as ENUMs
+ * (`asEnums`): Parquet stores such columns dictionary-encoded, so the values cost one scan of those columns
+ * only. A column qualifies when every column chunk has a dictionary page (writers fall back to plain
+ * encoding for high-cardinality columns, so ID-like columns are skipped without a scan) and it has at most
+ * ENUM_MAX_VALUES values. reg_1m.parquet (3 string columns of 5–200 values): the main-thread work per
+ * load drops by ~0.1 s. Any failure here only means the plain VARCHAR path.
+ */
+async function parquetEnums(
+  con: DuckDBConnection,
+  path: string,
+  query: string,
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  try {
+    const plans = await planQuery(con, query);
+    const strings = new Set(
+      plans.filter((p) => p.kind === 'str' && p.sourceType === 'VARCHAR').map((p) => p.name),
+    );
+    if (strings.size === 0) return out;
+    const meta = await con.runAndReadAll(
+      `SELECT path_in_schema AS c FROM parquet_metadata(${quoteLiteral(resolvePath(path))})
+       GROUP BY path_in_schema HAVING bool_and(dictionary_page_offset IS NOT NULL)`,
+    );
+    for (const row of meta.getRowObjectsJS()) {
+      const name = String(row.c);
+      if (!strings.has(name)) continue;
+      const c = quoteIdent(name);
+      const res = await con.runAndReadAll(
+        `SELECT DISTINCT ${c} AS v FROM (${query}) WHERE ${c} IS NOT NULL LIMIT ${ENUM_MAX_VALUES + 1}`,
+      );
+      const values = res.getRowObjectsJS().map((r) => String(r.v));
+      if (values.length > 0 && values.length <= ENUM_MAX_VALUES) out.set(name, values.sort());
+    }
+  } catch {
+    // Only an optimisation: the plain path reads the same data.
+  }
+  return out;
+}
+
 function isDirLike(path: string): boolean {
   return resolvePath(path).endsWith('**/*.parquet') && !path.includes('*');
 }
@@ -121,7 +164,10 @@ export async function readWithReport(
     let frame: Frame;
     try {
       const expected = await estimateRows(con, path, opts);
-      frame = await queryFrame(con, await selectFor(con, path, opts), expected);
+      const query = await selectFor(con, path, opts);
+      const parquet = isDirLike(path) || detectFormat(resolvePath(path), opts.format) === 'parquet';
+      const enums = parquet ? await parquetEnums(con, path, query) : undefined;
+      frame = await queryFrame(con, query, expected, enums);
     } catch (e) {
       if (e instanceof DataError) throw e;
       throw readError(e, path);

@@ -10,14 +10,19 @@ import { detectFormat, type FileFormat } from './source.js';
 
 export interface WriteOptions {
   format?: FileFormat;
-  /** Parquet compression (default zstd). */
+  /**
+   * Parquet compression. Default snappy, as Spark, pandas (pyarrow) and DuckDB write: Cauce reads its
+   * Parquet back for every fit, and snappy pages decode at about 2.3× less CPU than zstd (reg_1m, 1M × 24
+   * floats: DuckDB scan 0.13 vs 0.30 CPU-s; whole read into a frame ~0.7 vs ~0.9 CPU-s) for +17% on disk
+   * (151 vs 129 MB). Pass 'zstd' for archives.
+   */
   compression?: 'zstd' | 'snappy' | 'gzip' | 'uncompressed';
 }
 
 function copyOptions(format: FileFormat, opts: WriteOptions): string {
   switch (format) {
     case 'parquet':
-      return `(FORMAT parquet, COMPRESSION ${opts.compression ?? 'zstd'})`;
+      return `(FORMAT parquet, COMPRESSION ${opts.compression ?? 'snappy'})`;
     case 'csv':
       return '(FORMAT csv, HEADER true)';
     case 'json':
