@@ -48,7 +48,15 @@ function stepsPerRow(cf: CompiledForest): number {
   return s;
 }
 
-/** predictCompiled on two threads when the work is large enough and the worker is up; same numbers. */
+/** @internal for tests: whether the prediction worker is up. */
+export function predictWorkerReady(): boolean {
+  return ready !== null && Atomics.load(ready, 0) === 1;
+}
+
+/**
+ * predictCompiled on two threads when the work is large enough and the worker is up; the same numbers.
+ * Returns whether the worker took part.
+ */
 export function predictCompiledParallel(
   cf: CompiledForest,
   data: Float64Array,
@@ -56,13 +64,13 @@ export function predictCompiledParallel(
   nCols: number,
   out: Float64Array,
   stride: number,
-): void {
+): boolean {
   const big = nRows >= 256 && nRows * stepsPerRow(cf) >= MIN_PARALLEL_STEPS;
   if (big) warmPredictWorker();
   const w = worker;
   if (!big || !w || !ready || Atomics.load(ready, 0) !== 1 || !cf.shared) {
     predictCompiled(cf, data, nRows, nCols, out, stride);
-    return;
+    return false;
   }
   const half = nRows >> 1;
   const m = nRows - half;
@@ -89,7 +97,8 @@ export function predictCompiledParallel(
     // The worker is stuck or gone: do its rows here and stop using it.
     drop(w);
     predictCompiled(cf, rows, m, nCols, out.subarray(o), stride);
-    return;
+    return false;
   }
   out.set(part, o);
+  return true;
 }
