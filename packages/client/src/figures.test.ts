@@ -72,6 +72,29 @@ test('a cached plot shape draws the same SVG as a fresh compile, whatever the da
   }
 });
 
+test('specs whose inline data Vega-Lite rewrites (primitives, a format) draw as a fresh compile does', async () => {
+  const specs = [
+    {
+      data: { values: [3, 1, 2] },
+      mark: 'bar',
+      encoding: { y: { field: 'data', type: 'quantitative' }, x: { field: 'data', type: 'ordinal' } },
+    },
+    {
+      data: { values: [{ a: '1' }, { a: '4' }], format: { parse: { a: 'number' } } },
+      mark: 'point',
+      encoding: { x: { field: 'a', type: 'quantitative' } },
+    },
+  ] as unknown as VegaLiteSpec[];
+  for (const spec of specs) {
+    for (let round = 0; round < 2; round++) {
+      assert.equal(
+        normalise(await figureToSvg(structuredClone(spec))),
+        normalise(await fresh(structuredClone(spec))),
+      );
+    }
+  }
+});
+
 test('the residual scatter draws at most maxPoints, evenly spaced, and says so', async () => {
   const n = 1000;
   const spec = residualsPlot(

@@ -38,6 +38,19 @@ const cache = new Map<string, Compiled | null>();
 const CACHE_SIZE = 32;
 
 /**
+ * Only `{ values: [rows] }` with rows as plain objects is swapped for a placeholder: Vega-Lite rewrites
+ * other inline data while compiling (primitives are wrapped as `{data: v}`, a `format` may be turned into
+ * transforms), so those specs keep their data and are compiled as they are.
+ */
+function isPlainRows(data: unknown, values: unknown): values is unknown[] {
+  return (
+    Array.isArray(values) &&
+    Object.keys(data as object).length === 1 &&
+    values.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r))
+  );
+}
+
+/**
  * Replaces every inline `data: { values: [...] }` (top level, layers, nested views) by a placeholder;
  * returns the stripped spec (its JSON is the cache key) and the datasets in placeholder order.
  */
@@ -47,8 +60,8 @@ function stripData(spec: unknown, datasets: unknown[][]): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(spec)) {
     const values = (v as { values?: unknown } | null)?.values;
-    if (k === 'data' && Array.isArray(values)) {
-      out[k] = { ...(v as object), values: [{ [PLACEHOLDER]: datasets.length }] };
+    if (k === 'data' && isPlainRows(v, values)) {
+      out[k] = { values: [{ [PLACEHOLDER]: datasets.length }] };
       datasets.push(values);
     } else {
       out[k] = stripData(v, datasets);
