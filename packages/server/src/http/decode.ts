@@ -54,12 +54,13 @@ function describeType(type: FieldType): string {
   }[type];
 }
 
+function bad(name: string, type: FieldType, raw: unknown): never {
+  throw MlflowError.invalid(
+    `Invalid value ${preview(raw)} for parameter '${name}' supplied: expected ${describeType(type)}.`,
+  );
+}
+
 function fromJson(name: string, type: FieldType, raw: unknown): unknown {
-  const bad = (): never => {
-    throw MlflowError.invalid(
-      `Invalid value ${preview(raw)} for parameter '${name}' supplied: expected ${describeType(type)}.`,
-    );
-  };
   switch (type) {
     // Numbers are taken for string fields: clients send `"experiment_id": 1`, and MLflow's server
     // stringifies such ids before protobuf parsing (proto_json_utils `_stringify_all_experiment_ids`).
@@ -68,26 +69,39 @@ function fromJson(name: string, type: FieldType, raw: unknown): unknown {
         ? raw
         : typeof raw === 'number' && Number.isFinite(raw)
           ? String(raw)
-          : bad();
+          : bad(name, type, raw);
     case 'int64':
       return parseInt64(name, raw);
     case 'double':
-      return typeof raw === 'boolean' ? bad() : parseDouble(name, raw);
+      return typeof raw === 'boolean' ? bad(name, type, raw) : parseDouble(name, raw);
     case 'bool':
-      return typeof raw === 'boolean' ? raw : bad();
+      return typeof raw === 'boolean' ? raw : bad(name, type, raw);
     case 'string[]':
       return Array.isArray(raw) &&
         raw.every((x) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)))
         ? raw.map(String)
-        : bad();
+        : bad(name, type, raw);
     case 'object':
-      return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : bad();
+      return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : bad(name, type, raw);
     case 'object[]':
       return Array.isArray(raw) && raw.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x))
         ? raw
-        : bad();
+        : bad(name, type, raw);
   }
 }
+
+/** The declared fields of each endpoint as a list, built once (every request walks it). */
+const fieldLists = new WeakMap<EndpointSpec, [string, FieldType][]>();
+function fieldsOf(spec: EndpointSpec): [string, FieldType][] {
+  let list = fieldLists.get(spec);
+  if (list === undefined) {
+    list = Object.entries(spec.fields) as [string, FieldType][];
+    fieldLists.set(spec, list);
+  }
+  return list;
+}
+
+const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 export function decodeMessage(
   spec: EndpointSpec,
@@ -98,33 +112,30 @@ export function decodeMessage(
 ): Message {
   if (body instanceof MalformedBody) throw new MlflowError('MALFORMED_REQUEST', body.message, 400);
   const fromUrl = method === 'GET' || method === 'DELETE' || body === undefined;
-  const source: Record<string, unknown> = {};
-  if (fromUrl) {
-    Object.assign(source, (query ?? {}) as Record<string, unknown>);
-    // A DELETE/PATCH may still carry a JSON body (MLflow 3 clients send one): it wins over the query.
-    if (body !== undefined && body !== null) {
-      if (typeof body !== 'object' || Array.isArray(body)) {
-        throw MlflowError.invalid('The request body must be a JSON object.');
-      }
-      Object.assign(source, body);
-    }
-  } else {
+  // GET/DELETE read the query string; a DELETE/PATCH may still carry a JSON body (MLflow 3 clients
+  // send one), whose fields win over the query's. Other methods read the JSON body only.
+  if (fromUrl ? body !== undefined && body !== null : true) {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw MlflowError.invalid('The request body must be a JSON object.');
     }
-    Object.assign(source, body);
   }
+  const json = (body ?? undefined) as Record<string, unknown> | undefined;
+  const q = fromUrl ? ((query ?? {}) as Record<string, unknown>) : undefined;
   const out: Message = {};
-  for (const [name, type] of Object.entries(spec.fields)) {
+  for (const [name, type] of fieldsOf(spec)) {
     if (name in pathParams) {
       out[name] = pathParams[name];
       continue;
     }
-    if (!Object.prototype.hasOwnProperty.call(source, name)) continue;
-    const raw = source[name];
+    let raw: unknown;
+    let inJson = false;
+    if (json !== undefined && hasOwn(json, name)) {
+      raw = json[name];
+      inJson = true;
+    } else if (q !== undefined && hasOwn(q, name)) raw = q[name];
+    else continue;
     if (raw === null || raw === undefined) continue;
-    const fromQueryString = fromUrl && !(body && typeof body === 'object' && name in body);
-    out[name] = fromQueryString ? fromQuery(name, type, raw) : fromJson(name, type, raw);
+    out[name] = inJson ? fromJson(name, type, raw) : fromQuery(name, type, raw);
   }
   for (const r of spec.required) {
     const v = out[r];
