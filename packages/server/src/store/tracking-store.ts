@@ -156,6 +156,13 @@ export interface TrackingStore {
   ): Promise<void>;
   logOutputs(runId: string, models: ModelOutput[]): Promise<void>;
   searchRuns(query: SearchRunsQuery): Promise<Page<Run>>;
+  /**
+   * Optional: the runs/search response body `{"runs": [...], "next_page_token": "..."}` as JSON text,
+   * equal after JSON.parse to that body built from `searchRuns` (numbers may be spelled differently,
+   * e.g. `5.0`, never with a different value). A store implements it when it can write the JSON more
+   * cheaply than building the objects; the HTTP route prefers it.
+   */
+  searchRunsJson?(query: SearchRunsQuery): Promise<string>;
   /** All points of one metric of one run, ordered by step, timestamp. */
   getMetricHistory(
     runId: string,

@@ -228,3 +228,95 @@ function readRaw(sqlite: BetterSqlite3.Database, rows: RunsTable[], runs: Run[])
     pushModelIo(runs[i]!, modelId, direction, step);
   }
 }
+
+/**
+ * Each run's metrics, params and tags as JSON arrays built by SQLite's JSON functions
+ * (https://sqlite.org/json1.html), one row per run of the page, in key order.
+ */
+const jsonStatements = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement>();
+
+function dataJsonStatement(sqlite: BetterSqlite3.Database): BetterSqlite3.Statement {
+  let s = jsonStatements.get(sqlite);
+  if (s === undefined) {
+    const keyValues = (table: string) =>
+      `(SELECT json_group_array(json_object('key', c.key, 'value', c.value) ORDER BY c.key) FROM ${table} c WHERE c.run_uuid = i.value)`;
+    s = sqlite
+      .prepare(
+        `SELECT (SELECT json_group_array(json_object('key', c.key, 'value', CASE WHEN c.is_nan THEN 'NaN' ELSE c.value END, ` +
+          `'timestamp', c.timestamp, 'step', c.step) ORDER BY c.key) FROM latest_metrics c WHERE c.run_uuid = i.value), ` +
+          `${keyValues('params')}, ${keyValues('tags')} FROM json_each(?) i ORDER BY i.key`,
+      )
+      .raw(true);
+    jsonStatements.set(sqlite, s);
+  }
+  return s;
+}
+
+const NO_INPUTS = '{"dataset_inputs":[],"model_inputs":[]}';
+const NO_OUTPUTS = '{"model_outputs":[]}';
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * The SQLite path of search-runs' response: each run of `rows` as JSON text, which JSON.parse turns
+ * into exactly the object `hydrateRuns` builds. Metrics, params and tags never become JS objects:
+ * SQLite writes them as JSON (a page of 1,000 runs has ~30,000 of them, and building, serialising and
+ * garbage-collecting those objects was most of the request's CPU). Two things differ from
+ * JSON.stringify, neither in value: SQLite spells some doubles differently (`5.0` for 5, up to 17
+ * significant digits), always a spelling that parses back to the same double; and it orders keys by
+ * their UTF-8 bytes, which differs from JS order only for characters beyond U+FFFF, so a run whose
+ * data holds any such character is re-sorted here the JS way. Must run holding Kysely's connection lock.
+ */
+export function hydrateRunsJson(sqlite: BetterSqlite3.Database, rows: RunsTable[]): string[] {
+  if (rows.length === 0) return [];
+  const ids = JSON.stringify(rows.map((r) => r.run_uuid));
+  const data = dataJsonStatement(sqlite).all(ids) as [string, string, string][];
+  // Inputs and outputs are rare: build objects only for the runs that have some.
+  const s = hydrateStatements(sqlite);
+  const io = new Map<number, Run>();
+  const ioRun = (i: number): Run => {
+    let run = io.get(i);
+    if (run === undefined) {
+      run = {
+        info: toRunInfo(rows[i]!),
+        data: { metrics: [], params: [], tags: [] },
+        inputs: { dataset_inputs: [], model_inputs: [] },
+        outputs: { model_outputs: [] },
+      };
+      io.set(i, run);
+    }
+    return run;
+  };
+  type InputRow = [number, string, string, string, string, string, string | null, string | null];
+  for (const [i, tagsJson, name, digest, sourceType, source, schema, profile] of s.inputs.all(
+    ids,
+  ) as InputRow[]) {
+    pushDataset(ioRun(i), tagsJson, {
+      name,
+      digest,
+      dataset_source_type: sourceType,
+      dataset_source: source,
+      dataset_schema: schema,
+      dataset_profile: profile,
+    });
+  }
+  for (const [i, modelId, direction, step] of s.modelIo.all(ids) as [number, string, string, number][]) {
+    pushModelIo(ioRun(i), modelId, direction, step);
+  }
+  return rows.map((r, i) => {
+    let [metrics, params, tags] = data[i]!;
+    if (SURROGATE.test(metrics) || SURROGATE.test(params) || SURROGATE.test(tags)) {
+      const resort = (json: string) => {
+        const list = JSON.parse(json) as { key: string }[];
+        sortByKey(list);
+        return JSON.stringify(list);
+      };
+      metrics = resort(metrics);
+      params = resort(params);
+      tags = resort(tags);
+    }
+    const run = io.get(i);
+    const inputs = run ? JSON.stringify(run.inputs) : NO_INPUTS;
+    const outputs = run ? JSON.stringify(run.outputs) : NO_OUTPUTS;
+    return `{"info":${JSON.stringify(toRunInfo(r))},"data":{"metrics":${metrics},"params":${params},"tags":${tags}},"inputs":${inputs},"outputs":${outputs}}`;
+  });
+}

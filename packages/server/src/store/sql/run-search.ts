@@ -11,7 +11,7 @@ import { compileFilter, resolveAttribute, type FilterTarget } from '../../search
 import { decodePageToken, nextToken } from '../page-token.js';
 import type { Page, SearchRunsQuery } from '../tracking-store.js';
 import { experimentIdToInt, type StoreContext } from './context.js';
-import { hydrateRuns } from './run-hydrate.js';
+import { hydrateRuns, hydrateRunsJson } from './run-hydrate.js';
 import type { RunsTable } from './schema.js';
 
 const RUN_ATTRIBUTES: Record<string, { column: string; type: 'string' | 'number' }> = {
@@ -74,7 +74,11 @@ export const runTarget: FilterTarget = {
   },
 };
 
-export async function searchRuns(ctx: StoreContext, q: SearchRunsQuery): Promise<Page<Run>> {
+/** The page of run rows a search selects (before hydration), and the token of the next page. */
+async function searchPage(
+  ctx: StoreContext,
+  q: SearchRunsQuery,
+): Promise<{ rows: RunsTable[]; nextPageToken?: string }> {
   const filter = parseFilter(q.filter);
   const offset = decodePageToken(q.pageToken);
   const pageSize = q.maxResults ?? 1000;
@@ -85,7 +89,7 @@ export async function searchRuns(ctx: StoreContext, q: SearchRunsQuery): Promise
       return -1; // names no experiment: matches nothing, as MLflow's SQL store does
     }
   });
-  if (expIds.length === 0) return { items: [] };
+  if (expIds.length === 0) return { rows: [] };
 
   const joins: RawBuilder<unknown>[] = [];
   const order: RawBuilder<unknown>[] = [];
@@ -120,8 +124,29 @@ export async function searchRuns(ctx: StoreContext, q: SearchRunsQuery): Promise
     WHERE runs.experiment_id IN (${sql.join(expIds)}) AND ${where}
     ORDER BY ${sql.join(order)} LIMIT ${pageSize + 1} OFFSET ${offset}`.execute(ctx.db);
   const page = rows.slice(0, pageSize);
-  return {
-    items: await hydrateRuns(ctx.db, page, ctx.sqlite),
-    nextPageToken: nextToken(offset, page.length, pageSize, rows.length > pageSize),
-  };
+  return { rows: page, nextPageToken: nextToken(offset, page.length, pageSize, rows.length > pageSize) };
+}
+
+export async function searchRuns(ctx: StoreContext, q: SearchRunsQuery): Promise<Page<Run>> {
+  const { rows, nextPageToken } = await searchPage(ctx, q);
+  return { items: await hydrateRuns(ctx.db, rows, ctx.sqlite), nextPageToken };
+}
+
+/**
+ * The runs/search response body, `{"runs": [...], "next_page_token": "..."}`, as JSON text: what
+ * JSON.stringify makes of `searchRuns`' page, up to the spelling of numbers (see hydrateRunsJson).
+ * On SQLite the runs' metrics, params and tags come out of SQLite as JSON text and are spliced in
+ * without ever becoming JS objects: for a page of 1,000 runs (30,000 entities) that halves the CPU of
+ * hydrating and serialising it (bench:tracking). PostgreSQL serialises the hydrated page.
+ */
+export async function searchRunsJson(ctx: StoreContext, q: SearchRunsQuery): Promise<string> {
+  const { rows, nextPageToken } = await searchPage(ctx, q);
+  const token = nextPageToken === undefined ? '' : `,"next_page_token":${JSON.stringify(nextPageToken)}`;
+  if (!ctx.sqlite || ctx.db.isTransaction) {
+    const runs = await hydrateRuns(ctx.db, rows, ctx.sqlite);
+    return `{"runs":${JSON.stringify(runs)}${token}}`;
+  }
+  const sqlite = ctx.sqlite;
+  const runs = await ctx.db.connection().execute(async () => hydrateRunsJson(sqlite, rows));
+  return `{"runs":[${runs.join(',')}]${token}}`;
 }

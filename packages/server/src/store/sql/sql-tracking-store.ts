@@ -20,7 +20,7 @@ import { gc } from './gc.js';
 import * as models from './logged-models.js';
 import { getMetricHistory, getMetricHistoryBulkInterval } from './metric-history.js';
 import { migrateToLatest } from './migrations.js';
-import { searchRuns } from './run-search.js';
+import { searchRuns, searchRunsJson } from './run-search.js';
 import * as runs from './runs.js';
 
 export interface OpenStoreOptions {
@@ -114,6 +114,9 @@ export class SqlTrackingStore implements TrackingStore {
   }
   searchRuns(q: SearchRunsQuery) {
     return searchRuns(this.ctx, q);
+  }
+  searchRunsJson(q: SearchRunsQuery) {
+    return searchRunsJson(this.ctx, q);
   }
   getMetricHistory(runId: string, key: string, maxResults?: number, pageToken?: string) {
     return getMetricHistory(this.ctx, runId, key, maxResults, pageToken);
