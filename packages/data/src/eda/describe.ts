@@ -1,6 +1,6 @@
 import type { Frame } from '@cauce/frame';
 import { DataError } from '../errors.js';
-import { histogram, moments, numericStats, pearsonMatrix, type NumericStats } from './stats.js';
+import { histogram, moments, numericStats, pearsonMatrix, type Moments, type NumericStats } from './stats.js';
 import { statsInWorker } from './worker-pool.js';
 
 export interface Outliers {
@@ -148,6 +148,7 @@ function checkTarget(frame: Frame, opts: DescribeOptions): void {
 function correlationOf(frame: Frame, opts: DescribeOptions): EdaSummary['correlation'] {
   const cols: string[] = [];
   const values: Float64Array[] = [];
+  const stats: Moments[] = [];
   for (const f of frame.schema) {
     if (f.type === 'string' || f.type === 'vector' || f.type === 'timestamp') continue;
     if (cols.length >= (opts.maxCorrelationColumns ?? 40)) break;
@@ -156,9 +157,10 @@ function correlationOf(frame: Frame, opts: DescribeOptions): EdaSummary['correla
     if (m.count > 1 && m.std > 0) {
       cols.push(f.name);
       values.push(x);
+      stats.push(m);
     }
   }
-  return cols.length >= 2 ? { columns: cols, matrix: pearsonMatrix(values) } : undefined;
+  return cols.length >= 2 ? { columns: cols, matrix: pearsonMatrix(values, stats) } : undefined;
 }
 
 function summarise(frame: Frame, opts: DescribeOptions, pre: Precomputed): EdaSummary {
