@@ -110,8 +110,7 @@ export function growTree(
       offs = nodeOffs;
     }
     if (lazyDefaults) fixDefaultBinsOf(bm, C, hist, tot, feats, nf);
-    const h = hist;
-    const s = findSplit(bm, crit, opt, h, tot, feats, offs, nf, sL, sR);
+    const s = findSplit(bm, crit, opt, hist, tot, feats, offs, nf, sL, sR);
     if (!s) {
       pool.push(hist);
       return;
@@ -150,8 +149,8 @@ export function growTree(
     {
       const off = s.off;
       const last = Math.min(s.bin, miss - 1);
-      for (let b = 0; b <= last; b++) for (let c = 0; c < C; c++) lTot[c]! += h[(off + b) * C + c]!;
-      if (s.defaultLeft) for (let c = 0; c < C; c++) lTot[c]! += h[(off + miss) * C + c]!;
+      for (let b = 0; b <= last; b++) for (let c = 0; c < C; c++) lTot[c]! += hist[(off + b) * C + c]!;
+      if (s.defaultLeft) for (let c = 0; c < C; c++) lTot[c]! += hist[(off + miss) * C + c]!;
       for (let c = 0; c < C; c++) rTot[c] = tot[c]! - lTot[c]!;
     }
     const l = newNode(lTot, start, mid);
