@@ -13,7 +13,7 @@
 // Prediction: the 20,000-row (100k) / 200,000-row (1m) test matrix, raw predict (`predictMatrix` /
 // `predictProbability` on a row-major matrix, no frame): "first" is the first call after fit (it also compiles the
 // trees into flat arrays), "warm" the median of three more calls; the peer's is one predict / predict_proba call.
-// Usage: npm run bench:trees -- [--sizes 100k,1m] [--sklearn-rf-rows N] [--skip-rf]
+// Usage: npm run bench:trees -- [--sizes 100k,1m] [--kinds reg,clf] [--sklearn-rf-rows N] [--skip-rf]
 //   --sklearn-rf-rows N fits scikit-learn's forest on the first N training rows only and scales its time linearly
 //   to the full size; the table labels such figures "scaled from N rows" (scikit-learn's RF takes ~57 s at 100k).
 import { spawnSync } from 'node:child_process';
@@ -41,6 +41,7 @@ const opt = (name: string, def: string): string => {
 const SIZES = opt('sizes', '100k').split(',');
 const RF_ROWS = Number(opt('sklearn-rf-rows', '0'));
 const SKIP_RF = args.includes('--skip-rf');
+const KINDS = opt('kinds', 'reg,clf').split(',');
 
 interface PeerLine {
   kind: string;
@@ -270,7 +271,7 @@ async function benchDataset(ds: string): Promise<void> {
 async function main(): Promise<void> {
   ensureData();
   for (const size of SIZES) {
-    for (const kind of ['reg', 'clf']) await benchDataset(`${kind}_${size}`);
+    for (const kind of KINDS) await benchDataset(`${kind}_${size}`);
   }
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   const pyv = spawnSync(
