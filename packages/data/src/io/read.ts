@@ -135,16 +135,23 @@ async function parquetEnums(
       `SELECT path_in_schema AS c FROM parquet_metadata(${quoteLiteral(resolvePath(path))})
        GROUP BY path_in_schema HAVING bool_and(dictionary_page_offset IS NOT NULL)`,
     );
-    for (const row of meta.getRowObjectsJS()) {
-      const name = String(row.c);
-      if (!strings.has(name)) continue;
-      const c = quoteIdent(name);
-      const res = await con.runAndReadAll(
-        `SELECT DISTINCT ${c} AS v FROM (${query}) WHERE ${c} IS NOT NULL LIMIT ${ENUM_MAX_VALUES + 1}`,
-      );
-      const values = res.getRowObjectsJS().map((r) => String(r.v));
-      if (values.length > 0 && values.length <= ENUM_MAX_VALUES) out.set(name, values.sort());
-    }
+    const names = meta
+      .getRowObjectsJS()
+      .map((r) => String(r.c))
+      .filter((n) => strings.has(n));
+    if (names.length === 0) return out;
+    // One query for all columns (one round trip; DuckDB scans them side by side).
+    const parts = names.map((n, i) => {
+      const c = quoteIdent(n);
+      return `SELECT ${i} AS k, CAST(v AS VARCHAR) AS v FROM (SELECT DISTINCT ${c} AS v FROM (${query}) WHERE ${c} IS NOT NULL LIMIT ${ENUM_MAX_VALUES + 1})`;
+    });
+    const res = await con.runAndReadAll(parts.join(' UNION ALL '));
+    const values = names.map((): string[] => []);
+    for (const r of res.getRowObjectsJS()) values[Number(r.k)]!.push(String(r.v));
+    names.forEach((n, i) => {
+      const v = values[i]!;
+      if (v.length > 0 && v.length <= ENUM_MAX_VALUES) out.set(n, v.sort());
+    });
   } catch {
     // Only an optimisation: the plain path reads the same data.
   }
