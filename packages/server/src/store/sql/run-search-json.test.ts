@@ -1,16 +1,16 @@
-import { test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SearchRunsQuery } from '../tracking-store.js';
+import { startPostgres, type TestPostgres } from '../../../test/support/postgres.js';
 import { openStore } from './sql-tracking-store.js';
 
-// searchRunsJson (SQLite writes metrics/params/tags as JSON text) must say exactly what the object
-// path says once parsed: same runs, same order, same values, same tokens.
-test('searchRunsJson parses to the same body as searchRuns (SQLite)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cauce-search-json-'));
-  const store = await openStore(`sqlite:///${join(dir, 't.db')}`);
+// searchRunsJson (the database writes metrics/params/tags as JSON text) must say exactly what the
+// object path says once parsed: same runs, same order, same values, same tokens.
+async function checkSameBody(uri: string): Promise<void> {
+  const store = await openStore(uri);
   try {
     const exp = await store.createExperiment('json', undefined, []);
     const awkward = [
@@ -118,6 +118,25 @@ test('searchRunsJson parses to the same body as searchRuns (SQLite)', async () =
     assert.ok(values1.includes(5e-324) && values1.includes(0.1 + 0.2));
   } finally {
     await store.close();
+  }
+}
+
+test('searchRunsJson parses to the same body as searchRuns (SQLite)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cauce-search-json-'));
+  try {
+    await checkSameBody(`sqlite:///${join(dir, 't.db')}`);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('PostgreSQL', () => {
+  let pg: TestPostgres | undefined;
+  before(async () => {
+    pg = await startPostgres();
+  });
+  after(() => pg?.stop());
+  test('searchRunsJson parses to the same body as searchRuns (PostgreSQL)', async () => {
+    await checkSameBody(pg!.url);
+  });
 });
