@@ -10,13 +10,47 @@
  * description's `$ingest` operators — the very place Vega would have put them, so the values go
  * through Vega's ordinary ingestion and the SVG is the same as from a fresh compile (tested).
  * Measured on the tuning bench's plots: compile + parse were ~40 % of a plot's CPU.
+ *
+ * Vega and Vega-Lite are imported on first use (~0.3 s of CPU): every `cauce` command loads this package,
+ * and most never draw. `autolog()` starts the import in the background when it is turned on.
  */
-import { compile, type TopLevelSpec } from 'vega-lite';
-import * as vega from 'vega';
-import { View, parse } from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
+import type { View } from 'vega';
 import { ClientError } from './http/errors.js';
 
 export type VegaLiteSpec = TopLevelSpec;
+
+/** What is used of the two packages. */
+interface VegaModules {
+  compile: (spec: VegaLiteSpec) => { spec: unknown };
+  parse: (spec: never) => unknown;
+  View: new (runtime: never, options: object) => View;
+  runtimeContext?: (...args: unknown[]) => { expr?: Codegen };
+}
+
+let loading: Promise<VegaModules> | undefined;
+
+function loadVega(): Promise<VegaModules> {
+  loading ??= Promise.all([import('vega'), import('vega-lite')]).then(
+    ([vega, vl]) =>
+      ({
+        compile: vl.compile,
+        parse: vega.parse,
+        View: vega.View,
+        runtimeContext: (vega as { runtimeContext?: VegaModules['runtimeContext'] }).runtimeContext,
+      }) as unknown as VegaModules,
+  );
+  // a failed import is not cached: the next plot tries again (and reports the error)
+  loading.catch(() => {
+    loading = undefined;
+  });
+  return loading;
+}
+
+/** Starts importing Vega in the background, so the first plot does not wait for it (autolog calls this). */
+export function preloadFigures(): void {
+  loadVega().catch(() => undefined);
+}
 
 /** Marks a placeholder dataset; the index says which of the spec's inline datasets it stands for. */
 const PLACEHOLDER = '__cauce_dataset__';
@@ -70,9 +104,9 @@ function stripData(spec: unknown, datasets: unknown[][]): unknown {
   return out;
 }
 
-function compileToRuntime(spec: VegaLiteSpec): Runtime {
+function compileToRuntime(vg: VegaModules, spec: VegaLiteSpec): Runtime {
   try {
-    return parse(compile(spec).spec) as unknown as Runtime;
+    return vg.parse(vg.compile(spec).spec as never) as Runtime;
   } catch (err) {
     throw new ClientError(
       'INVALID_ARGUMENT',
@@ -97,20 +131,20 @@ function findSlots(runtime: Runtime, count: number): Compiled['slots'] | null {
   return slots.length === count && seen.size === count ? slots : null;
 }
 
-function runtimeFor(spec: VegaLiteSpec): Runtime {
+function runtimeFor(vg: VegaModules, spec: VegaLiteSpec): Runtime {
   const datasets: unknown[][] = [];
   const stripped = stripData(spec, datasets);
   const key = JSON.stringify(stripped);
   let compiled = cache.get(key);
   if (compiled === undefined) {
-    const runtime = compileToRuntime(stripped as VegaLiteSpec);
+    const runtime = compileToRuntime(vg, stripped as VegaLiteSpec);
     const slots = findSlots(runtime, datasets.length);
     compiled = slots ? { runtime, slots } : null;
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
     cache.set(key, compiled);
   }
   // a shape whose data Vega does not take in as plain `$ingest` values is compiled every time
-  if (compiled === null) return compileToRuntime(spec);
+  if (compiled === null) return compileToRuntime(vg, spec);
   const operators = compiled.runtime.operators.slice();
   for (const { index, dataset } of compiled.slots) {
     const op = operators[index]!;
@@ -136,15 +170,13 @@ type Codegen = Record<ExprKind, Generate> & { codegen: unknown };
  * comparators (`codegen`) stay Vega's (their objects carry per-use names).
  */
 let cachingCodegen: Codegen | null | undefined;
-function expressionCodegen(): Codegen | undefined {
+function expressionCodegen(vg: VegaModules): Codegen | undefined {
   if (cachingCodegen !== undefined) return cachingCodegen ?? undefined;
   // the default generator, as a fresh runtime context holds it (vega exports `runtimeContext`); should a
   // Vega version not have it, views keep their default generator
   let base: Codegen | undefined;
   try {
-    const runtimeContext = (vega as unknown as { runtimeContext?: (...a: unknown[]) => { expr?: Codegen } })
-      .runtimeContext;
-    base = runtimeContext?.({ events: () => undefined }, {}, undefined, undefined).expr;
+    base = vg.runtimeContext?.({ events: () => undefined }, {}, undefined, undefined).expr;
   } catch {
     base = undefined;
   }
@@ -178,13 +210,11 @@ function expressionCodegen(): Codegen | undefined {
 }
 
 export async function figureToSvg(spec: VegaLiteSpec): Promise<string> {
-  const runtime = runtimeFor(spec);
+  const vg = await loadVega();
+  const runtime = runtimeFor(vg, spec);
   let view: View;
   try {
-    view = new View(runtime as unknown as ReturnType<typeof parse>, {
-      renderer: 'none',
-      expr: expressionCodegen() as never,
-    });
+    view = new vg.View(runtime as never, { renderer: 'none', expr: expressionCodegen(vg) });
   } catch (err) {
     throw new ClientError(
       'INVALID_ARGUMENT',

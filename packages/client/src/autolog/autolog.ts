@@ -18,7 +18,7 @@ import { Estimator, classNameOf, fnv1a, mlEvents, type Model, type ParamMap } fr
 import type { Dataset, Run } from '@cauce/protocol';
 import type { MlflowClient } from '../client.js';
 import { exampleSplit, inferSchema } from '../model/signature.js';
-import { figureToSvg, type VegaLiteSpec } from '../figures.js';
+import { figureToSvg, preloadFigures, type VegaLiteSpec } from '../figures.js';
 import { _activeExperimentId, _addRunEndHook, activeRun, getClient } from '../fluent.js';
 import { logModel } from '../model/log-model.js';
 import { tuningPlan } from './tuning-plan.js';
@@ -105,6 +105,8 @@ export function autolog(options: AutologOptions = {}): () => void {
     evalSteps: new Map(),
   };
   state = s;
+  // Vega is imported on first use (figures.ts); start that now, before any fit needs a plot
+  if (options.logPlots ?? true) preloadFigures();
   Estimator.prototype.fit = function patchedFit<M extends Model>(
     this: Estimator<M>,
     frame: Frame,
