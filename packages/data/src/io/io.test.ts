@@ -86,6 +86,30 @@ describe('read and write round trips', () => {
     assert.ok(batches >= 3, `expected several batches, got ${batches}`);
   });
 
+  test('leaving a stream early (break or throw) waits for the chunk fetch in flight, then reads go on', async () => {
+    const n = 50_000;
+    const path = join(dir, 'early.csv');
+    const lines = ['i,s'];
+    for (let i = 0; i < n; i++) lines.push(`${i},c${i % 5}`);
+    writeFileSync(path, lines.join('\n'));
+    for (let round = 0; round < 3; round++) {
+      let seen = 0;
+      for await (const b of scanFrames(path, { batchRows: 2048 })) {
+        seen += b.numRows;
+        break;
+      }
+      assert.ok(seen > 0);
+      await assert.rejects(
+        (async () => {
+          for await (const b of scanFrames(path, { batchRows: 2048 }))
+            if (b.numRows > 0) throw new Error('stop');
+        })(),
+        /stop/,
+      );
+    }
+    assert.equal((await readFrame(path)).numRows, n);
+  });
+
   test('writes are atomic: a failed write leaves the old file and no temp file', async () => {
     const path = join(dir, 'keep.csv');
     writeFileSync(path, 'a\n1\n');
