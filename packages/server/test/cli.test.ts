@@ -123,6 +123,9 @@ test('cauce server explains a busy port and a bad backend URI', opts, async () =
     const badPort = await finished(cauce(['server', '--port', 'abc']));
     assert.equal(badPort.code, 2);
     assert.match(badPort.stderr, /--port must be a whole number/);
+    const badTimeout = await finished(cauce(['server', '--request-timeout', '2.5s']));
+    assert.equal(badTimeout.code, 2);
+    assert.match(badTimeout.stderr, /--request-timeout must be a whole number/);
   } finally {
     blocker.close();
     rmSync(dir, { recursive: true, force: true });
