@@ -139,6 +139,6 @@ test('0004 keeps the data of a database made with schema 0003 (SQLite)', async (
       await again.close();
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   }
 });

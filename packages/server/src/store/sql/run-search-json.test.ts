@@ -126,7 +126,7 @@ test('searchRunsJson parses to the same body as searchRuns (SQLite)', async () =
   try {
     await checkSameBody(`sqlite:///${join(dir, 't.db')}`);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   }
 });
 
