@@ -12,7 +12,7 @@ import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
 import type { DenseMatrix } from './kernels/binning.js';
 import * as tp from './tree-params.js';
 import { featureImportances } from './kernels/forest.js';
-import { predictCompiledParallel } from './kernels/predict-parallel.js';
+import { parallelPredictionEnabled, predictCompiledParallel } from './kernels/predict-parallel.js';
 import {
   compileForest,
   leafIndices,
@@ -280,15 +280,16 @@ export abstract class TreeEnsembleModelBase extends Model {
 
   /** Leaf values folded with the combination rule, so prediction is one pass of additions. */
   private compile(): CompiledForest {
+    const shared = parallelPredictionEnabled();
     switch (this.combine) {
       case 'regMean':
-        return compileForest(this.trees, { scale: 1 / this.trees.length });
+        return compileForest(this.trees, { scale: 1 / this.trees.length, shared });
       case 'regSum':
       case 'gbtLogistic':
-        return compileForest(this.trees, { scale: this.treeWeights });
+        return compileForest(this.trees, { scale: this.treeWeights, shared });
       case 'classVotes':
         // A single tree keeps its raw class weights (Spark's rawPrediction); a forest sums distributions.
-        return compileForest(this.trees, { normalize: this.trees.length > 1 });
+        return compileForest(this.trees, { normalize: this.trees.length > 1, shared });
     }
   }
 

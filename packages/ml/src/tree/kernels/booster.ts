@@ -6,7 +6,7 @@
  */
 import { binMatrix, type BinnedMatrix, type DenseMatrix } from './binning.js';
 import { growTree } from './grow.js';
-import { predictCompiledParallel, warmPredictWorker } from './predict-parallel.js';
+import { parallelPredictionEnabled, predictCompiledParallel, warmPredictWorker } from './predict-parallel.js';
 import { HIST_BLOCK_ROWS } from './histogram.js';
 import { ParallelHistograms, warmHistogramWorker } from './parallel.js';
 import { evalMetric, metricIsMaximized, type EvalMetric } from './metrics.js';
@@ -110,7 +110,7 @@ export function predictMargins(b: Booster, x: DenseMatrix, nTrees = b.trees.leng
   const out = new Float64Array(x.nRows * k).fill(baseMargin(b.objective, b.baseScore));
   let cf = compiled.get(b);
   if (!cf || cf.nTrees !== nTrees) {
-    cf = compileForest(b.trees.slice(0, nTrees), { group: b.treeInfo });
+    cf = compileForest(b.trees.slice(0, nTrees), { group: b.treeInfo, shared: parallelPredictionEnabled() });
     compiled.set(b, cf);
   }
   predictCompiledParallel(cf, x.data, x.nRows, x.nCols, out, k);

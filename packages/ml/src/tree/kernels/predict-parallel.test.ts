@@ -2,7 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { binMatrix } from './binning.js';
 import { trainForest } from './forest.js';
-import { predictCompiledParallel, predictWorkerReady, warmPredictWorker } from './predict-parallel.js';
+import {
+  predictCompiledParallel,
+  predictWorkerReady,
+  setParallelPrediction,
+  warmPredictWorker,
+} from './predict-parallel.js';
 import { Rng } from './rng.js';
 import { compileForest, predictCompiled } from './tree.js';
 
@@ -27,7 +32,8 @@ test('prediction split over the worker gives the one-thread numbers bit for bit'
     featuresPerNode: 3,
     seed: 3,
   });
-  const cf = compileForest(trees, { normalize: true });
+  const cf = compileForest(trees, { normalize: true, shared: true });
+  setParallelPrediction(true);
   warmPredictWorker();
   for (let i = 0; i < 300 && !predictWorkerReady(); i++) await new Promise((r) => setTimeout(r, 50));
   assert.ok(predictWorkerReady(), 'the worker starts');

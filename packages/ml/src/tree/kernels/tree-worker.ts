@@ -32,9 +32,11 @@ type Msg =
       type: 'predict';
       cf: CompiledForest;
       data: SharedArrayBuffer;
+      dataOffset: number;
       nRows: number;
       nCols: number;
       out: SharedArrayBuffer;
+      outOffset: number;
       stride: number;
       done: SharedArrayBuffer;
     };
@@ -94,9 +96,11 @@ parentPort?.on('message', (m: Msg) => {
   } else if (m.type === 'hello') {
     Atomics.store(new Int32Array(m.flag), 0, 1);
   } else if (m.type === 'predict') {
-    predictCompiled(m.cf, new Float64Array(m.data), m.nRows, m.nCols, new Float64Array(m.out), m.stride);
+    const data = new Float64Array(m.data, m.dataOffset * 8, m.nRows * m.nCols);
+    const out = new Float64Array(m.out, m.outOffset * 8, m.nRows * m.stride);
+    predictCompiled(m.cf, data, m.nRows, m.nCols, out, m.stride);
     const done = new Int32Array(m.done);
-    Atomics.store(done, 0, 1);
+    Atomics.add(done, 0, 1);
     Atomics.notify(done, 0);
   } else {
     histLoop(m.session);

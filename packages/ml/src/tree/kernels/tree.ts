@@ -174,12 +174,18 @@ export interface CompiledForest {
  */
 export function compileForest(
   trees: readonly Tree[],
-  opts: { scale?: readonly number[] | number; normalize?: boolean; group?: readonly number[] } = {},
+  opts: {
+    scale?: readonly number[] | number;
+    normalize?: boolean;
+    group?: readonly number[];
+    /** Allocate in SharedArrayBuffers, for prediction on a worker (predict-parallel.ts). */
+    shared?: boolean;
+  } = {},
 ): CompiledForest {
   const V = trees[0]?.valueDim ?? 1;
   const total = trees.reduce((s, t) => s + t.feature.length, 0);
-  // Shared memory (when the runtime has it) lets predict-parallel.ts pass the forest to a worker for free.
-  const shared = typeof SharedArrayBuffer === 'function';
+  // Shared memory lets predict-parallel.ts pass the forest to a worker for free.
+  const shared = opts.shared === true && typeof SharedArrayBuffer === 'function';
   const mem = (bytes: number): ArrayBuffer | SharedArrayBuffer =>
     shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
   const feature = new Int32Array(mem(total * 4));
