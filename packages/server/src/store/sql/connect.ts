@@ -132,6 +132,12 @@ export function connect(uri: string): Connection {
   const pool = new pg.Pool({
     connectionString: parsed.target,
     max: 10,
+    // JIT off: the tracking queries are many short index probes, and PostgreSQL's cost threshold
+    // (jit_above_cost) counts a search-runs page's 1,000 correlated json_agg subqueries as expensive,
+    // so it compiled them on every call: ~15 ms of CPU on a ~90 ms hydration (bench:tracking).
+    // https://www.postgresql.org/docs/current/jit-decision.html. PGOPTIONS (after it) or an
+    // `options` parameter in the URI still override it.
+    options: ['-c jit=off', process.env.PGOPTIONS].filter(Boolean).join(' '),
     // int8 (OID 20) arrives as a string by default; our int8 columns are epoch-ms timestamps and
     // steps, which fit a double exactly up to 2^53.
     types: {
