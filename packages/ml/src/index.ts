@@ -107,6 +107,7 @@ export {
 export type { TreeEstimatorParams, TreeClassifierParams } from './tree/tree-estimator.js';
 export type { Tree } from './tree/kernels/tree.js';
 export { setTreeThreads, treeThreads } from './tree/kernels/parallel.js';
+export { setParallelPrediction } from './tree/kernels/predict-parallel.js';
 
 // tuning (H8)
 export { ParamGridBuilder } from './tuning/param-grid-builder.js';
