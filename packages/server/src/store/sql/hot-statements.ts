@@ -19,17 +19,15 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { MlflowError, type Dataset, type InputTag, type KeyValue, type Run } from '@cauce/protocol';
 import type { CreateRunInput, MetricPoint } from '../tracking-store.js';
 import {
-  appendToUri,
   decodeMetricValue,
   encodeMetricValue,
   experimentIdToInt,
   newId,
-  randomName,
   type StoreContext,
 } from './context.js';
 import { dedupe } from './experiments.js';
 import { toRunInfo } from './run-hydrate.js';
-import { RUN_NAME_TAG } from './runs.js';
+import { newRun, RUN_NAME_TAG } from './new-run.js';
 import type { RunsTable } from './schema.js';
 
 type Stmt = BetterSqlite3.Statement;
@@ -145,28 +143,7 @@ class HotStatements {
   /** As runs.ts createRun (run inside createRunTx). */
   private createRun(input: CreateRunInput): Run {
     const exp = this.requireActiveExperiment(input.experimentId);
-    const tags = dedupe(input.tags);
-    const tagName = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
-    if (input.runName && tagName !== undefined && tagName !== input.runName) {
-      throw MlflowError.invalid(
-        `Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${input.runName}', mlflow.runName='${tagName}').`,
-      );
-    }
-    const name = input.runName || tagName || randomName();
-    if (tagName === undefined) tags.push({ key: RUN_NAME_TAG, value: name });
-    const runId = newId();
-    const row: RunsTable = {
-      run_uuid: runId,
-      name,
-      experiment_id: experimentIdToInt(input.experimentId),
-      user_id: input.userId,
-      status: 'RUNNING',
-      start_time: input.startTime,
-      end_time: null,
-      deleted_time: null,
-      lifecycle_stage: 'active',
-      artifact_uri: appendToUri(exp.artifact_location, `${runId}/artifacts`),
-    };
+    const { row, tags, run } = newRun(input, newId(), exp.artifact_location);
     this.insertRun.run(
       row.run_uuid,
       row.name,
@@ -179,13 +156,8 @@ class HotStatements {
       row.lifecycle_stage,
       row.artifact_uri,
     );
-    for (const t of tags) this.insertTag.run(runId, t.key, t.value);
-    return {
-      info: toRunInfo(row),
-      data: { metrics: [], params: [], tags: tags.sort(byKey) },
-      inputs: { dataset_inputs: [], model_inputs: [] },
-      outputs: { model_outputs: [] },
-    };
+    for (const t of tags) this.insertTag.run(row.run_uuid, t.key, t.value);
+    return run;
   }
 
   /** As runs.ts logBatch: params are immutable; a changed value fails the whole batch. */

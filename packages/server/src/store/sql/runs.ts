@@ -12,24 +12,15 @@ import {
   type RunStatus,
 } from '@cauce/protocol';
 import type { CreateRunInput, MetricPoint } from '../tracking-store.js';
-import {
-  appendToUri,
-  chunks,
-  encodeMetricValue,
-  newId,
-  now,
-  randomName,
-  withTx,
-  type Db,
-  type StoreContext,
-} from './context.js';
+import { chunks, encodeMetricValue, newId, now, withTx, type Db, type StoreContext } from './context.js';
 import { dedupe, requireActiveExperiment } from './experiments.js';
 import { logModelMetrics } from './logged-models.js';
 import type { RunsTable } from './schema.js';
 import { hydrateRuns, toRunInfo } from './run-hydrate.js';
+import { newRun, RUN_NAME_TAG } from './new-run.js';
 import { sqliteCreateRun, sqliteGetRun, sqliteLogBatch } from './hot-statements.js'; // S2-B
 
-export const RUN_NAME_TAG = 'mlflow.runName';
+export { RUN_NAME_TAG } from './new-run.js';
 
 export async function getRunRow(db: Db, runId: string): Promise<RunsTable> {
   const row = await db.selectFrom('runs').selectAll().where('run_uuid', '=', runId).executeTakeFirst();
@@ -60,39 +51,12 @@ export async function createRun(ctx: StoreContext, input: CreateRunInput): Promi
   // inserted values: reading it back cost PostgreSQL six more statements (bench:tracking create-run).
   return withTx(ctx, async (db) => {
     const exp = await requireActiveExperiment(db, input.experimentId);
-    const tags = dedupe(input.tags);
-    const tagName = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
-    if (input.runName && tagName !== undefined && tagName !== input.runName) {
-      throw MlflowError.invalid(
-        `Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${input.runName}', mlflow.runName='${tagName}').`,
-      );
-    }
-    const name = input.runName || tagName || randomName();
-    if (tagName === undefined) tags.push({ key: RUN_NAME_TAG, value: name });
-    const row: RunsTable = {
-      run_uuid: runId,
-      name,
-      experiment_id: exp.experiment_id,
-      user_id: input.userId,
-      status: 'RUNNING',
-      start_time: input.startTime,
-      end_time: null,
-      deleted_time: null,
-      lifecycle_stage: 'active',
-      artifact_uri: appendToUri(exp.artifact_location, `${runId}/artifacts`),
-    };
+    const { row, tags, run } = newRun(input, runId, exp.artifact_location);
     await db.insertInto('runs').values(row).execute();
     await db
       .insertInto('tags')
       .values(tags.map((t) => ({ run_uuid: runId, key: t.key, value: t.value })))
       .execute();
-    const run: Run = {
-      info: toRunInfo(row),
-      data: { metrics: [], params: [], tags: tags.map((t) => ({ key: t.key, value: t.value })) },
-      inputs: { dataset_inputs: [], model_inputs: [] },
-      outputs: { model_outputs: [] },
-    };
-    run.data.tags.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)); // as hydrateRuns orders them
     return run;
   });
 }
