@@ -28,6 +28,7 @@ import {
 import { dedupe } from './experiments.js';
 import { toRunInfo } from './run-hydrate.js';
 import { newRun, RUN_NAME_TAG } from './new-run.js';
+import { changedParamsError, uniqueParams } from './param-rules.js';
 import type { RunsTable } from './schema.js';
 
 type Stmt = BetterSqlite3.Statement;
@@ -162,16 +163,7 @@ class HotStatements {
 
   /** As runs.ts logBatch: params are immutable; a changed value fails the whole batch. */
   private logParams(runId: string, params: KeyValue[]): void {
-    const seen = new Map<string, string>();
-    for (const p of params) {
-      const prev = seen.get(p.key);
-      if (prev !== undefined && prev !== p.value) {
-        throw MlflowError.invalid(
-          `Duplicate parameter keys have been submitted: ['${p.key}']. Please ensure the request contains only one param value per param key.`,
-        );
-      }
-      seen.set(p.key, p.value);
-    }
+    const seen = uniqueParams(params);
     const changed: KeyValue[] = [];
     for (const [key, value] of seen) {
       this.insertParam.run(runId, key, value);
@@ -181,12 +173,7 @@ class HotStatements {
     if (changed.length > 0) {
       // In key order, as the Kysely path reads them back through the (run_uuid, key) index.
       changed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      const detail = changed
-        .map((c) => `{'key': '${c.key}', 'old_value': '${c.value}', 'new_value': '${seen.get(c.key)}'}`)
-        .join(', ');
-      throw MlflowError.invalid(
-        `Changing param values is not allowed. Params were already logged='[${detail}]' for run ID='${runId}'.`,
-      );
+      throw changedParamsError(runId, changed, seen);
     }
   }
 

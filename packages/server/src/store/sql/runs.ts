@@ -18,6 +18,7 @@ import { logModelMetrics } from './logged-models.js';
 import type { RunsTable } from './schema.js';
 import { hydrateRuns, toRunInfo } from './run-hydrate.js';
 import { newRun, RUN_NAME_TAG } from './new-run.js';
+import { changedParamsError, uniqueParams } from './param-rules.js';
 import { sqliteCreateRun, sqliteGetRun, sqliteLogBatch } from './hot-statements.js'; // S2-B
 
 export { RUN_NAME_TAG } from './new-run.js';
@@ -141,16 +142,7 @@ export async function logBatch(
   await withTx(ctx, async (db) => {
     await requireActiveRun(db, runId);
     if (params.length > 0) {
-      const seen = new Map<string, string>();
-      for (const p of params) {
-        const prev = seen.get(p.key);
-        if (prev !== undefined && prev !== p.value) {
-          throw MlflowError.invalid(
-            `Duplicate parameter keys have been submitted: ['${p.key}']. Please ensure the request contains only one param value per param key.`,
-          );
-        }
-        seen.set(p.key, p.value);
-      }
+      const seen = uniqueParams(params);
       const unique = [...seen].map(([key, value]) => ({ run_uuid: runId, key, value }));
       await db
         .insertInto('params')
@@ -164,14 +156,7 @@ export async function logBatch(
         .where('key', 'in', [...seen.keys()])
         .execute();
       const changed = stored.filter((s) => seen.get(s.key) !== s.value);
-      if (changed.length > 0) {
-        const detail = changed
-          .map((c) => `{'key': '${c.key}', 'old_value': '${c.value}', 'new_value': '${seen.get(c.key)}'}`)
-          .join(', ');
-        throw MlflowError.invalid(
-          `Changing param values is not allowed. Params were already logged='[${detail}]' for run ID='${runId}'.`,
-        );
-      }
+      if (changed.length > 0) throw changedParamsError(runId, changed, seen);
     }
     if (tags.length > 0) await upsertTags(db, runId, tags);
     if (metrics.length > 0) await insertMetrics(db, runId, metrics, ctx.sqlite);
