@@ -18,3 +18,15 @@ test('built cauce explains an unknown command and exits non-zero', () => {
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /unknown command 'serv'/);
 });
+
+// What `npx cauce` runs: the committed launcher npm links into node_modules/.bin at install time.
+const launcher = fileURLToPath(new URL('../bin/cauce.js', import.meta.url));
+
+test('the bin launcher runs the built cauce with its arguments and exit codes', () => {
+  const help = spawnSync(process.execPath, [launcher, '--help'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /\btrain\b/);
+  const bad = spawnSync(process.execPath, [launcher, 'serv'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /unknown command 'serv'/);
+});
