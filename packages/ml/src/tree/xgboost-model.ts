@@ -17,8 +17,6 @@ import { treeDebugString } from './kernels/tree.js';
 import { boosterFromXGBoostJson, boosterToXGBoostJson, XGBoostJsonError } from './kernels/xgboost-json.js';
 import { readTrees, writeTrees } from './tree-model.js';
 
-const spec = <T>(s: ParamSpec<T>): ParamSpec<T> => s;
-
 /** Cells equal to `missing` become NaN (a copy only when needed); @internal shared with the estimators. */
 export function withMissing(x: DenseMatrix, missing: number): DenseMatrix {
   if (Number.isNaN(missing)) return x;
@@ -40,18 +38,19 @@ const EMPTY: Booster = {
   evalHistory: [],
 };
 
+/** XGBoost's `missing`, declared by the estimators and their models alike; @internal. */
+export const missingSpec: ParamSpec<number> = {
+  name: 'missing',
+  doc: 'feature value treated as missing, besides NaN',
+  type: 'number',
+  default: NaN,
+};
+
 /** A fitted (or imported) XGBoost-style booster. */
 export abstract class XGBoostModelBase extends Model {
   readonly featuresCol = this.declare(shared.featuresCol);
   readonly predictionCol = this.declare(shared.predictionCol);
-  readonly missing = this.declare(
-    spec<number>({
-      name: 'missing',
-      doc: 'feature value treated as missing, besides NaN',
-      type: 'number',
-      default: NaN,
-    }),
-  );
+  readonly missing = this.declare(missingSpec);
 
   constructor(readonly booster: Booster = EMPTY) {
     super();

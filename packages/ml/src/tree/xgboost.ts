@@ -21,6 +21,7 @@ import { readTrainingData } from './tree-model.js';
 import {
   XGBoostClassificationModel,
   XGBoostRegressionModel,
+  missingSpec,
   withMissing,
   type XGBoostModelBase,
 } from './xgboost-model.js';
@@ -208,14 +209,7 @@ abstract class XGBoostEstimator<M extends XGBoostModelBase> extends Estimator<M>
   readonly seed = this.declare(
     spec<number>({ name: 'seed', doc: 'random seed (subsample, colsample_bytree)', type: 'int', default: 0 }),
   );
-  readonly missing = this.declare(
-    spec<number>({
-      name: 'missing',
-      doc: 'feature value treated as missing, besides NaN',
-      type: 'number',
-      default: NaN,
-    }),
-  );
+  readonly missing = this.declare(missingSpec);
   readonly nthread = this.declare(
     spec<number>({
       name: 'nthread',
