@@ -2,7 +2,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Frame } from '@cauce/frame';
 import { DataError } from '../errors.js';
 import { openConnection, quoteIdent, quoteLiteral, sqlError, withConnection } from '../duckdb/instance.js';
-import { planQuery, queryBatches, queryFrame } from '../duckdb/result-to-frame.js';
+import { asEnums, planQuery, queryBatches, queryFrame } from '../duckdb/result-to-frame.js';
+import { parallelParquetFrame, warmRangeWorkers } from '../duckdb/parallel-read.js';
 import { applyCasts } from './cast.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import {
@@ -158,6 +159,11 @@ async function parquetEnums(
   return out;
 }
 
+/** One Parquet file (not a glob or a directory of parts): what the parallel reader handles. */
+function isParquetFile(path: string, opts: ReadOptions): boolean {
+  return !isGlob(path) && !isDirLike(path) && detectFormat(resolvePath(path), opts.format) === 'parquet';
+}
+
 function isDirLike(path: string): boolean {
   return resolvePath(path).endsWith('**/*.parquet') && !path.includes('*');
 }
@@ -170,11 +176,22 @@ export async function readWithReport(
   return withConnection(async (con) => {
     let frame: Frame;
     try {
+      if (isParquetFile(path, opts)) warmRangeWorkers();
       const expected = await estimateRows(con, path, opts);
       const query = await selectFor(con, path, opts);
       const parquet = isDirLike(path) || detectFormat(resolvePath(path), opts.format) === 'parquet';
       const enums = parquet ? await parquetEnums(con, path, query) : undefined;
-      frame = await queryFrame(con, query, expected, enums);
+      frame =
+        (parquet && isParquetFile(path, opts)
+          ? await parallelParquetFrame(
+              con,
+              resolvePath(path),
+              readerCall(path, opts),
+              query,
+              asEnums(await planQuery(con, query), enums),
+              enums ?? new Map(),
+            )
+          : undefined) ?? (await queryFrame(con, query, expected, enums));
     } catch (e) {
       if (e instanceof DataError) throw e;
       throw readError(e, path);
