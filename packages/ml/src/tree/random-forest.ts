@@ -7,7 +7,7 @@ import { registerStage } from '../io/registry.js';
 import type { FitContext } from '../pipeline/stage.js';
 import * as shared from '../param/shared.js';
 import { resolveFeatureSubset, trainForest, type Impurity } from './kernels/forest.js';
-import { trainForestParallel, treeThreads } from './kernels/parallel.js';
+import { trainForestParallel, treeThreads, warmForestWorker } from './kernels/parallel.js';
 import { warmPredictWorker } from './kernels/predict-parallel.js';
 import type { Tree } from './kernels/tree.js';
 import { readModelData, TreeClassificationModelBase, TreeRegressionModelBase } from './tree-model.js';
@@ -62,10 +62,12 @@ abstract class ForestEstimator<
     ctx: FitContext,
     impurity: Impurity,
   ): Promise<{ trees: Tree[]; numFeatures: number; numClasses: number }> {
-    const { data, binned } = this._prepare(frame);
     const numTrees = this.getNumTrees();
     // A worker pays off once there is real work; the trees are the same either way (per-tree seeds).
-    const threaded = treeThreads() > 1 && numTrees > 1 && data.x.nRows * numTrees >= 200_000;
+    const threaded = treeThreads() > 1 && numTrees > 1 && frame.numRows * numTrees >= 200_000;
+    // Started before binning, the worker is up by the time the binned data is ready.
+    if (threaded) warmForestWorker();
+    const { data, binned } = this._prepare(frame);
     // Started now, the prediction worker is up by the first large prediction (predict-parallel.ts).
     if (threaded) warmPredictWorker();
     const trees = await (threaded ? trainForestParallel : trainForestAsync)(

@@ -84,16 +84,20 @@ export function computeCuts(values: Float64Array, maxBin: number): Float64Array 
   return Float64Array.from(out);
 }
 
-/** Index of the first cut greater than x (upper bound), i.e. the value bin of x. */
+/**
+ * Index of the first cut greater than x (upper bound), i.e. the value bin of x; cuts.length >= 1. The search
+ * halves a window with a select instead of a branch (Khuong & Morin 2017, "Array layouts for comparison-based
+ * searching"): continuous values land at random, so a branching search mispredicts at every step.
+ */
 function binOf(cuts: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = cuts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cuts[mid]! <= x) lo = mid + 1;
-    else hi = mid;
+  let b = 0;
+  let m = cuts.length;
+  while (m > 1) {
+    const h = m >>> 1;
+    b = cuts[b + h]! <= x ? b + h : b;
+    m -= h;
   }
-  return lo;
+  return b + (cuts[b]! <= x ? 1 : 0);
 }
 
 /** Columns f0 .. f0+k−1 of a row-major matrix, transposed into `out` (k × n), one pass over the rows. */
@@ -140,7 +144,10 @@ export function binMatrix(x: DenseMatrix, maxBin: number, cutsIn?: Float64Array[
   const rowPtr = new Uint32Array(n + 1);
   const localDefault = new Int32Array(p);
   const counts = new Int32Array(MAX_BINS + 2);
-  const CH = 8;
+  // Columns per transposed chunk: a chunk pass reads CH × 8 bytes of every row, and a row-major matrix is read
+  // from memory a row apart (2 KB for 252 features) — latency-bound, so the more of each row a pass uses the
+  // better. 32 columns (4 cache lines) when the buffer stays under 32 MB; 8 at least (one cache line).
+  const CH = Math.max(8, Math.min(32, Math.floor(2 ** 22 / Math.max(1, n) / 8) * 8));
   const buf = new Float64Array(CH * n);
   const small = new Float64Array(8);
   const stride = Math.max(1, Math.ceil(n / SKETCH_ROWS));

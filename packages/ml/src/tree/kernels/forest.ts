@@ -6,6 +6,7 @@
  */
 import type { BinnedMatrix } from './binning.js';
 import { growTree, numChannels, type Criterion } from './grow.js';
+import { sampledLayout, type SampledLayout } from './histogram.js';
 import { Rng } from './rng.js';
 import type { Tree } from './tree.js';
 
@@ -85,14 +86,17 @@ export interface ForestScratch {
   stats: Float64Array;
   idx: Int32Array;
   features: Int32Array;
+  /** How histograms are built when few features are tried per node (null: the plain CSR scheme). */
+  layout: SampledLayout | null;
 }
 
-export function forestScratch(bm: BinnedMatrix, p: ForestParams): ForestScratch {
+export function forestScratch(bm: BinnedMatrix, p: ForestParams, sampled = true): ForestScratch {
   const C = p.impurity === 'variance' ? 3 : p.numClasses + 1;
   return {
     stats: new Float64Array(bm.nRows * C),
     idx: new Int32Array(bm.nRows),
     features: Int32Array.from({ length: bm.nFeatures }, (_, i) => i),
+    layout: sampled ? sampledLayout(bm, p.featuresPerNode < bm.nFeatures ? p.featuresPerNode : 0) : null,
   };
 }
 
@@ -153,6 +157,7 @@ export function buildForestTree(
       features,
       featuresPerNode: p.featuresPerNode < bm.nFeatures ? p.featuresPerNode : 0,
       rng,
+      layout: s.layout,
       minWeight: minChildWeight(p.minWeightFraction, w, n),
     },
     idx,

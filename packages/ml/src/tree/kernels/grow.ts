@@ -8,7 +8,15 @@
  * Rows are partitioned stably in an index array, so a node's rows are a contiguous slice idx[start..end).
  */
 import type { BinnedMatrix } from './binning.js';
-import { buildHistogram, fixDefaultBinsOf, subtractInPlace } from './histogram.js';
+import {
+  buildHistogram,
+  buildSparseHistogram,
+  columnHistogram,
+  fixDefaultBin,
+  fixDefaultBinsOf,
+  subtractInPlace,
+  subtractRanges,
+} from './histogram.js';
 import {
   findSplit,
   leafValue,
@@ -60,6 +68,9 @@ export function growTree(
   // (histogram.ts fixDefaultBinsOf), not for every feature of every built histogram. Searches over all
   // features keep the eager recovery (the same arithmetic as before, and the worker's blocks rely on it).
   const lazyDefaults = opt.featuresPerNode > 0 && opt.featuresPerNode < opt.features.length && !opt.parallel;
+  // With a sparse / dense layout (histogram.ts sampledLayout), built histograms hold the sparse features
+  // only; a dense feature's bins are summed from its column when a node samples it.
+  const layout = lazyDefaults ? (opt.layout ?? null) : null;
 
   const feature: number[] = [];
   const threshold: number[] = [];
@@ -109,7 +120,13 @@ export function growTree(
       for (let j = 0; j < nf; j++) nodeOffs[j] = bm.offsets[feats[j]!]!;
       offs = nodeOffs;
     }
-    if (lazyDefaults) fixDefaultBinsOf(bm, C, hist, tot, feats, nf);
+    if (layout) {
+      for (let j = 0; j < nf; j++) {
+        const f = feats[j]!;
+        if (layout.dense[f] === 1) columnHistogram(bm, f, stats, C, idx, start, end, hist);
+        else fixDefaultBin(bm, C, hist, tot, f);
+      }
+    } else if (lazyDefaults) fixDefaultBinsOf(bm, C, hist, tot, feats, nf);
     const s = findSplit(bm, crit, opt, hist, tot, feats, offs, nf, sL, sR);
     if (!s) {
       pool.push(hist);
@@ -163,7 +180,8 @@ export function growTree(
     const needR = depth + 1 < opt.maxDepth && nr >= 2;
     const tmpTot = new Float64Array(C);
     const build = (s0: number, s1: number, into: Float64Array): void => {
-      if (!opt.parallel?.build(s0, s1, into, tmpTot)) {
+      if (layout) buildSparseHistogram(layout, stats, C, idx, s0, s1, into, tmpTot);
+      else if (!opt.parallel?.build(s0, s1, into, tmpTot)) {
         buildHistogram(bm, stats, C, idx, s0, s1, into, tmpTot, scratch, !lazyDefaults);
       }
     };
@@ -173,7 +191,8 @@ export function growTree(
       const leftSmaller = nl <= nr;
       if (leftSmaller) build(start, mid, small);
       else build(mid, end, small);
-      subtractInPlace(hist, small);
+      if (layout) subtractRanges(hist, small, C, layout.ranges);
+      else subtractInPlace(hist, small);
       expand(l, leftSmaller ? small : hist, lTot, depth + 1);
       expand(r, leftSmaller ? hist : small, rTot, depth + 1);
     } else if (needL) {
@@ -189,7 +208,8 @@ export function growTree(
 
   const rootHist = take();
   const rootTot = new Float64Array(C);
-  if (!opt.parallel?.build(0, nIdx, rootHist, rootTot)) {
+  if (layout) buildSparseHistogram(layout, stats, C, idx, 0, nIdx, rootHist, rootTot);
+  else if (!opt.parallel?.build(0, nIdx, rootHist, rootTot)) {
     buildHistogram(bm, stats, C, idx, 0, nIdx, rootHist, rootTot, scratch, !lazyDefaults);
   }
   newNode(rootTot, 0, nIdx);

@@ -4,6 +4,7 @@
  * `offs[j]` is where the bins of feature feats[j] start in the histogram searched (its global bin offset).
  */
 import type { BinnedMatrix } from './binning.js';
+import type { SampledLayout } from './histogram.js';
 import type { Rng } from './rng.js';
 
 /** How split quality and leaf values are computed from the channel sums of a node. */
@@ -42,6 +43,8 @@ export interface GrowOptions {
   /** When > 0, each node draws this many of `features` at random (random forests). */
   featuresPerNode: number;
   rng: Rng;
+  /** Sparse / dense histogram layout for sampled features (histogram.ts sampledLayout); forests only. */
+  layout?: SampledLayout | null;
   /** Builds large nodes' histograms with a worker thread (same result as on one thread). */
   parallel?:
     { build(start: number, end: number, hist: Float64Array, totals: Float64Array): boolean } | undefined;
