@@ -12,7 +12,11 @@ import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
 import type { DenseMatrix } from './kernels/binning.js';
 import * as tp from './tree-params.js';
 import { featureImportances } from './kernels/forest.js';
-import { parallelPredictionEnabled, predictCompiledParallel } from './kernels/predict-parallel.js';
+import {
+  parallelPredictionEnabled,
+  predictCompiledParallel,
+  prepareForPrediction,
+} from './kernels/predict-parallel.js';
 import {
   compileForest,
   leafIndices,
@@ -206,6 +210,8 @@ export abstract class TreeEnsembleModelBase extends Model {
     private readonly combine: Combine,
   ) {
     super();
+    // A large model compiles now (end of fit, or load), so its first prediction does not pay for it.
+    if (prepareForPrediction(this.totalNumNodes)) this.compiled = this.compile();
   }
 
   get getNumTrees(): number {

@@ -11,7 +11,8 @@ import { Model } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
 import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
 import type { DenseMatrix } from './kernels/binning.js';
-import { predictMargins, transformMargins, type Booster } from './kernels/booster.js';
+import { compiledBooster, predictMargins, transformMargins, type Booster } from './kernels/booster.js';
+import { prepareForPrediction } from './kernels/predict-parallel.js';
 import { featureImportances } from './kernels/forest.js';
 import { treeDebugString } from './kernels/tree.js';
 import { boosterFromXGBoostJson, boosterToXGBoostJson, XGBoostJsonError } from './kernels/xgboost-json.js';
@@ -54,6 +55,9 @@ export abstract class XGBoostModelBase extends Model {
 
   constructor(readonly booster: Booster = EMPTY) {
     super();
+    // A large model compiles now (end of fit, or load), so its first prediction does not pay for it.
+    if (prepareForPrediction(booster.trees.reduce((s, t) => s + t.feature.length, 0)))
+      compiledBooster(booster);
   }
 
   get numFeatures(): number {

@@ -108,13 +108,21 @@ const compiled = new WeakMap<Booster, CompiledForest>();
 export function predictMargins(b: Booster, x: DenseMatrix, nTrees = b.trees.length): Float64Array {
   const k = groups(b);
   const out = new Float64Array(x.nRows * k).fill(baseMargin(b.objective, b.baseScore));
+  predictCompiledParallel(compiledBooster(b, nTrees), x.data, x.nRows, x.nCols, out, k);
+  return out;
+}
+
+/**
+ * The booster's first `nTrees` trees compiled for prediction (cached). Models call it when they are made
+ * (prepareForPrediction), so that the first prediction after a fit or a load does not pay for it.
+ */
+export function compiledBooster(b: Booster, nTrees = b.trees.length): CompiledForest {
   let cf = compiled.get(b);
   if (!cf || cf.nTrees !== nTrees) {
     cf = compileForest(b.trees.slice(0, nTrees), { group: b.treeInfo, shared: parallelPredictionEnabled() });
     compiled.set(b, cf);
   }
-  predictCompiledParallel(cf, x.data, x.nRows, x.nCols, out, k);
-  return out;
+  return cf;
 }
 
 export interface BoostProgress {

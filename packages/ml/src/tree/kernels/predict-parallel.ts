@@ -1,59 +1,101 @@
 /**
- * Prediction over many rows on two threads: the main thread walks the first half of the rows while a
- * worker walks the second half (Node's worker_threads, the same worker code as training). Every row is
- * computed by the same loop whichever thread runs it, so results do not depend on the thread count.
+ * Prediction over many rows on two threads: the main thread and one prediction worker (predict-worker.ts)
+ * walk blocks of rows and meet in the middle. Every row is computed by the same loop whichever thread runs
+ * it, and each row's sum is formed in tree order, so results do not depend on the thread count.
  *
- * The compiled forest lives in SharedArrayBuffers (compileForest's `shared` option), so handing it to the
- * worker costs nothing; the worker's rows are copied once into shared memory (a frame's vectors are not
- * shared) and its sums come back through a shared output buffer. The call stays synchronous: the main
- * thread waits on an Atomics word. A worker that has not started yet, is busy, or never answers is not
- * waited for — the main thread then walks all rows itself.
+ * How one call goes (protocol in predict-protocol.ts):
+ * - the compiled forest already lives in SharedArrayBuffers, so the worker gets it without a copy;
+ * - the worker is sent the job first, then the main thread copies the back ~55% of the rows into a reused
+ *   shared buffer, from the back, in chunks (rows already in shared memory are not copied), so the worker
+ *   starts on the last blocks while the next are being copied;
+ * - the main thread then walks blocks from the front, straight from the caller's array, while the worker
+ *   takes copied blocks from the back; whoever is faster takes more, so a worker that gets no CPU (a busy
+ *   machine) only costs the copy: the main thread does the rest, and it waits at most PATIENCE_MS for the
+ *   one block the worker may be in the middle of before doing that block too.
  *
- * Off by default: on the shared 2-core build machine (load 5–15) it measured no faster than one thread for
- * 20,000 rows (booster 66–130 ms vs 69–85 ms, forest 178–245 ms vs 124–225 ms): copying the worker's half of
- * a frame's (non-shared) rows costs 15–25 ms, and the call lasts as long as the slower of two threads that
- * both have to be scheduled. `setParallelPrediction(true)` turns it on (e.g. on a quiet multi-core machine).
+ * Session 2 left this off by default ("copying the rows costs what it saves"). Re-measured: the test
+ * matrix is 20,000 × 252 doubles (40 MB, not the 3.8 MB of 24 columns), yet copying half of it into a
+ * reused shared buffer costs ~3 ms; the time went elsewhere — the worker walked its half in unoptimised code
+ * on every first call (a cold JIT in a fresh thread, now warmed up when the worker starts), each call
+ * allocated fresh shared buffers (page faults), and a fixed half/half split made the call as slow as the
+ * slower thread. Now on by default whenever there are two threads (setTreeThreads) and the work is large.
  */
-import type { Worker } from 'node:worker_threads';
-import { spawn, treeThreads } from './parallel.js';
-import { predictCompiled, type CompiledForest } from './tree.js';
+import { Worker } from 'node:worker_threads';
+import { treeThreads } from './parallel.js';
+import { predictCompiled, WALK_BLOCK_ROWS, warmUpWalk, type CompiledForest } from './compiled-forest.js';
+import { MAX_BLOCKS, PCTRL, type PredictJob } from './predict-protocol.js';
 
-/** Node steps (rows × trees × depth) below which a second thread is not worth the hand-over. */
-const MIN_PARALLEL_STEPS = 2_000_000;
-/** How long the main thread waits for the worker's half after finishing its own before taking it over. */
-const PATIENCE_MS = 2_000;
-/** Pieces the worker's rows are handed over in. */
-const CHUNKS = 4;
+/** Node steps (rows × trees × depth) below which a second thread is not worth the hand-over (~2 ms). */
+const MIN_PARALLEL_STEPS = 600_000;
+/** Longest wait for the block the worker is walking before the main thread walks it too. */
+const PATIENCE_MS = 5;
+/** The main thread copies more rows for the worker when fewer than this many copied blocks are left to it. */
+const LEAD_BLOCKS = 8;
+/** Blocks per copied chunk. */
+const CHUNK_BLOCKS = 8;
+/** Doubles of shared row buffer the worker pre-touches when it starts (32 MB; see reserveRows). */
+const RESERVED_DOUBLES = 4 << 20;
 
-let enabled = false;
+let enabled = true;
 
-/** Whether two-thread prediction is on (models then compile their trees into shared memory). */
+/** Whether two-thread prediction is on (it also needs treeThreads() ≥ 2). */
 export function parallelPredictionEnabled(): boolean {
-  return enabled;
+  return enabled && treeThreads() >= 2;
 }
 
-/** Turns two-thread prediction on or off (off by default, see above); results are the same either way. */
+/** Turns two-thread prediction on or off (on by default, see above); results are the same either way. */
 export function setParallelPrediction(on: boolean): void {
   enabled = on;
 }
 
 let worker: Worker | null = null;
-/** Set to 1 by the worker once it handles messages (so a cold worker is never waited for). */
+/** Set to 1 by the worker once it has warmed up and handles jobs (a cold worker is never waited for). */
 let ready: Int32Array | null = null;
-/** Shared copies of the worker's rows and outputs, kept for the next prediction. */
+/** Shared copies of the worker's rows and sums, reused by the next call when the worker has let go. */
 let rowsBuf: Float64Array | null = null;
 let partBuf: Float64Array | null = null;
+/** Set to 1 by the worker once it has touched every page of rowsBuf (until then rowsBuf is not used). */
+let rowsTouched: Int32Array | null = null;
+
+/** The prediction worker, started through tsx when running from TypeScript sources (STACK.md). */
+function spawnWorker(): Worker {
+  const ts = import.meta.url.endsWith('.ts');
+  const url = new URL(`./predict-worker.${ts ? 'ts' : 'js'}`, import.meta.url);
+  const w = ts
+    ? new Worker(
+        `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`,
+        { eval: true },
+      )
+    : new Worker(url);
+  w.unref();
+  return w;
+}
 
 /** Starts the prediction worker in the background (fits call this, so that the first prediction can use it). */
 export function warmPredictWorker(): void {
-  if (!enabled || worker || treeThreads() < 2) return;
-  const w = spawn();
+  if (!parallelPredictionEnabled() || worker) return;
+  const w = spawnWorker();
   const flag = new Int32Array(new SharedArrayBuffer(4));
   w.on('error', () => drop(w));
   w.on('exit', () => drop(w));
   w.postMessage({ type: 'hello', flag: flag.buffer });
   worker = w;
   ready = flag;
+  reserveRows(w);
+}
+
+/**
+ * A fresh 20 MB SharedArrayBuffer costs ~15 ms of page faults the first time it is written (measured: 22 MB
+ * fresh + set 20–40 ms, reused 3–5 ms), which a first prediction would pay on the main thread. So the
+ * worker writes the reserved buffer's pages once, in the background, when it starts; the main thread uses
+ * the buffer only once the worker says it is done. Larger calls grow it (and pay the faults once).
+ */
+function reserveRows(w: Worker): void {
+  const buf = new SharedArrayBuffer(RESERVED_DOUBLES * 8);
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  w.postMessage({ type: 'touch', buf, flag: flag.buffer });
+  rowsBuf = new Float64Array(buf);
+  rowsTouched = flag;
 }
 
 function drop(w: Worker): void {
@@ -62,7 +104,32 @@ function drop(w: Worker): void {
   ready = null;
   rowsBuf = null;
   partBuf = null;
+  rowsTouched = null;
   void w.terminate();
+}
+
+/** Models with at least this many nodes get ready for prediction when they are made (fit or load). */
+const EAGER_NODES = 2_000;
+let mainWarm = false;
+
+/**
+ * Called when a tree model is made: for a large model, starts the prediction worker and warms the walk up
+ * on this thread (once per process, a few ms), and returns true when the model should compile its trees now,
+ * so that its first prediction costs what the next ones do. Small models compile on first use.
+ */
+export function prepareForPrediction(nodes: number): boolean {
+  if (nodes < EAGER_NODES) return false;
+  warmPredictWorker();
+  if (!mainWarm) {
+    mainWarm = true;
+    warmUpWalk();
+  }
+  return true;
+}
+
+/** @internal for tests: whether the prediction worker is up. */
+export function predictWorkerReady(): boolean {
+  return ready !== null && Atomics.load(ready, 0) === 1;
 }
 
 /** Steps a row takes through every tree (the compiled walk always takes `depth` steps). */
@@ -72,9 +139,16 @@ function stepsPerRow(cf: CompiledForest): number {
   return s;
 }
 
-/** @internal for tests: whether the prediction worker is up. */
-export function predictWorkerReady(): boolean {
-  return ready !== null && Atomics.load(ready, 0) === 1;
+/** What the last call left behind: whether the worker took part and how many blocks it walked. */
+export interface ParallelPredictStats {
+  workerBlocks: number;
+  mainBlocks: number;
+}
+let lastStats: ParallelPredictStats = { workerBlocks: 0, mainBlocks: 0 };
+
+/** @internal for tests and measurements: the split of the last predictCompiledParallel call. */
+export function lastParallelPredictStats(): ParallelPredictStats {
+  return lastStats;
 }
 
 /**
@@ -89,56 +163,128 @@ export function predictCompiledParallel(
   out: Float64Array,
   stride: number,
 ): boolean {
-  const big = enabled && nRows >= 256 && nRows * stepsPerRow(cf) >= MIN_PARALLEL_STEPS;
+  const B = Math.max(WALK_BLOCK_ROWS, Math.ceil(nRows / MAX_BLOCKS));
+  const nBlocks = Math.ceil(nRows / B);
+  const big = parallelPredictionEnabled() && nBlocks >= 4 && nRows * stepsPerRow(cf) >= MIN_PARALLEL_STEPS;
   if (big) warmPredictWorker();
   const w = worker;
-  if (!big || !w || !ready || Atomics.load(ready, 0) !== 1 || !cf.shared) {
+  if (!big || !w || !predictWorkerReady() || !cf.shared) {
     predictCompiled(cf, data, nRows, nCols, out, stride);
+    lastStats = { workerBlocks: 0, mainBlocks: nBlocks };
     return false;
   }
-  const half = nRows >> 1;
-  const m = nRows - half;
-  const o = half * stride;
-  // Reused shared buffers: a fresh 20 MB SharedArrayBuffer per call cost more in page faults than the walk.
-  const rows = (rowsBuf = grow(rowsBuf, m * nCols));
-  const part = (partBuf = grow(partBuf, m * stride));
-  const done = new Int32Array(new SharedArrayBuffer(4));
-  // The worker's rows go in chunks, so it starts on the first while the next ones are being copied.
-  const chunk = Math.ceil(m / CHUNKS);
-  let nChunks = 0;
-  for (let c0 = 0; c0 < m; c0 += chunk) {
-    const c1 = Math.min(m, c0 + chunk);
-    rows.set(data.subarray((half + c0) * nCols, (half + c1) * nCols), c0 * nCols);
-    // The worker adds onto the current values (e.g. a booster's base margin), so each row's sum is formed
-    // in the same order as on one thread.
-    part.set(out.subarray(o + c0 * stride, o + c1 * stride), c0 * stride);
-    w.postMessage({
-      type: 'predict',
-      cf,
-      data: rows.buffer,
-      dataOffset: c0 * nCols,
-      nRows: c1 - c0,
-      nCols,
-      out: part.buffer,
-      outOffset: c0 * stride,
-      stride,
-      done: done.buffer,
-    });
-    nChunks++;
+  const inShared = data.buffer instanceof SharedArrayBuffer;
+  // The back blocks [first, nBlocks) may be handed to the worker: as many as the row buffer holds, at least
+  // 55% of the rows (the main thread also pays the copy, so the worker ends up with a bit more than half).
+  let rows: Float64Array | null = null;
+  let first = 1;
+  if (!inShared) {
+    const want = Math.max(1, Math.round(nBlocks * 0.55));
+    const touched = rowsBuf !== null && rowsTouched !== null && Atomics.load(rowsTouched, 0) === 1;
+    let cap = touched ? Math.floor(rowsBuf!.length / (B * nCols)) : 0;
+    if (cap < want) {
+      rowsBuf = new Float64Array(new SharedArrayBuffer(want * B * nCols * 8));
+      rowsTouched = Int32Array.of(1); // this call's copy touches it
+      cap = want;
+    }
+    rows = rowsBuf!;
+    first = Math.max(1, nBlocks - cap);
   }
-  predictCompiled(cf, data, half, nCols, out, stride);
-  const t0 = Date.now();
-  for (let d = Atomics.load(done, 0); d < nChunks; d = Atomics.load(done, 0)) {
-    const left = PATIENCE_MS - (Date.now() - t0);
-    if (left <= 0 || Atomics.wait(done, 0, d, left) === 'timed-out') {
-      // The worker is stuck or gone: do its rows here and stop using it.
-      drop(w);
-      predictCompiled(cf, data.subarray(half * nCols), m, nCols, out.subarray(o), stride);
-      return false;
+  const row0 = first * B;
+  const part = (partBuf = grow(partBuf, (nRows - row0) * stride));
+  const ctrl = new Int32Array(new SharedArrayBuffer((PCTRL.FLAGS + nBlocks) * 4));
+  ctrl[PCTRL.CLAIM] = nBlocks << 16;
+  let floor = inShared ? first : nBlocks;
+  ctrl[PCTRL.FLOOR] = floor;
+  const job: PredictJob = {
+    type: 'predict',
+    cf,
+    ctrl: ctrl.buffer as SharedArrayBuffer,
+    // Rows already in shared memory are read where they are.
+    rows: (rows ?? data).buffer as SharedArrayBuffer,
+    rowsOffset: rows ? 0 : data.byteOffset + row0 * nCols * 8,
+    rowsRow0: row0,
+    part: part.buffer as SharedArrayBuffer,
+    nRows,
+    nCols,
+    stride,
+    blockRows: B,
+    nBlocks,
+  };
+  // The worker adds onto the current values (e.g. a booster's base margin), so each row's sum is formed
+  // in the same order as on one thread: its sums start as copies of `out`.
+  part.set(out.subarray(row0 * stride, nRows * stride));
+  w.postMessage(job);
+  // Blocks from the front, straight from the caller's arrays, until the two threads meet; between blocks,
+  // more rows are copied for the worker when it is about to run out, so the copy is shared out too.
+  let mainBlocks = 0;
+  let hi = nBlocks;
+  for (;;) {
+    const word = Atomics.load(ctrl, PCTRL.CLAIM);
+    const lo = word & 0xffff;
+    hi = word >>> 16;
+    if (lo >= hi) break;
+    if (rows && floor > Math.max(first, lo + 1) && hi - floor < LEAD_BLOCKS) {
+      const loB = Math.max(first, lo + 1, floor - CHUNK_BLOCKS);
+      const r1 = Math.min(nRows, floor * B);
+      rows.set(data.subarray(loB * B * nCols, r1 * nCols), (loB * B - row0) * nCols);
+      floor = loB;
+      Atomics.store(ctrl, PCTRL.FLOOR, floor);
+      Atomics.notify(ctrl, PCTRL.FLOOR);
+      continue;
+    }
+    if (Atomics.compareExchange(ctrl, PCTRL.CLAIM, word, (lo + 1) | (hi << 16)) !== word) continue;
+    walkRows(cf, data, lo * B, Math.min(nRows, (lo + 1) * B), nCols, out, stride);
+    mainBlocks++;
+  }
+  Atomics.store(ctrl, PCTRL.COPY_DONE, 1);
+  Atomics.notify(ctrl, PCTRL.FLOOR);
+  // The worker owns blocks [hi, nBlocks); it walks one at a time, so at most one is still under way.
+  const claimed = nBlocks - hi;
+  let gaveUp = false;
+  for (let d = Atomics.load(ctrl, PCTRL.DONE); d < claimed; d = Atomics.load(ctrl, PCTRL.DONE)) {
+    if (
+      Atomics.wait(ctrl, PCTRL.DONE, d, PATIENCE_MS) === 'timed-out' &&
+      Atomics.load(ctrl, PCTRL.DONE) === d
+    ) {
+      gaveUp = true;
+      break;
     }
   }
-  out.set(part.subarray(0, m * stride), o);
-  return true;
+  let workerBlocks = 0;
+  for (let b = hi; b < nBlocks; b++) {
+    const r0 = b * B;
+    const r1 = Math.min(nRows, r0 + B);
+    if (Atomics.load(ctrl, PCTRL.FLAGS + b) === 1) {
+      out.set(part.subarray((r0 - row0) * stride, (r1 - row0) * stride), r0 * stride);
+      workerBlocks++;
+    } else {
+      // The worker is stalled (a busy machine): walk its unfinished block here.
+      walkRows(cf, data, r0, r1, nCols, out, stride);
+      mainBlocks++;
+    }
+  }
+  // A stalled worker may still read or write these buffers later: the next call gets fresh ones.
+  if (gaveUp) {
+    rowsBuf = partBuf = null;
+    rowsTouched = null;
+  }
+  lastStats = { workerBlocks, mainBlocks };
+  return workerBlocks > 0;
+}
+
+/** predictCompiled on rows [r0, r1) of `data` into the same rows of `out`. */
+function walkRows(
+  cf: CompiledForest,
+  data: Float64Array,
+  r0: number,
+  r1: number,
+  nCols: number,
+  out: Float64Array,
+  stride: number,
+): void {
+  const d = data.subarray(r0 * nCols, r1 * nCols);
+  predictCompiled(cf, d, r1 - r0, nCols, out.subarray(r0 * stride, r1 * stride), stride);
 }
 
 /** `buf` if it holds `n` doubles, else a larger shared buffer. */

@@ -1,0 +1,68 @@
+/**
+ * The prediction worker (predict-parallel.ts starts it): it warms the walk up once, then takes blocks of
+ * rows from the back of each job it is sent until it meets the main thread (protocol in predict-protocol.ts).
+ */
+import { parentPort } from 'node:worker_threads';
+import { predictCompiled, warmUpWalk } from './compiled-forest.js';
+import { MAX_BLOCKS, PCTRL, type PredictJob } from './predict-protocol.js';
+
+function done(flag: SharedArrayBuffer): void {
+  const f = new Int32Array(flag);
+  Atomics.store(f, 0, 1);
+  Atomics.notify(f, 0);
+}
+
+/** The worker's side of one job: claim blocks from the back, walk them, flag them done. */
+export function workOnJob(j: PredictJob): void {
+  const ctrl = new Int32Array(j.ctrl);
+  const rows = new Float64Array(j.rows, j.rowsOffset, (j.nRows - j.rowsRow0) * j.nCols);
+  const part = new Float64Array(j.part, 0, (j.nRows - j.rowsRow0) * j.stride);
+  const B = j.blockRows;
+  for (;;) {
+    const w = Atomics.load(ctrl, PCTRL.CLAIM);
+    const lo = w & 0xffff;
+    const hi = w >>> 16;
+    if (hi <= lo || hi > MAX_BLOCKS) return;
+    const b = hi - 1;
+    const floor = Atomics.load(ctrl, PCTRL.FLOOR);
+    if (b < floor) {
+      // Not copied yet: wait for the next chunk unless copying is over (the rest is the main thread's).
+      if (Atomics.load(ctrl, PCTRL.COPY_DONE) === 1) return;
+      Atomics.wait(ctrl, PCTRL.FLOOR, floor, 5);
+      continue;
+    }
+    if (Atomics.compareExchange(ctrl, PCTRL.CLAIM, w, lo | (b << 16)) !== w) continue;
+    const r0 = b * B;
+    const r1 = Math.min(j.nRows, r0 + B);
+    const off = r0 - j.rowsRow0;
+    predictCompiled(
+      j.cf,
+      rows.subarray(off * j.nCols, (off + r1 - r0) * j.nCols),
+      r1 - r0,
+      j.nCols,
+      part.subarray(off * j.stride, (off + r1 - r0) * j.stride),
+      j.stride,
+    );
+    Atomics.store(ctrl, PCTRL.FLAGS + b, 1);
+    Atomics.add(ctrl, PCTRL.DONE, 1);
+    Atomics.notify(ctrl, PCTRL.DONE);
+  }
+}
+
+type Msg =
+  | { type: 'hello'; flag: SharedArrayBuffer }
+  | { type: 'touch'; buf: SharedArrayBuffer; flag: SharedArrayBuffer }
+  | PredictJob;
+
+parentPort?.on('message', (m: Msg) => {
+  if (m.type === 'hello') {
+    warmUpWalk();
+    done(m.flag);
+  } else if (m.type === 'touch') {
+    // Writing every page now takes the page faults here, off the main thread (predict-parallel.ts).
+    new Float64Array(m.buf).fill(0);
+    done(m.flag);
+  } else {
+    workOnJob(m);
+  }
+});
