@@ -237,7 +237,15 @@ function walkBlock(
  * Runs the walk on a small made-up forest until the JIT has optimised it (a few ms of CPU), so that the
  * first real prediction runs at full speed instead of spending its first ~10 ms in unoptimised code.
  */
-export function warmUpWalk(): void {
+export function warmUpWalk(
+  run: (cf: CompiledForest, data: Float64Array, nRows: number, nCols: number, out: Float64Array) => void = (
+    cf,
+    data,
+    nRows,
+    nCols,
+    out,
+  ) => predictCompiled(cf, data, nRows, nCols, out, cf.valueDim),
+): void {
   const depth = 7;
   const nodes = (1 << (depth + 1)) - 1;
   const nCols = 16;
@@ -266,6 +274,6 @@ export function warmUpWalk(): void {
       { shared: true },
     );
     const out = new Float64Array(rows * V);
-    for (let rep = 0; rep < 12; rep++) predictCompiled(cf, data, rows - 3, nCols, out, V);
+    for (let rep = 0; rep < 12; rep++) run(cf, data, rows - 3, nCols, out);
   }
 }

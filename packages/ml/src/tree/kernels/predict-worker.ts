@@ -3,7 +3,7 @@
  * rows from the back of each job it is sent until it meets the main thread (protocol in predict-protocol.ts).
  */
 import { parentPort } from 'node:worker_threads';
-import { predictCompiled, warmUpWalk } from './compiled-forest.js';
+import { predictCompiled, WALK_BLOCK_ROWS, warmUpWalk, type CompiledForest } from './compiled-forest.js';
 import { MAX_BLOCKS, PCTRL, type PredictJob } from './predict-protocol.js';
 
 function done(flag: SharedArrayBuffer): void {
@@ -12,12 +12,49 @@ function done(flag: SharedArrayBuffer): void {
   Atomics.notify(f, 0);
 }
 
+/**
+ * The forest as an object literal built like compileForest's: a structured-cloned object has another
+ * hidden class, and the walk, optimised during the warm-up for compileForest's objects, was thrown back to
+ * unoptimised code on the first real job (measured: the worker's first job ran at ~1/10 speed).
+ */
+function asCompiled(c: CompiledForest): CompiledForest {
+  const { nTrees, roots, depths, nodeF64, nodeI32, value, valueDim, group, shared } = c;
+  return { nTrees, roots, depths, nodeF64, nodeI32, value, valueDim, group, shared };
+}
+
+/** The warm-up through the very path of a job: rows and sums in shared memory, blocks claimed. */
+function warmUpJobs(): void {
+  warmUpWalk((cf, data, nRows, nCols) => {
+    const rows = new Float64Array(new SharedArrayBuffer(data.length * 8));
+    rows.set(data);
+    const nBlocks = Math.ceil(nRows / WALK_BLOCK_ROWS);
+    const ctrl = new Int32Array(new SharedArrayBuffer((PCTRL.FLAGS + nBlocks) * 4));
+    ctrl[PCTRL.CLAIM] = nBlocks << 16;
+    ctrl[PCTRL.COPY_DONE] = 1;
+    workOnJob({
+      type: 'predict',
+      cf,
+      ctrl: ctrl.buffer,
+      rows: rows.buffer,
+      rowsOffset: 0,
+      rowsRow0: 0,
+      part: new SharedArrayBuffer(nRows * cf.valueDim * 8),
+      nRows,
+      nCols,
+      stride: cf.valueDim,
+      blockRows: WALK_BLOCK_ROWS,
+      nBlocks,
+    });
+  });
+}
+
 /** The worker's side of one job: claim blocks from the back, walk them, flag them done. */
 export function workOnJob(j: PredictJob): void {
   const ctrl = new Int32Array(j.ctrl);
   const rows = new Float64Array(j.rows, j.rowsOffset, (j.nRows - j.rowsRow0) * j.nCols);
   const part = new Float64Array(j.part, 0, (j.nRows - j.rowsRow0) * j.stride);
   const B = j.blockRows;
+  const cf = asCompiled(j.cf);
   for (;;) {
     const w = Atomics.load(ctrl, PCTRL.CLAIM);
     const lo = w & 0xffff;
@@ -36,7 +73,7 @@ export function workOnJob(j: PredictJob): void {
     const r1 = Math.min(j.nRows, r0 + B);
     const off = r0 - j.rowsRow0;
     predictCompiled(
-      j.cf,
+      cf,
       rows.subarray(off * j.nCols, (off + r1 - r0) * j.nCols),
       r1 - r0,
       j.nCols,
@@ -56,7 +93,7 @@ type Msg =
 
 parentPort?.on('message', (m: Msg) => {
   if (m.type === 'hello') {
-    warmUpWalk();
+    warmUpJobs();
     done(m.flag);
   } else if (m.type === 'touch') {
     // Writing every page now takes the page faults here, off the main thread (predict-parallel.ts).
