@@ -60,6 +60,12 @@ export class MlflowClient extends TrackingClient {
     this.artifactUris.set(runId, uri);
   }
 
+  /** @internal a run another client created (autolog's logging thread): its artifact URI is known. */
+  _knowRun(run: Run): void {
+    if (run.info.artifact_uri)
+      this.rememberArtifactUri(run.info.run_id, Promise.resolve(run.info.artifact_uri));
+  }
+
   override async createRun(...args: Parameters<TrackingClient['createRun']>): Promise<Run> {
     const run = await super.createRun(...args);
     if (run.info.artifact_uri)

@@ -11,6 +11,7 @@ import { ClientError } from './http/errors.js';
 import { resolveTrackingUri, setTrackingUriValue } from './tracking-uri.js';
 import type { MetricInput } from './tracking.js';
 import { figureToSvg, type VegaLiteSpec } from './figures.js';
+import { _whileOpen } from './interrupt.js';
 
 let client: MlflowClient | undefined;
 /** Work that must land before a run ends (autolog's pending logging). */
@@ -27,6 +28,22 @@ async function runEndHooksDone(): Promise<void> {
 }
 let experimentId: string | undefined;
 const stack: Run[] = [];
+/** Set while a run is active: SIGINT / SIGTERM end the active runs KILLED (interrupt.ts). */
+let releaseSignals: (() => void) | undefined;
+
+async function killActiveRuns(): Promise<void> {
+  const runs = stack.splice(0).reverse();
+  const c = getClient();
+  await Promise.all(runs.map((r) => c.setTerminated(r.info.run_id, 'KILLED').catch(() => undefined)));
+}
+
+function stackChanged(): void {
+  if (stack.length > 0) releaseSignals ??= _whileOpen(killActiveRuns);
+  else {
+    releaseSignals?.();
+    releaseSignals = undefined;
+  }
+}
 
 /** Sets the tracking server address for the fluent API (overrides MLFLOW_TRACKING_URI). */
 export function setTrackingUri(uri: string): void {
@@ -113,6 +130,7 @@ export async function startRun(options: StartRunOptions = {}): Promise<Run> {
     userId: tags['mlflow.user'],
   });
   stack.push(run);
+  stackChanged();
   return run;
 }
 
@@ -125,6 +143,7 @@ export function activeRun(): Run | undefined {
 export async function endRun(status: RunStatus = 'FINISHED'): Promise<void> {
   await runEndHooksDone();
   const run = stack.pop();
+  stackChanged();
   if (run) await getClient().setTerminated(run.info.run_id, status);
 }
 
@@ -153,6 +172,7 @@ async function endRunById(run: Run, status: RunStatus): Promise<void> {
   await runEndHooksDone().catch(() => undefined);
   const i = stack.findIndex((r) => r.info.run_id === run.info.run_id);
   if (i >= 0) stack.splice(i, 1);
+  stackChanged();
   await getClient().setTerminated(run.info.run_id, status);
 }
 
@@ -214,6 +234,7 @@ export async function logFigure(spec: VegaLiteSpec, artifactFile: string): Promi
 /** @internal for tests: forget the active runs and experiment. */
 export function _resetFluentState(): void {
   stack.length = 0;
+  stackChanged();
   experimentId = undefined;
   client = undefined;
   setTrackingUriValue(undefined);

@@ -11,18 +11,28 @@
  * "inside an autologged fit" so nested fits and the evaluations CrossValidator makes are not logged
  * twice. Evaluations arrive through ml's `evaluated` hook. A failure to log never fails the fit: it is
  * reported as a warning (MLflow's rule for autologging).
+ *
+ * Where the logging happens: on autolog's logging thread (logging-thread.ts, recorder.ts). This thread
+ * only describes the fit — params and the training sample when it starts, each trial's metric, the
+ * model's files, metrics and plot specs when it ends — and the logging thread does the requests, the
+ * profile and the SVG rendering meanwhile, on the other core. A blocking fit returns when the run is
+ * completely recorded, as before; it just waits for much less (issue 8).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Frame } from '@cauce/frame';
 import { Estimator, classNameOf, fnv1a, mlEvents, type Model, type ParamMap } from '@cauce/ml';
-import type { Dataset, Run } from '@cauce/protocol';
+import type { Dataset } from '@cauce/protocol';
 import type { MlflowClient } from '../client.js';
 import { exampleSplit, inferSchema } from '../model/signature.js';
-import { figureToSvg, preloadFigures, type VegaLiteSpec } from '../figures.js';
+import { modelFiles } from '../model/mlmodel.js';
+import { profileInput } from '../model/profile.js';
+import { preloadFigures, type VegaLiteSpec } from '../figures.js';
 import { _activeExperimentId, _addRunEndHook, activeRun, getClient } from '../fluent.js';
-import { logModel } from '../model/log-model.js';
+import { _whileOpen } from '../interrupt.js';
+import { loggingThread } from './logging-thread.js';
+import type { BeginMessage, FinishMessage } from './messages.js';
 import { tuningPlan } from './tuning-plan.js';
-import { logTuning, startTuningRuns, type EarlyTuning } from './tuning-runs.js';
+import { forwardTrials, tuningStart } from './tuning-runs.js';
 import { flattenParams, predictorOf, trainingMetrics, tuningModelOf, type Predictor } from './introspect.js';
 import {
   binaryCurves,
@@ -60,6 +70,11 @@ export interface AutologOptions {
   async?: boolean;
   /** The client to log with (default: the fluent API's). */
   client?: MlflowClient;
+  /**
+   * Log on autolog's logging thread (default true), which talks to the client's tracking URI with its
+   * headers and retry settings while the fit runs; false logs on the caller's thread with `client` itself.
+   */
+  worker?: boolean;
 }
 
 interface State {
@@ -75,9 +90,11 @@ let state: State | undefined;
 /** Set inside an autologged top-level fit: a token per fit, so that concurrent fits stay apart. */
 const insideFit = new AsyncLocalStorage<object>();
 
-function warn(what: string, err: unknown): void {
-  if (!state?.options.silent)
-    console.warn(`cauce autolog: ${what}: ${(err as Error)?.message ?? String(err)}`);
+function warn(what: string, err?: unknown): void {
+  if (state?.options.silent) return;
+  console.warn(
+    `cauce autolog: ${what}${err === undefined ? '' : `: ${(err as Error)?.message ?? String(err)}`}`,
+  );
 }
 
 function track(p: Promise<void>): void {
@@ -105,8 +122,12 @@ export function autolog(options: AutologOptions = {}): () => void {
     evalSteps: new Map(),
   };
   state = s;
-  // Vega is imported on first use (figures.ts); start that now, before any fit needs a plot
-  if (options.logPlots ?? true) preloadFigures();
+  const thread = loggingThread();
+  thread.onWarn = (m) => warn(m);
+  // the logging thread starts now, so its start-up (and its Vega import) overlaps the caller's own work;
+  // on the caller's thread, Vega is imported on first use (figures.ts): start that now instead
+  if (options.worker ?? true) thread.warm();
+  else if (options.logPlots ?? true) preloadFigures();
   Estimator.prototype.fit = function patchedFit<M extends Model>(
     this: Estimator<M>,
     frame: Frame,
@@ -142,70 +163,88 @@ function client(s: State): MlflowClient {
   return s.options.client ?? getClient();
 }
 
-interface Recording {
-  run: Run;
-  created: boolean;
-}
+/** Ends the open runs of pending recordings KILLED on SIGINT / SIGTERM (interrupt.ts). */
+const killRecordings = (): Promise<void> => loggingThread().kill();
 
-/** Opens (or joins) the run and logs what is known before the fit: the dataset, params and tags. */
-async function startRecording(
-  s: State,
-  c: MlflowClient,
-  est: Estimator,
-  frame: Frame,
-  active: Run | undefined,
-): Promise<Recording> {
+/** What the logging thread needs when the fit starts: the run, its tags and params, the dataset, children. */
+function beginMessage(s: State, c: MlflowClient, id: number, est: Estimator, frame: Frame): BeginMessage {
   const className = classNameOf(est);
-  const tags = {
-    'mlflow.autologging': 'cauce.ml',
-    estimator_name: className,
-    estimator_class: `@cauce/ml.${className}`,
+  const active = activeRun();
+  const m: BeginMessage = {
+    type: 'begin',
+    id,
+    client: { trackingUri: c.trackingUri, transport: c.transport.options },
+    experimentId: _activeExperimentId(),
+    runName: `${className}-${Date.now().toString(36)}`,
+    tags: {
+      'mlflow.autologging': 'cauce.ml',
+      estimator_name: className,
+      estimator_class: `@cauce/ml.${className}`,
+    },
+    params: flattenParams(est),
+    dataset: datasetOf(frame),
+    tuning: tuningStart(est, s.options.maxTuningRuns ?? 100),
+    plots: s.options.logPlots ?? true,
   };
-  let run = active;
-  let created = false;
-  if (!run) {
-    // a run autolog opens gets its tags with it (one request fewer than tagging it afterwards)
-    run = await c.createRun(_activeExperimentId(), {
-      runName: `${className}-${Date.now().toString(36)}`,
-      tags: { ...tags, 'mlflow.source.type': 'LOCAL' },
-    });
-    created = true;
-  }
-  const runId = run.info.run_id;
-  try {
-    // independent requests: both in flight at once
-    await Promise.all([
-      timed(
-        'dataset input',
-        c.logInputs(runId, [{ dataset: datasetOf(frame), tags: { 'mlflow.data.context': 'train' } }]),
-      ),
-      c.logBatch(runId, created ? { params: flattenParams(est) } : { params: flattenParams(est), tags }),
-    ]);
-  } catch (err) {
-    if (created) await c.setTerminated(runId, 'FAILED').catch(() => undefined);
-    throw err;
-  }
-  return { run, created };
+  if (active) m.active = active;
+  // the profile's sample is cut here (cheap) and profiled on the logging thread while the fit runs
+  if (s.options.logModels ?? true) m.profile = profileInput(frame);
+  return m;
 }
 
-/** Logs the fitted model's part and ends a run autolog opened. */
-async function finishRecording(
-  s: State,
-  c: MlflowClient,
-  rec: Recording,
-  model: Model,
-  frame: Frame,
-  early?: EarlyTuning,
-): Promise<void> {
+/** What the logging thread needs when the fit is over: the model's files, metrics and plot specs. */
+async function finishMessage(s: State, id: number, model: Model, frame: Frame, runId: string | undefined) {
+  const o = s.options;
+  const m: FinishMessage = {
+    type: 'finish',
+    id,
+    failed: false,
+    maxTuningRuns: o.maxTuningRuns ?? 100,
+    plots: [],
+    what: classNameOf(model),
+  };
   try {
-    await logAfterFit(s, c, rec.run, model, frame, early);
+    const tuned = tuningModelOf(model);
+    const plan = tuned ? tuningPlan(tuned) : undefined;
+    if (plan) {
+      const { plots, ...data } = plan;
+      m.plan = data;
+      if (o.logPlots ?? true) m.plots.push(...plots);
+    }
+    const best = tuned ? (tuned.bestModel as Model) : model;
+    if (o.logModels ?? true) {
+      const files = await modelFiles(best, {
+        trainingFrame: frame,
+        inputExampleRows: o.inputExampleRows ?? 5,
+        artifactPath: 'model',
+        runId,
+        deferProfile: true,
+      });
+      m.model = {
+        artifactPath: 'model',
+        mlmodel: files.mlmodel,
+        files: files.files,
+        profileColumns: files.profileColumns,
+        registeredModelName: o.registeredModelName,
+      };
+    }
+    if (o.logPlots ?? true) {
+      const predictor = predictorOf(best);
+      if (predictor) {
+        try {
+          m.plots.push(...(await evaluationPlots(predictor, model, frame, o.plotSampleRows ?? 1000)));
+        } catch (err) {
+          warn('plots could not be computed', err);
+        }
+      }
+    }
   } catch (err) {
     warn(`logging the result of ${classNameOf(model)} failed`, err);
+    delete m.model;
+    delete m.plan;
+    m.plots = [];
   }
-  s.lastRunId = rec.run.info.run_id;
-  if (rec.created) {
-    await c.setTerminated(rec.run.info.run_id, 'FINISHED').catch((e) => warn('could not end the run', e));
-  }
+  return m;
 }
 
 async function autologFit<M extends Model>(
@@ -216,61 +255,91 @@ async function autologFit<M extends Model>(
 ): Promise<M> {
   const c = client(s);
   const effective = paramMap ? est.copy(paramMap) : est;
-  const className = classNameOf(est);
-  const active = activeRun();
-  if (s.options.async) {
-    // fit first, record afterwards in the background (flushAutolog / withRun / endRun wait for it)
-    let model: M;
-    try {
-      model = (await s.original.call(est, frame, paramMap)) as M;
-    } catch (err) {
-      track(
-        startRecording(s, c, effective, frame, active).then(async (rec) => {
-          if (rec.created) await c.setTerminated(rec.run.info.run_id, 'FAILED');
-        }),
-      );
-      throw err;
-    }
-    track(
-      startRecording(s, c, effective, frame, active).then((rec) => finishRecording(s, c, rec, model, frame)),
-    );
-    return model;
+  const thread = loggingThread();
+  const useWorker = s.options.worker ?? true;
+  const { id, done } = thread.open();
+  const release = _whileOpen(killRecordings);
+  // The run, its dataset input and params do not depend on the fit: the logging thread opens the run and
+  // its child runs while the fit runs, and completes each child as its trials end.
+  let begun = false;
+  try {
+    thread.send(beginMessage(s, c, id, effective, frame), useWorker, c);
+    begun = true;
+  } catch (err) {
+    warn(`could not start logging ${classNameOf(est)}.fit`, err);
+    thread.abandon(id);
   }
-  // The run, dataset input and params do not depend on the fit, so the fit does not wait for them: the
-  // run's create request goes out as the fit starts (issue 8). The rest of the chain needs its answer,
-  // which this thread reads only when the fit gives the event loop a turn — a synchronous fit (most of
-  // ours) therefore only overlaps that first request, a fit that awaits I/O or workers overlaps more.
-  // What is recorded is the same: the recording is awaited before the result part is logged, and a
-  // failed start still only costs a warning.
-  const starting: Promise<Recording | undefined> = startRecording(s, c, effective, frame, active).catch(
-    (err: unknown) => {
-      warn(`could not start logging ${className}.fit`, err);
-      return undefined;
-    },
-  );
-  // a tuning fit's child runs start as soon as the parent exists, and end as their trials end (tuning-runs.ts)
   const token = insideFit.getStore();
-  const early = startTuningRuns(
-    c,
-    effective,
-    starting.then((r) => r?.run),
-    s.options.maxTuningRuns ?? 100,
-    () => insideFit.getStore() === token,
-  );
+  const stop = begun
+    ? forwardTrials(
+        effective,
+        id,
+        () => insideFit.getStore() === token,
+        (m) => thread.send(m, useWorker),
+      )
+    : () => undefined;
+  const settle = async (): Promise<void> => {
+    try {
+      const r = await done;
+      if (r.runId) s.lastRunId = r.runId;
+    } finally {
+      release();
+    }
+  };
   let model: M;
   try {
     model = (await s.original.call(est, frame, paramMap)) as M;
   } catch (err) {
-    early?.stop();
-    const rec = await starting;
-    await early?.fail();
-    if (rec?.created)
-      await c.setTerminated(rec.run.info.run_id, 'FAILED').catch((e) => warn('could not end the run', e));
+    stop();
+    if (begun) {
+      const failed: FinishMessage = {
+        type: 'finish',
+        id,
+        failed: true,
+        metrics: {},
+        maxTuningRuns: 0,
+        plots: [],
+        what: '',
+      };
+      thread.send(failed, useWorker);
+    }
+    if (s.options.async) track(settle());
+    else await settle();
     throw err;
   }
-  early?.stop();
-  const rec = await starting;
-  if (rec) await finishRecording(s, c, rec, model, frame, early);
+  stop();
+  if (begun) {
+    const t0 = performance.now();
+    const m = await finishMessage(s, id, model, frame, activeRun()?.info.run_id);
+    if (TIMING) console.error(`cauce autolog: result described in ${(performance.now() - t0).toFixed(1)} ms`);
+    try {
+      thread.send(m, useWorker);
+      // the training summary (ml scores the training rows) while the logging thread starts on the rest
+      let metrics: Record<string, number> = {};
+      try {
+        metrics = timedSync('training metrics', () => trainingMetrics(model));
+      } catch (err) {
+        warn(`the training metrics of ${m.what} could not be read`, err);
+      }
+      thread.send({ type: 'metrics', id, metrics }, useWorker);
+    } catch (err) {
+      // something in the result could not be posted: log what can be, say what was dropped
+      warn(`the model and plots of ${m.what} could not be handed to the logging thread`, err);
+      try {
+        thread.send({ ...m, model: undefined, plots: [], metrics: {} }, useWorker);
+      } catch {
+        thread.abandon(id);
+      }
+    }
+  }
+  // async: fit returns at once, withRun / endRun / flushAutolog wait for the recording
+  if (s.options.async) track(settle());
+  else {
+    const t0 = performance.now();
+    await settle();
+    if (TIMING)
+      console.error(`cauce autolog: waited ${(performance.now() - t0).toFixed(1)} ms for the logging thread`);
+  }
   return model;
 }
 
@@ -295,80 +364,8 @@ function datasetOf(frame: Frame): Dataset {
   };
 }
 
-async function logAfterFit(
-  s: State,
-  c: MlflowClient,
-  run: Run,
-  model: Model,
-  frame: Frame,
-  early: EarlyTuning | undefined,
-): Promise<void> {
-  const o = s.options;
-  const runId = run.info.run_id;
-  // every request chain starts at once: the critical path is the longest chain, not their sum
-  const work: Array<Promise<unknown>> = [];
-  const metrics = timedSync('training metrics', () => trainingMetrics(model));
-  const tuned = tuningModelOf(model);
-  const plots: Array<[string, VegaLiteSpec]> = [];
-  const plan = tuned ? tuningPlan(tuned) : undefined;
-  if (plan) {
-    plots.push(...plan.plots);
-    work.push(timed('tuning runs', logTuning(c, run, plan, metrics, o.maxTuningRuns ?? 100, early)));
-  } else if (Object.keys(metrics).length > 0) {
-    work.push(
-      c.logBatch(runId, { metrics: Object.entries(metrics).map(([key, value]) => ({ key, value })) }),
-    );
-  }
-  if (o.logModels ?? true) {
-    const best = tuned ? (tuned.bestModel as Model) : model;
-    work.push(
-      timed(
-        'model',
-        logModel(best, 'model', {
-          client: c,
-          runId,
-          trainingFrame: frame,
-          inputExampleRows: o.inputExampleRows ?? 5,
-          registeredModelName: o.registeredModelName,
-        }),
-      ),
-    );
-  }
-  if (o.logPlots ?? true) {
-    const predictor = predictorOf(tuned ? (tuned.bestModel as Model) : model);
-    if (predictor) {
-      try {
-        plots.push(
-          ...(await timed('plot data', evaluationPlots(predictor, model, frame, o.plotSampleRows ?? 1000))),
-        );
-      } catch (err) {
-        warn('plots could not be computed', err);
-      }
-    }
-    work.push(
-      timed(
-        'plots',
-        Promise.all(
-          plots.map(async ([file, spec]) => c.logText(runId, await figureToSvg(spec), `plots/${file}`)),
-        ),
-      ),
-    );
-  }
-  await Promise.all(work);
-}
-
 /** CAUCE_AUTOLOG_TIMING=1 prints how long each part of the logging took (to find what to make cheaper). */
 const TIMING = Boolean(process.env.CAUCE_AUTOLOG_TIMING);
-
-async function timed<T>(what: string, p: Promise<T>): Promise<T> {
-  if (!TIMING) return p;
-  const t = performance.now();
-  try {
-    return await p;
-  } finally {
-    console.error(`cauce autolog: ${what} ${(performance.now() - t).toFixed(0)} ms`);
-  }
-}
 
 function timedSync<T>(what: string, f: () => T): T {
   if (!TIMING) return f();

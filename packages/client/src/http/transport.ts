@@ -83,8 +83,11 @@ export class Transport {
   /** Typed calls of the tracking endpoints, over the retrying fetch. */
   readonly rpc: MlflowHttpClient;
   private readonly retry: Required<RetryOptions>;
+  /** What it was built with (autolog's logging thread builds an equal transport from it). */
+  readonly options: TransportOptions;
 
   constructor(trackingUri: string, options: TransportOptions = {}) {
+    this.options = { ...options };
     this.baseUrl = normaliseTrackingUri(trackingUri);
     this.headers = { ...envAuthHeaders(), ...options.headers };
     this.retry = {

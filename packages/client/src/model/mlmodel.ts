@@ -19,8 +19,9 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Frame } from '@cauce/frame';
 import { CAUCE_VERSION, FORMAT_NAME, classNameOf, encodeStage, type Model } from '@cauce/ml';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { ClientError } from '../http/errors.js';
+import { mlmodelYaml } from './mlmodel-file.js';
 import { profileFrame } from './profile.js';
 import { exampleSplit, inferSchema, type ColSpec, type ModelSignature } from './signature.js';
 
@@ -123,13 +124,22 @@ export async function inferSignature(model: Model, example: Frame | undefined, t
 export interface ModelFiles {
   mlmodel: MLmodel;
   files: Map<string, Uint8Array | string>;
+  /**
+   * With `deferProfile`: the columns profile.json must cover (the signature's inputs that are training
+   * columns), in order; `files` then lacks profile.json and MLmodel, which `completeModelFiles`
+   * (mlmodel-file.ts) adds once the profile and the run id are known.
+   */
+  profileColumns?: string[];
 }
 
 /**
  * The files of the model directory, built in memory (logModel uploads them from here: no temporary
  * directory written and read back, issue 8); saveModel writes the same files to disk.
  */
-export async function modelFiles(model: Model, options: SaveModelOptions = {}): Promise<ModelFiles> {
+export async function modelFiles(
+  model: Model,
+  options: SaveModelOptions & { deferProfile?: boolean } = {},
+): Promise<ModelFiles> {
   const files = new Map<string, Uint8Array | string>();
   // the saved stage: exactly what model.save writes (ml's encodeStage is its content)
   for (const [rel, bytes] of encodeStage(model)) files.set(`${MODEL_DATA_DIR}/${rel}`, bytes);
@@ -172,14 +182,17 @@ export async function modelFiles(model: Model, options: SaveModelOptions = {}): 
       serving_input_path: 'serving_input_example.json',
     };
   }
+  let profileColumns: string[] | undefined;
   if (options.trainingFrame) {
-    const cols = sig ? sig.inputs.map((c) => c.name).filter((c) => options.trainingFrame!.has(c)) : undefined;
-    files.set('profile.json', JSON.stringify(profileFrame(options.trainingFrame, cols)));
+    const frame = options.trainingFrame;
+    profileColumns = sig ? sig.inputs.map((c) => c.name).filter((c) => frame.has(c)) : frame.columnNames;
+    if (!options.deferProfile) files.set('profile.json', JSON.stringify(profileFrame(frame, profileColumns)));
     mlmodel.cauce_profile = 'profile.json';
   }
   // drop undefined keys: YAML would write them as null
   const clean = JSON.parse(JSON.stringify(mlmodel)) as MLmodel;
-  files.set('MLmodel', stringify(clean, { lineWidth: 0 }));
+  if (options.deferProfile) return { mlmodel: clean, files, profileColumns };
+  files.set('MLmodel', mlmodelYaml(clean));
   return { mlmodel: clean, files };
 }
 

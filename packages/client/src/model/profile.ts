@@ -136,12 +136,7 @@ function categoricalProfile(values: Array<string | null>, type: string): Categor
   return { kind: 'categorical', type, count: values.length, nulls, distinct: counts.size, top, otherCount };
 }
 
-function vectorProfile(frame: Frame, name: string): VectorProfile {
-  const col = frame.column(name);
-  if (col.type === 'vector' && col.sparse && col.validity === undefined && col.length > 0) {
-    return sparseVectorProfile(col);
-  }
-  const { rows, size, values } = frame.vectors(name);
+function denseVectorProfile(rows: number, size: number, values: Float64Array): VectorProfile {
   const mean = new Array<number>(size).fill(0);
   const m2 = new Array<number>(size).fill(0);
   const min = new Array<number>(size).fill(Infinity);
@@ -177,16 +172,14 @@ function vectorProfile(frame: Frame, name: string): VectorProfile {
  * added as (n − stored)·mean² — as accurate as Welford's update (Chan, Golub & LeVeque, "Algorithms for
  * computing the sample variance", 1983); the results agree with the dense path to rounding.
  */
-function sparseVectorProfile(col: SparseVectorColumn): VectorProfile {
-  const { size, indptr, indices, values, index } = col;
-  const rows = col.length;
+function sparseVectorProfile(csr: SparseSample): VectorProfile {
+  const { size, indptr, indices, values, rows } = csr;
   const sum = new Float64Array(size);
   const stored = new Int32Array(size);
   const min = new Float64Array(size).fill(Infinity);
   const max = new Float64Array(size).fill(-Infinity);
   for (let i = 0; i < rows; i++) {
-    const b = index === undefined ? i : index[i]!;
-    for (let k = indptr[b]!, end = indptr[b + 1]!; k < end; k++) {
+    for (let k = indptr[i]!, end = indptr[i + 1]!; k < end; k++) {
       const j = indices[k]!;
       const v = values[k]!;
       sum[j] = sum[j]! + v;
@@ -198,8 +191,7 @@ function sparseVectorProfile(col: SparseVectorColumn): VectorProfile {
   const mean = Array.from(sum, (s) => s / rows);
   const ss = new Float64Array(size);
   for (let i = 0; i < rows; i++) {
-    const b = index === undefined ? i : index[i]!;
-    for (let k = indptr[b]!, end = indptr[b + 1]!; k < end; k++) {
+    for (let k = indptr[i]!, end = indptr[i + 1]!; k < end; k++) {
       const j = indices[k]!;
       const d = values[k]! - mean[j]!;
       ss[j] = ss[j]! + d * d;
@@ -227,12 +219,67 @@ function sparseVectorProfile(col: SparseVectorColumn): VectorProfile {
   };
 }
 
-/** Profiles every column of `frame` (or those named), from at most `maxRows` evenly spaced rows. */
-export function profileFrame(
+/**
+ * What the statistics are computed from, as plain arrays: the evenly spaced sample rows of each column,
+ * copied out compact, plus the whole frame's row and null counts. Cheap to build (one pass over the
+ * sample) and structured-cloneable, so autolog builds it on the fit's thread when the fit starts and its
+ * logging thread computes the profile while the fit runs (issue 8); `profileFrame` is the two in a row.
+ */
+export interface ProfileInput {
+  numRows: number;
+  sampledRows: number;
+  seed: number;
+  columns: Array<
+    | { name: string; kind: 'numeric'; type: string; nulls: number; values: Float64Array }
+    | { name: string; kind: 'categorical'; type: string; nulls: number; values: Array<string | null> }
+    | { name: string; kind: 'dense'; rows: number; size: number; values: Float64Array }
+    | ({ name: string; kind: 'sparse' } & SparseSample)
+  >;
+}
+
+interface SparseSample {
+  rows: number;
+  size: number;
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float64Array;
+}
+
+/** The sample rows of a sparse column as compact CSR (its storage may be shared with a larger frame). */
+function sparseSample(col: SparseVectorColumn): SparseSample {
+  const { size, indptr, indices, values, index } = col;
+  const rows = col.length;
+  let nnz = 0;
+  for (let i = 0; i < rows; i++) {
+    const b = index === undefined ? i : index[i]!;
+    nnz += indptr[b + 1]! - indptr[b]!;
+  }
+  const out = {
+    rows,
+    size,
+    indptr: new Int32Array(rows + 1),
+    indices: new Int32Array(nnz),
+    values: new Float64Array(nnz),
+  };
+  let at = 0;
+  for (let i = 0; i < rows; i++) {
+    const b = index === undefined ? i : index[i]!;
+    const start = indptr[b]!;
+    const end = indptr[b + 1]!;
+    out.indices.set(indices.subarray(start, end), at);
+    out.values.set(values.subarray(start, end), at);
+    at += end - start;
+    out.indptr[i + 1] = at;
+  }
+  return out;
+}
+
+/** The sample of every column of `frame` (or those named), from at most `maxRows` evenly spaced rows. */
+export function profileInput(
   frame: Frame,
   columns?: readonly string[],
   options: { seed?: number; maxRows?: number } = {},
-): DataProfile {
+): ProfileInput {
   const seed = options.seed ?? 42;
   const maxRows = options.maxRows ?? 10_000;
   const n = frame.numRows;
@@ -240,35 +287,72 @@ export function profileFrame(
     n > maxRows
       ? frame.take(Int32Array.from({ length: maxRows }, (_, i) => Math.floor((i * n) / maxRows)))
       : frame;
-  const out: Record<string, ColumnProfile> = {};
+  const out: ProfileInput['columns'] = [];
   for (const name of columns ?? frame.columnNames) {
     const f = sample.field(name)!;
-    let p: ColumnProfile;
-    if (f.type === 'vector') p = vectorProfile(sample, name);
-    else if (f.type === 'string') {
+    // null counts of the whole frame, whatever the sample
+    const nulls = frame.column(name).nullCount();
+    if (f.type === 'vector') {
+      const col = sample.column(name);
+      if (col.type === 'vector' && col.sparse && col.validity === undefined && col.length > 0) {
+        out.push({ name, kind: 'sparse', ...sparseSample(col) });
+      } else {
+        const { rows, size, values } = sample.vectors(name);
+        out.push({ name, kind: 'dense', rows, size, values: values.slice() });
+      }
+    } else if (f.type === 'string') {
       const { codes, dictionary } = sample.strings(name);
-      p = categoricalProfile(
-        Array.from(codes, (c) => (c < 0 ? null : dictionary[c]!)),
-        'string',
-      );
+      const values = Array.from(codes, (c) => (c < 0 ? null : dictionary[c]!));
+      out.push({ name, kind: 'categorical', type: 'string', nulls, values });
     } else if (f.type === 'bool') {
       const col = sample.column(name);
-      p = categoricalProfile(
-        Array.from({ length: sample.numRows }, (_, i) => (col.isNull(i) ? null : String(col.get(i)))),
-        'bool',
+      const values = Array.from({ length: sample.numRows }, (_, i) =>
+        col.isNull(i) ? null : String(col.get(i)),
       );
-    } else p = numericProfile(sample.float64(name), f.type, seed);
-    // counts of the whole frame, whatever the sample
-    p.count = n;
-    if (p.kind !== 'vector') p.nulls = frame.column(name).nullCount();
+      out.push({ name, kind: 'categorical', type: 'bool', nulls, values });
+    } else out.push({ name, kind: 'numeric', type: f.type, nulls, values: sample.float64(name) });
+  }
+  return { numRows: n, sampledRows: sample.numRows, seed, columns: out };
+}
+
+/** The profile of a prepared sample (`profileInput`); `columns` keeps only those named, in that order. */
+export function profileOfInput(input: ProfileInput, columns?: readonly string[]): DataProfile {
+  const out: Record<string, ColumnProfile> = {};
+  const byName = new Map(input.columns.map((c) => [c.name, c]));
+  for (const name of columns ?? input.columns.map((c) => c.name)) {
+    const c = byName.get(name);
+    if (!c) continue;
+    let p: ColumnProfile;
+    if (c.kind === 'sparse') p = sparseVectorProfile(c);
+    else if (c.kind === 'dense') p = denseVectorProfile(c.rows, c.size, c.values);
+    else if (c.kind === 'categorical') p = categoricalProfile(c.values, c.type);
+    else p = numericProfile(c.values, c.type, input.seed);
+    p.count = input.numRows;
+    if (p.kind !== 'vector' && c.kind !== 'sparse' && c.kind !== 'dense') p.nulls = c.nulls;
     out[name] = p;
   }
   return {
     format: PROFILE_FORMAT,
     version: PROFILE_VERSION,
-    numRows: n,
-    sampledRows: sample.numRows,
+    numRows: input.numRows,
+    sampledRows: input.sampledRows,
     createdAt: new Date().toISOString(),
     columns: out,
   };
+}
+
+/** The profile restricted to `columns` (those it has), in that order. */
+export function selectProfileColumns(profile: DataProfile, columns: readonly string[]): DataProfile {
+  const picked: Record<string, ColumnProfile> = {};
+  for (const c of columns) if (profile.columns[c]) picked[c] = profile.columns[c];
+  return { ...profile, columns: picked };
+}
+
+/** Profiles every column of `frame` (or those named), from at most `maxRows` evenly spaced rows. */
+export function profileFrame(
+  frame: Frame,
+  columns?: readonly string[],
+  options: { seed?: number; maxRows?: number } = {},
+): DataProfile {
+  return profileOfInput(profileInput(frame, columns, options));
 }

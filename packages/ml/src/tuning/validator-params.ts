@@ -236,6 +236,11 @@ export abstract class ValidatorBase<M extends Model> extends Estimator<M> {
       const metric = await evaluator.evaluate(await model.transform(validation));
       this.checkMetric(i, metric);
       onTrial(i, metric, model);
+      // A turn of the event loop after every trial: a fit is synchronous between awaits and awaits of
+      // settled promises never leave the microtask queue, so without this a SIGINT/SIGTERM handler (which
+      // ends tracked runs KILLED, @cauce/client) or a timer could only run once the whole tuning is over.
+      // Costs a few microseconds per trial.
+      await new Promise<void>((r) => setImmediate(r));
     });
   }
 
