@@ -67,7 +67,7 @@ abstract class ForestEstimator<
     const threaded = treeThreads() > 1 && numTrees > 1 && frame.numRows * numTrees >= 200_000;
     // Started before binning, the worker is up by the time the binned data is ready.
     if (threaded) warmForestWorker();
-    const { data, binned } = this._prepare(frame);
+    const { data, binned } = threaded ? await this._prepareParallel(frame) : this._prepare(frame);
     // Started now, the prediction worker is up by the first large prediction (predict-parallel.ts).
     if (threaded) warmPredictWorker();
     const trees = await (threaded ? trainForestParallel : trainForestAsync)(

@@ -101,7 +101,13 @@ function binOf(cuts: Float64Array, x: number): number {
 }
 
 /** Columns feats[j0 .. j0+k) of a row-major matrix, transposed into `out` (k × n), one pass over the rows. */
-function transposeChunk(x: DenseMatrix, feats: Int32Array, j0: number, k: number, out: Float64Array): void {
+export function transposeChunk(
+  x: DenseMatrix,
+  feats: Int32Array,
+  j0: number,
+  k: number,
+  out: Float64Array,
+): void {
   const { data, nRows: n, nCols: p } = x;
   for (let r = 0; r < n; r++) {
     const base = r * p;
@@ -193,11 +199,35 @@ function scanFewValues(x: DenseMatrix, colBins: Uint8Array): FewScan {
  * column-by-column version spent a third of its time reading the row-major matrix eight columns at a time.
  */
 export function binMatrix(x: DenseMatrix, maxBin: number, cutsIn?: Float64Array[]): BinnedMatrix {
+  const st = binRows(x, maxBin, cutsIn);
+  binColumns(st, st.colFeats);
+  return finishBinning(st);
+}
+
+/** Binning between its row-major part and its column part (binMatrix; parallel.ts binMatrixParallel). */
+export interface BinningStage {
+  readonly x: DenseMatrix;
+  readonly mb: number;
+  readonly learn: boolean;
+  readonly cuts: Float64Array[];
+  readonly colBins: Uint8Array;
+  /** Rows' non-default counts at rowPtr[r + 1] until finishBinning turns them into offsets. */
+  readonly rowPtr: Uint32Array;
+  readonly localDefault: Int32Array;
+  /** Features left for the column path. */
+  readonly colFeats: Int32Array;
+  /** Rows between two sampled values when learning cuts (1 up to 200,000 rows). */
+  readonly stride: number;
+}
+
+/** The row-major part of binMatrix: few-valued features (or ones with few given cuts) done. */
+export function binRows(x: DenseMatrix, maxBin: number, cutsIn?: Float64Array[]): BinningStage {
   const { nRows: n, nCols: p } = x;
   const mb = Math.min(maxBin, MAX_BINS);
   const cuts: Float64Array[] = cutsIn ? cutsIn.slice() : new Array<Float64Array>(p);
-  const colBins = new Uint8Array(n * p);
-  const rowPtr = new Uint32Array(n + 1);
+  // Shared memory: posting the binned matrix to a forest worker then shares these instead of copying ~n·p bytes.
+  const colBins = new Uint8Array(new SharedArrayBuffer(n * p));
+  const rowPtr = new Uint32Array(new SharedArrayBuffer(4 * (n + 1)));
   const localDefault = new Int32Array(p);
   const counts = new Int32Array(MAX_BINS + 2);
 
@@ -252,47 +282,79 @@ export function binMatrix(x: DenseMatrix, maxBin: number, cutsIn?: Float64Array[
     }
     for (let r = 0; r < n; r++) rowPtr[r + 1] = nRowFeats - zeros[r]!;
   }
-
-  // Column path: continuous features, CH columns at a time through a transposed buffer. A chunk pass reads
-  // CH × 8 bytes of every row, a row apart in memory; 32 columns (4 cache lines) when the buffer stays
-  // under 32 MB, 8 at least.
   const colFeats = Int32Array.from({ length: p }, (_, f) => f).filter((f) => rowPath[f] === 0);
-  const CH = Math.max(8, Math.min(32, Math.floor(2 ** 22 / Math.max(1, n) / 8) * 8));
-  const buf = new Float64Array(Math.min(CH, colFeats.length) * n);
   const stride = Math.max(1, Math.ceil(n / SKETCH_ROWS));
-  const sample = new Float64Array(Math.ceil(n / stride));
-  for (let j0 = 0; j0 < colFeats.length; j0 += CH) {
-    const k = Math.min(CH, colFeats.length - j0);
-    transposeChunk(x, colFeats, j0, k, buf);
+  return { x, mb, learn: !cutsIn, cuts, colBins, rowPtr, localDefault, colFeats, stride };
+}
+
+/**
+ * Bins one continuous column: learns its cuts from every stride-th value (unless `given`), writes its codes to
+ * `col`, and adds each row's "not the default bin" to rowCnt[o + r]. Returns the cuts and the default bin.
+ */
+export function binColumn(
+  colv: Float64Array,
+  given: Float64Array | null,
+  stride: number,
+  mb: number,
+  col: Uint8Array,
+  rowCnt: Uint32Array | Int32Array,
+  o: number,
+  sample: Float64Array,
+): { cuts: Float64Array; best: number } {
+  const n = colv.length;
+  let c = given;
+  if (!c) {
+    let m = 0;
+    for (let r = 0; r < n; r += stride) {
+      const v = colv[r]!;
+      if (v === v) sample[m++] = v;
+    }
+    c = computeCuts(sample.slice(0, m), mb);
+  }
+  const miss = c.length + 1;
+  const counts = new Int32Array(miss + 1);
+  for (let r = 0; r < n; r++) {
+    const v = colv[r]!;
+    const b = v === v ? (c.length === 0 ? 0 : binOf(c, v)) : miss;
+    col[r] = b;
+    counts[b]!++;
+  }
+  let best = 0;
+  for (let b = 1; b <= miss; b++) if (counts[b]! > counts[best]!) best = b;
+  // Each row's non-default bins, counted while the column is in cache (CSR pass 1).
+  for (let r = 0; r < n; r++) rowCnt[o + r]! += col[r] !== best ? 1 : 0;
+  return { cuts: c, best };
+}
+
+/**
+ * The column path for features `feats` on this thread: CH columns at a time through a transposed buffer. A
+ * chunk pass reads CH × 8 bytes of every row, a row apart in memory; 32 columns (4 cache lines) when the
+ * buffer stays under 32 MB, 8 at least.
+ */
+export function binColumns(st: BinningStage, feats: Int32Array): void {
+  const { x, colBins, cuts, localDefault, rowPtr } = st;
+  const n = x.nRows;
+  const CH = Math.max(8, Math.min(32, Math.floor(2 ** 22 / Math.max(1, n) / 8) * 8));
+  const buf = new Float64Array(Math.min(CH, feats.length) * n);
+  const sample = new Float64Array(Math.ceil(n / st.stride));
+  for (let j0 = 0; j0 < feats.length; j0 += CH) {
+    const k = Math.min(CH, feats.length - j0);
+    transposeChunk(x, feats, j0, k, buf);
     for (let j = 0; j < k; j++) {
-      const f = colFeats[j0 + j]!;
+      const f = feats[j0 + j]!;
       const colv = buf.subarray(j * n, (j + 1) * n);
-      if (!cutsIn) {
-        let m = 0;
-        for (let r = 0; r < n; r += stride) {
-          const v = colv[r]!;
-          if (v === v) sample[m++] = v;
-        }
-        cuts[f] = computeCuts(sample.slice(0, m), mb);
-      }
-      const c = cuts[f]!;
-      const miss = c.length + 1;
       const col = colBins.subarray(f * n, (f + 1) * n);
-      counts.fill(0);
-      for (let r = 0; r < n; r++) {
-        const v = colv[r]!;
-        const b = v === v ? (c.length === 0 ? 0 : binOf(c, v)) : miss;
-        col[r] = b;
-        counts[b]!++;
-      }
-      let best = 0;
-      for (let b = 1; b <= miss; b++) if (counts[b]! > counts[best]!) best = b;
-      localDefault[f] = best;
-      // Count each row's non-default bins now, while the column is in cache (CSR pass 1).
-      for (let r = 0; r < n; r++) rowPtr[r + 1]! += col[r] !== best ? 1 : 0;
+      const r = binColumn(colv, st.learn ? null : cuts[f]!, st.stride, st.mb, col, rowPtr, 1, sample);
+      cuts[f] = r.cuts;
+      localDefault[f] = r.best;
     }
   }
+}
 
+/** Bin offsets, default bins and the CSR of the non-default bins, once every feature is binned. */
+export function finishBinning(st: BinningStage): BinnedMatrix {
+  const { cuts, colBins, rowPtr, localDefault } = st;
+  const { nRows: n, nCols: p } = st.x;
   const nBins = new Int32Array(p);
   const offsets = new Int32Array(p);
   let total = 0;
@@ -309,7 +371,10 @@ export function binMatrix(x: DenseMatrix, maxBin: number, cutsIn?: Float64Array[
   // CSR of the non-default bins: counts were taken above, now prefix sums and the fill pass.
   for (let r = 0; r < n; r++) rowPtr[r + 1]! += rowPtr[r]!;
   const nnz = rowPtr[n]!;
-  const rowBins = total <= 65536 ? new Uint16Array(nnz) : new Uint32Array(nnz);
+  const rowBins =
+    total <= 65536
+      ? new Uint16Array(new SharedArrayBuffer(2 * nnz))
+      : new Uint32Array(new SharedArrayBuffer(4 * nnz));
   const fill = rowPtr.slice(0, n);
   for (let f = 0; f < p; f++) {
     const col = colBins.subarray(f * n, (f + 1) * n);

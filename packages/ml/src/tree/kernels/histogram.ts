@@ -199,8 +199,12 @@ export function sampledLayout(bm: BinnedMatrix, featuresPerNode: number): Sample
     } else kept += nnz[f]!;
   }
   if (nDense === 0) return null;
-  const sPtr = new Uint32Array(n + 1);
-  const sBins = rowBins instanceof Uint16Array ? new Uint16Array(kept) : new Uint32Array(kept);
+  // Shared memory, like the binned matrix: a forest worker gets the layout without a copy.
+  const sPtr = new Uint32Array(new SharedArrayBuffer(4 * (n + 1)));
+  const sBins =
+    rowBins instanceof Uint16Array
+      ? new Uint16Array(new SharedArrayBuffer(2 * kept))
+      : new Uint32Array(new SharedArrayBuffer(4 * kept));
   let o = 0;
   for (let r = 0; r < n; r++) {
     const ke = rowPtr[r + 1]!;

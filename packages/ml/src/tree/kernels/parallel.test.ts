@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { binMatrix } from './binning.js';
 import { buildHistogram } from './histogram.js';
-import { ParallelHistograms, setWorkerPatience } from './parallel.js';
+import { binMatrixParallel, ParallelHistograms, setWorkerPatience, warmForestWorker } from './parallel.js';
 import { Rng } from './rng.js';
 
 function setup() {
@@ -53,4 +53,25 @@ test('a worker that stops answering is replaced by the main thread, with the sam
     setWorkerPatience(10_000);
     ph.close();
   }
+});
+
+test('binning with the forest worker gives the one-thread binned matrix', async () => {
+  const rng = new Rng(8);
+  const n = 5000;
+  const p = 9;
+  // Continuous columns (some missing), one-hot and constant ones.
+  const data = Float64Array.from({ length: n * p }, (_, i) => {
+    const f = i % p;
+    if (f < 5) return rng.next() < 0.02 ? NaN : rng.next() * (f + 1);
+    return f === 8 ? 3 : rng.next() < 0.2 ? 1 : 0;
+  });
+  const x = { data, nRows: n, nCols: p };
+  const one = binMatrix(x, 64);
+  warmForestWorker();
+  const two = await binMatrixParallel(x, 64);
+  assert.deepEqual(two.cuts, one.cuts);
+  assert.deepEqual(two.colBins, one.colBins);
+  assert.deepEqual(two.defaultBin, one.defaultBin);
+  assert.deepEqual(two.rowPtr, one.rowPtr);
+  assert.deepEqual(two.rowBins, one.rowBins);
 });

@@ -10,7 +10,14 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { BinnedMatrix } from './binning.js';
+import {
+  binColumns,
+  binRows,
+  finishBinning,
+  transposeChunk,
+  type BinnedMatrix,
+  type DenseMatrix,
+} from './binning.js';
 import {
   buildForestTree,
   forestScratch,
@@ -74,6 +81,72 @@ export function warmForestWorker(): void {
   forestWorker ??= spawn();
 }
 
+/**
+ * binMatrix with the forest worker (warmForestWorker) binning half of the continuous columns: this thread does
+ * the row-major part and the other half, the worker sorts and bins its columns (handed over transposed, in
+ * shared memory) straight into the shared bin codes. The result is binMatrix's, bit for bit: every column is
+ * binned alone and the rows' counts are integers. Falls back to this thread alone without a worker, when the
+ * hand-over would exceed 128 MB, or if the worker fails.
+ */
+export async function binMatrixParallel(x: DenseMatrix, maxBin: number): Promise<BinnedMatrix> {
+  const st = binRows(x, maxBin);
+  const n = x.nRows;
+  const feats = st.colFeats;
+  const half = feats.length >> 1;
+  const theirs = feats.slice(half);
+  const worker = forestWorker;
+  if (!worker || theirs.length === 0 || theirs.length * n * 8 > 2 ** 27) {
+    binColumns(st, feats);
+    return finishBinning(st);
+  }
+  const cols = new Float64Array(new SharedArrayBuffer(theirs.length * n * 8));
+  transposeChunk(x, theirs, 0, theirs.length, cols);
+  const nnz = new Int32Array(new SharedArrayBuffer(4 * n));
+  const id = nextId++;
+  const reply = new Promise<{ cuts: Float64Array[]; best: Int32Array }>((resolve, reject) => {
+    const onMessage = (m: { type: string; id: number; cuts: Float64Array[]; best: Int32Array }): void => {
+      if (m.type !== 'binned' || m.id !== id) return;
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      resolve(m);
+    };
+    const onError = (e: Error): void => {
+      worker.off('message', onMessage);
+      reject(e);
+    };
+    worker.on('message', onMessage);
+    worker.once('error', onError);
+  });
+  worker.ref();
+  const msg = {
+    type: 'bin',
+    id,
+    cols,
+    colBins: st.colBins,
+    feats: theirs,
+    nnz,
+    stride: st.stride,
+    mb: st.mb,
+  };
+  worker.postMessage(msg);
+  binColumns(st, feats.subarray(0, half));
+  try {
+    const r = await reply;
+    for (let j = 0; j < theirs.length; j++) {
+      st.cuts[theirs[j]!] = r.cuts[j]!;
+      st.localDefault[theirs[j]!] = r.best[j]!;
+    }
+    for (let i = 0; i < n; i++) st.rowPtr[i + 1]! += nnz[i]!;
+  } catch {
+    // The worker is gone: bin its columns here (what it wrote to the shared codes is overwritten).
+    if (forestWorker === worker) forestWorker = null;
+    binColumns(st, theirs);
+  } finally {
+    worker.unref();
+  }
+  return finishBinning(st);
+}
+
 /** Trees of a forest built on the main thread and one worker; same trees as `trainForest`. */
 export async function trainForestParallel(
   bm: BinnedMatrix,
@@ -89,7 +162,9 @@ export async function trainForestParallel(
   let next = 0;
   let done = 0;
   const report = (): void => onTree?.({ tree: done++, numTrees: p.numTrees });
-  worker.postMessage({ type: 'forest', id, bm, y, w, p });
+  const scratch = forestScratch(bm, p);
+  // The binned matrix and the layout live in shared memory (binning.ts, histogram.ts): not copied.
+  worker.postMessage({ type: 'forest', id, bm, y, w, p, layout: scratch.layout });
   const fromWorker = new Promise<void>((resolve, reject) => {
     let pending = 0;
     const onMessage = (m: { type: string; id: number; t: number; tree: Tree }): void => {
@@ -123,7 +198,6 @@ export async function trainForestParallel(
   });
   // If the main thread fails first, a later worker error must not become an unhandled rejection.
   fromWorker.catch(() => undefined);
-  const scratch = forestScratch(bm, p);
   try {
     while (next < p.numTrees) {
       const t = next++;
@@ -142,6 +216,8 @@ export async function trainForestParallel(
 }
 
 function shared(a: Uint32Array | Uint16Array | Float64Array | Int32Array): SharedArrayBuffer {
+  const b = a.buffer;
+  if (b instanceof SharedArrayBuffer && a.byteOffset === 0 && a.byteLength === b.byteLength) return b;
   const sab = new SharedArrayBuffer(a.byteLength);
   new Uint8Array(sab).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   return sab;

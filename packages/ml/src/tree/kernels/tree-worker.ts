@@ -6,9 +6,9 @@
  * - prediction: the second half of the rows of a large prediction (predict-parallel.ts).
  */
 import { parentPort } from 'node:worker_threads';
-import type { BinnedMatrix } from './binning.js';
+import { binColumn, type BinnedMatrix } from './binning.js';
 import { buildForestTree, forestScratch, type ForestParams, type ForestScratch } from './forest.js';
-import { accumulate } from './histogram.js';
+import { accumulate, type SampledLayout } from './histogram.js';
 import { CTRL, type HistSession } from './parallel-protocol.js';
 import { predictCompiled, type CompiledForest } from './tree.js';
 
@@ -23,8 +23,26 @@ interface ForestCtx {
 const forests = new Map<number, ForestCtx>();
 
 type Msg =
-  | { type: 'forest'; id: number; bm: BinnedMatrix; y: Float64Array; w: Float64Array | null; p: ForestParams }
+  | {
+      type: 'forest';
+      id: number;
+      bm: BinnedMatrix;
+      y: Float64Array;
+      w: Float64Array | null;
+      p: ForestParams;
+      layout: SampledLayout | null;
+    }
   | { type: 'tree'; id: number; t: number; seed: number }
+  | {
+      type: 'bin';
+      id: number;
+      cols: Float64Array;
+      colBins: Uint8Array;
+      feats: Int32Array;
+      nnz: Int32Array;
+      stride: number;
+      mb: number;
+    }
   | { type: 'drop'; id: number }
   | { type: 'hist'; session: HistSession }
   | { type: 'hello'; flag: SharedArrayBuffer }
@@ -86,11 +104,28 @@ function histLoop(s: HistSession): void {
 
 parentPort?.on('message', (m: Msg) => {
   if (m.type === 'forest') {
-    forests.set(m.id, { bm: m.bm, y: m.y, w: m.w, p: m.p, scratch: forestScratch(m.bm, m.p) });
+    const scratch = forestScratch(m.bm, m.p, false);
+    scratch.layout = m.layout;
+    forests.set(m.id, { bm: m.bm, y: m.y, w: m.w, p: m.p, scratch });
   } else if (m.type === 'tree') {
     const c = forests.get(m.id)!;
     const tree = buildForestTree(c.bm, c.y, c.w, c.p, m.seed, c.scratch);
     parentPort!.postMessage({ type: 'tree', id: m.id, t: m.t, tree });
+  } else if (m.type === 'bin') {
+    // Continuous columns for binMatrixParallel: codes into the shared colBins, row counts into nnz.
+    const n = m.nnz.length;
+    const sample = new Float64Array(Math.ceil(n / m.stride));
+    const cuts: Float64Array[] = [];
+    const best = new Int32Array(m.feats.length);
+    for (let j = 0; j < m.feats.length; j++) {
+      const f = m.feats[j]!;
+      const colv = m.cols.subarray(j * n, (j + 1) * n);
+      const col = m.colBins.subarray(f * n, (f + 1) * n);
+      const r = binColumn(colv, null, m.stride, m.mb, col, m.nnz, 0, sample);
+      cuts.push(r.cuts);
+      best[j] = r.best;
+    }
+    parentPort!.postMessage({ type: 'binned', id: m.id, cuts, best });
   } else if (m.type === 'drop') {
     forests.delete(m.id);
   } else if (m.type === 'hello') {
