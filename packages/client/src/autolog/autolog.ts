@@ -25,7 +25,7 @@ import type { Dataset } from '@cauce/protocol';
 import type { MlflowClient } from '../client.js';
 import { exampleSplit, inferSchema } from '../model/signature.js';
 import { modelFiles } from '../model/mlmodel.js';
-import { profileInput } from '../model/profile.js';
+import { profileBuffers, profileInput } from '../model/profile.js';
 import { preloadFigures, type VegaLiteSpec } from '../figures.js';
 import { _activeExperimentId, _addRunEndHook, activeRun, getClient } from '../fluent.js';
 import { _whileOpen } from '../interrupt.js';
@@ -263,7 +263,8 @@ async function autologFit<M extends Model>(
   // its child runs while the fit runs, and completes each child as its trials end.
   let begun = false;
   try {
-    thread.send(beginMessage(s, c, id, effective, frame), useWorker, c);
+    const begin = beginMessage(s, c, id, effective, frame);
+    thread.send(begin, useWorker, c, begin.profile ? profileBuffers(begin.profile) : []);
     begun = true;
   } catch (err) {
     warn(`could not start logging ${classNameOf(est)}.fit`, err);

@@ -62,12 +62,13 @@ export class LoggingThread {
 
   /**
    * Sends a message to the recorder: to the worker, or to the Recorder on this thread when `useWorker` is
-   * false or the worker is unavailable. `client` is the caller's client (used as is on this thread).
+   * false or the worker is unavailable. `client` is the caller's client (used as is on this thread);
+   * `transfer` lists buffers the message owns, moved to the worker instead of copied.
    */
-  send(m: ToRecorder, useWorker: boolean, client?: MlflowClient): void {
+  send(m: ToRecorder, useWorker: boolean, client?: MlflowClient, transfer: ArrayBuffer[] = []): void {
     if (useWorker && !this.broken && !this.localIds.has(m.id)) {
       try {
-        this.ensureWorker().postMessage(m);
+        this.ensureWorker().postMessage(m, transfer);
         return;
       } catch (err) {
         if (!(err instanceof Error && err.name === 'DataCloneError')) this.fallBack(err);

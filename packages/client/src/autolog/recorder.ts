@@ -14,6 +14,7 @@
  * is checked against the fitted model's metrics at `finish`: should they ever differ, the model's value is
  * logged. A failure never fails the fit: it is posted back as a warning the caller's thread prints.
  */
+import { readFileSync } from 'node:fs';
 import type { Run, RunStatus } from '@cauce/protocol';
 import { MlflowClient } from '../client.js';
 import { figureToSvg } from '../figures.js';
@@ -75,6 +76,15 @@ async function timed<T>(what: string, p: Promise<T>): Promise<T> {
   }
 }
 
+/** This thread's CPU time so far (Linux; NaN elsewhere), for CAUCE_AUTOLOG_TIMING. */
+function threadCpuMs(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
 const message = (err: unknown): string => (err as Error)?.message ?? String(err);
 
 export class Recorder {
@@ -118,7 +128,10 @@ export class Recorder {
   }
 
   private begin(m: BeginMessage, c: MlflowClient): void {
-    if (TIMING) console.error(`cauce autolog (logging thread): begin at ${performance.now().toFixed(0)}`);
+    if (TIMING)
+      console.error(
+        `cauce autolog (logging thread): begin at ${performance.now().toFixed(0)}; thread CPU ${threadCpuMs().toFixed(0)} ms so far`,
+      );
     const fit: Fit = {
       begin: m,
       client: c,
@@ -294,7 +307,7 @@ export class Recorder {
       this.fits.delete(m.id);
       if (TIMING)
         console.error(
-          `cauce autolog (logging thread): result logged in ${(performance.now() - t0).toFixed(1)} ms`,
+          `cauce autolog (logging thread): result logged in ${(performance.now() - t0).toFixed(1)} ms; thread CPU ${threadCpuMs().toFixed(0)} ms so far`,
         );
       this.post({ type: 'done', id: m.id, runId });
     }

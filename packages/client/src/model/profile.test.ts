@@ -1,9 +1,11 @@
 // The training profile of a sparse vector column (CSR, read without densifying) agrees with the dense
-// path on the same values — through a row view too, as profileFrame samples large frames.
+// path on the same values — through a row view too, as profileFrame samples large frames. The sample
+// autolog cuts on the fit's thread and profiles on its logging thread gives the same profile.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Frame, sparseVectorColumn, vectorColumn } from '@cauce/frame';
+import { Frame, int32Column, sparseVectorColumn, vectorColumn } from '@cauce/frame';
 import { profileFrame, type VectorProfile } from '@cauce/client';
+import { profileBuffers, profileInput, profileOfInput } from './profile.js';
 
 /** mulberry32: a seeded generator for the test data. */
 function rng(seed: number): () => number {
@@ -60,5 +62,45 @@ test('a sparse vector column profiles like the same values stored densely', () =
     assert.equal(s.max[6], 0);
     assert.equal(s.std[6], 0);
     assert.ok(s.max[1]! === 0 && s.min[1]! < -1, 'implicit zeros count in min / max');
+  }
+});
+
+test('a prepared sample moved to another thread profiles like profileFrame, and the frame keeps its data', () => {
+  const r = rng(9);
+  for (const rows of [300, 12_000]) {
+    const size = 5;
+    const dense = new Float64Array(rows * size).map(() => r());
+    const indptr = [0];
+    const indices: number[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < size; j++)
+        if (r() < 0.4) {
+          indices.push(j);
+          values.push(r() * 4 - 2);
+        }
+      indptr.push(indices.length);
+    }
+    const frame = Frame.fromColumns({
+      x: Float64Array.from({ length: rows }, () => (r() < 0.05 ? Number.NaN : r() * 100)),
+      k: int32Column(Int32Array.from({ length: rows }, () => Math.floor(r() * 7))),
+      g: Array.from({ length: rows }, () => (r() < 0.3 ? 'a' : r() < 0.5 ? 'b' : 'c')),
+      s: sparseVectorColumn(
+        size,
+        Int32Array.from(indptr),
+        Int32Array.from(indices),
+        Float64Array.from(values),
+      ),
+      d: vectorColumn(size, dense),
+    });
+    const before = JSON.stringify(profileFrame(frame).columns);
+    const input = profileInput(frame);
+    // what autolog does: the sample's buffers are transferred (detached here), not copied
+    const moved = structuredClone(input, { transfer: profileBuffers(input) });
+    const profile = profileOfInput(moved);
+    assert.equal(JSON.stringify(profile.columns), before, `${rows} rows: same profile`);
+    assert.equal(profile.sampledRows, Math.min(rows, 10_000));
+    // the frame's own storage was not part of the transfer
+    assert.equal(JSON.stringify(profileFrame(frame).columns), before, `${rows} rows: frame intact`);
   }
 });

@@ -274,7 +274,11 @@ function sparseSample(col: SparseVectorColumn): SparseSample {
   return out;
 }
 
-/** The sample of every column of `frame` (or those named), from at most `maxRows` evenly spaced rows. */
+/**
+ * The sample of every column of `frame` (or those named), from at most `maxRows` evenly spaced rows. Every
+ * typed array in it is its own (never the frame's storage), so it can be transferred to another thread
+ * (`profileBuffers`).
+ */
 export function profileInput(
   frame: Frame,
   columns?: readonly string[],
@@ -310,9 +314,24 @@ export function profileInput(
         col.isNull(i) ? null : String(col.get(i)),
       );
       out.push({ name, kind: 'categorical', type: 'bool', nulls, values });
-    } else out.push({ name, kind: 'numeric', type: f.type, nulls, values: sample.float64(name) });
+    } else {
+      // an array of its own (the frame's storage when nothing was sampled): the input may be transferred
+      const values = sample === frame ? sample.float64(name).slice() : sample.float64(name);
+      out.push({ name, kind: 'numeric', type: f.type, nulls, values });
+    }
   }
   return { numRows: n, sampledRows: sample.numRows, seed, columns: out };
+}
+
+/** The buffers of a prepared sample, for a zero-copy postMessage. */
+export function profileBuffers(input: ProfileInput): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const c of input.columns) {
+    if (c.kind === 'sparse')
+      for (const a of [c.indptr, c.indices, c.values]) out.add(a.buffer as ArrayBuffer);
+    else if (c.kind !== 'categorical') out.add(c.values.buffer as ArrayBuffer);
+  }
+  return [...out];
 }
 
 /** The profile of a prepared sample (`profileInput`); `columns` keeps only those named, in that order. */
