@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 
 // The published shape: plain `node` (no `source` condition) resolves @cauce/client, @cauce/ml and the server
 // to their built dist/ (made by `tsc -b`, which `npm test` runs first): a CrossValidator fit on worker
-// threads under autolog, logged to a real server, then loaded back by runs:/ URI.
+// threads under autolog (logged from autolog's own worker thread), to a real server, then loaded back by
+// runs:/ URI.
 test('the built @cauce/client and @cauce/ml tune, log and load without the source condition', () => {
   const script = `
     const { mkdtempSync, rmSync } = await import('node:fs');
@@ -19,7 +20,7 @@ test('the built @cauce/client and @cauce/ml tune, log and load without the sourc
     try {
       client.setTrackingUri(server.url);
       await client.setExperiment('dist');
-      client.autolog({ silent: true, logPlots: false });
+      client.autolog({ logPlots: false });
       const n = 60;
       const x = Float64Array.from({ length: n * 2 }, (_, i) => (i * 37) % 11);
       const y = Float64Array.from({ length: n }, (_, i) => 2 * x[2 * i] - x[2 * i + 1] + 1);
@@ -53,4 +54,6 @@ test('the built @cauce/client and @cauce/ml tune, log and load without the sourc
   });
   assert.equal(res.status, 0, res.stderr);
   assert.deepEqual(JSON.parse(res.stdout), { runs: 3, same: true });
+  // logged on autolog's logging thread (dist/autolog/log-worker.js): a thread that failed would warn
+  assert.doesNotMatch(res.stderr, /cauce autolog/);
 });

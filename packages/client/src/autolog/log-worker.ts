@@ -26,6 +26,8 @@ port.on('message', (m: ToRecorder) => {
     port.postMessage({ type: 'warn', message: `logging failed: ${(err as Error)?.message ?? String(err)}` });
   }
 });
+// the fit's thread replays what it sent should this thread fail before saying it runs
+port.postMessage({ type: 'ready' });
 
 /**
  * Vega's code runs ~3× slower the first time in a thread than once warm: one tiny plot of each kind, one

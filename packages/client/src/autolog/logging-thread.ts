@@ -46,6 +46,9 @@ export class LoggingThread {
   private broken = false;
   /** Recordings whose begin could not be posted (uncloneable params): logged on this thread. */
   private readonly localIds = new Set<number>();
+  /** The worker has loaded its code (it says so once); until then messages are kept to be replayed. */
+  private ready = false;
+  private readonly journal: Array<{ m: ToRecorder; client: MlflowClient | undefined }> = [];
   private nextId = 1;
   private readonly waiting = new Map<number, (d: Done) => void>();
   private readonly kills = new Map<number, () => void>();
@@ -68,7 +71,14 @@ export class LoggingThread {
   send(m: ToRecorder, useWorker: boolean, client?: MlflowClient, transfer: ArrayBuffer[] = []): void {
     if (useWorker && !this.broken && !this.localIds.has(m.id)) {
       try {
-        this.ensureWorker().postMessage(m, transfer);
+        const w = this.ensureWorker();
+        if (this.ready) w.postMessage(m, transfer);
+        else {
+          // copied, not moved, until the worker is known to run: should it fail to start, the messages
+          // are replayed on this thread with their data intact
+          w.postMessage(m);
+          this.journal.push({ m, client });
+        }
         return;
       } catch (err) {
         if (!(err instanceof Error && err.name === 'DataCloneError')) this.fallBack(err);
@@ -103,7 +113,10 @@ export class LoggingThread {
   }
 
   private receive = (m: FromRecorder): void => {
-    if (m.type === 'warn') this.onWarn(m.message);
+    if (m.type === 'ready') {
+      this.ready = true;
+      this.journal.length = 0;
+    } else if (m.type === 'warn') this.onWarn(m.message);
     else if (m.type === 'killed') {
       this.kills.get(m.id)?.();
       this.kills.delete(m.id);
@@ -129,23 +142,31 @@ export class LoggingThread {
     return w;
   }
 
-  /** The worker failed: recordings it held are lost (said so), the next ones are logged on this thread. */
+  /**
+   * The worker failed: everything is logged on this thread from now on. A worker that never started (its
+   * code did not load) had done nothing yet, so what it was sent is replayed here; recordings a running
+   * worker held may be incomplete, which the warning says.
+   */
   private fallBack(err: unknown): void {
     const w = this.worker;
     this.worker = undefined;
     this.broken = true;
     if (w) void w.terminate().catch(() => undefined);
+    const local = this.localRecorder();
+    const replay = this.ready ? [] : this.journal.splice(0);
+    const lost = this.ready ? this.waiting.size : 0;
     this.onWarn(
       `the logging thread failed (${(err as Error)?.message ?? String(err)}); logging on the caller's thread from now on` +
-        (this.waiting.size > 0 ? `; ${this.waiting.size} fit(s) may be recorded incompletely` : ''),
+        (lost > 0 ? `; ${lost} fit(s) may be recorded incompletely` : ''),
     );
-    for (const [id, resolve] of this.waiting) {
-      this.waiting.delete(id);
-      resolve({ runId: undefined });
-    }
+    for (const { m, client } of replay) local.handle(m, client);
+    if (lost > 0)
+      for (const [id, resolve] of this.waiting) {
+        this.waiting.delete(id);
+        resolve({ runId: undefined });
+      }
     for (const resolve of this.kills.values()) resolve();
     this.kills.clear();
-    this.local ??= new Recorder(this.receive);
   }
 
   private localRecorder(): Recorder {

@@ -94,6 +94,7 @@ export interface KillMessage {
 export type ToRecorder = BeginMessage | TrialMessage | FinishMessage | MetricsMessage | KillMessage;
 
 export type FromRecorder =
+  | { type: 'ready' }
   | { type: 'done'; id: number; runId: string | undefined }
   | { type: 'killed'; id: number }
   | { type: 'warn'; message: string };
