@@ -9,7 +9,8 @@
  * a run is open (a process with no open run keeps Node's default: the signal ends it at once). It is
  * removed as it fires, so a second Ctrl-C ends the process at once; once the runs are ended (or after
  * KILL_WAIT_MS) the signal is raised again, so the process ends the way it would have without us
- * (exit status 128 + signal number; other listeners, such as a CLI's, still get it).
+ * (exit status 128 + signal number) — unless the application listens to it too: then its listener has
+ * already run and decides what happens next.
  */
 
 type Killer = () => Promise<void>;
@@ -26,12 +27,14 @@ function onSignal(signal: NodeJS.Signals): void {
   uninstall();
   const all = [...killers.keys()];
   killers.clear();
+  // another listener (the application's own) already got this signal and decides what happens next
+  const others = process.listenerCount(signal) > 0;
   let raised = false;
   const raise = (): void => {
     if (raised) return;
     raised = true;
     clearTimeout(timer);
-    process.kill(process.pid, signal);
+    if (!others) process.kill(process.pid, signal);
   };
   const timer = setTimeout(raise, KILL_WAIT_MS);
   void Promise.all(all.map((k) => k().catch(() => undefined))).then(raise);
