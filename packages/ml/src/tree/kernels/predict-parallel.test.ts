@@ -8,6 +8,7 @@ import {
   predictCompiledParallel,
   predictWorkerReady,
   setParallelPrediction,
+  setPredictWindowDoubles,
   warmPredictWorker,
 } from './predict-parallel.js';
 import { Rng } from './rng.js';
@@ -82,6 +83,13 @@ test('prediction shared with the worker gives the one-thread numbers bit for bit
   }
   // A ragged last block (not a multiple of 128 rows).
   assert.ok(checkAgainstSerial(cf, rowsOf(data, 8, 0.04, false), 8 * n - 77) > 0);
+  // Large calls go in windows whose worker share fits the reserved buffer: here ~5,900-row windows.
+  setPredictWindowDoubles(20_000);
+  try {
+    assert.ok(checkAgainstSerial(cf, rowsOf(data, 8, 0.05, false), 8 * n - 5) > 0);
+  } finally {
+    setPredictWindowDoubles(4 << 20);
+  }
 });
 
 test('small inputs, or parallel prediction turned off, stay on this thread with the same numbers', () => {

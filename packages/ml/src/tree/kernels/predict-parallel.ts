@@ -29,6 +29,8 @@ import { MAX_BLOCKS, PCTRL, type PredictJob } from './predict-protocol.js';
 const MIN_PARALLEL_STEPS = 600_000;
 /** Longest wait for the block the worker is walking before the main thread walks it too. */
 const PATIENCE_MS = 5;
+/** Share of the rows the worker may get (the main thread also pays the copy, so it keeps a bit less). */
+const WORKER_SHARE = 0.55;
 /** The main thread copies more rows for the worker when fewer than this many copied blocks are left to it. */
 const LEAD_BLOCKS = 8;
 /** Blocks per copied chunk. */
@@ -127,6 +129,13 @@ export function prepareForPrediction(nodes: number): boolean {
   return true;
 }
 
+let windowDoubles = RESERVED_DOUBLES;
+
+/** @internal for tests: the worker's share of one window, in doubles (default: the reserved buffer). */
+export function setPredictWindowDoubles(n: number): void {
+  windowDoubles = n;
+}
+
 /** @internal for tests: whether the prediction worker is up. */
 export function predictWorkerReady(): boolean {
   return ready !== null && Atomics.load(ready, 0) === 1;
@@ -163,23 +172,62 @@ export function predictCompiledParallel(
   out: Float64Array,
   stride: number,
 ): boolean {
-  const B = Math.max(WALK_BLOCK_ROWS, Math.ceil(nRows / MAX_BLOCKS));
-  const nBlocks = Math.ceil(nRows / B);
-  const big = parallelPredictionEnabled() && nBlocks >= 4 && nRows * stepsPerRow(cf) >= MIN_PARALLEL_STEPS;
+  const big =
+    parallelPredictionEnabled() &&
+    nRows >= 4 * WALK_BLOCK_ROWS &&
+    nRows * stepsPerRow(cf) >= MIN_PARALLEL_STEPS;
   if (big) warmPredictWorker();
   const w = worker;
   if (!big || !w || !predictWorkerReady() || !cf.shared) {
     predictCompiled(cf, data, nRows, nCols, out, stride);
-    lastStats = { workerBlocks: 0, mainBlocks: nBlocks };
+    lastStats = { workerBlocks: 0, mainBlocks: Math.ceil(nRows / WALK_BLOCK_ROWS) };
     return false;
   }
+  // Rows not in shared memory go in windows whose worker share fits the reserved buffer, so that a large
+  // call (200,000 rows × 252 columns would want 220 MB) does not keep a large buffer for the process' life.
+  const inShared = data.buffer instanceof SharedArrayBuffer;
+  const fit = Math.floor(windowDoubles / (WORKER_SHARE * nCols) / WALK_BLOCK_ROWS) * WALK_BLOCK_ROWS;
+  const windowRows = inShared || fit < 8 * WALK_BLOCK_ROWS ? nRows : fit;
+  const nWin = Math.ceil(nRows / windowRows);
+  const size = Math.ceil(nRows / nWin / WALK_BLOCK_ROWS) * WALK_BLOCK_ROWS;
+  const stats: ParallelPredictStats = { workerBlocks: 0, mainBlocks: 0 };
+  for (let r0 = 0; r0 < nRows; r0 += size) {
+    const r1 = Math.min(nRows, r0 + size);
+    const s = shareRows(
+      cf,
+      data.subarray(r0 * nCols, r1 * nCols),
+      r1 - r0,
+      nCols,
+      out.subarray(r0 * stride, r1 * stride),
+      stride,
+      w,
+    );
+    stats.workerBlocks += s.workerBlocks;
+    stats.mainBlocks += s.mainBlocks;
+  }
+  lastStats = stats;
+  return stats.workerBlocks > 0;
+}
+
+/** One two-thread pass over `nRows` rows (see the top of this file). */
+function shareRows(
+  cf: CompiledForest,
+  data: Float64Array,
+  nRows: number,
+  nCols: number,
+  out: Float64Array,
+  stride: number,
+  w: Worker,
+): ParallelPredictStats {
+  const B = Math.max(WALK_BLOCK_ROWS, Math.ceil(nRows / MAX_BLOCKS));
+  const nBlocks = Math.ceil(nRows / B);
   const inShared = data.buffer instanceof SharedArrayBuffer;
   // The back blocks [first, nBlocks) may be handed to the worker: as many as the row buffer holds, at least
   // 55% of the rows (the main thread also pays the copy, so the worker ends up with a bit more than half).
   let rows: Float64Array | null = null;
   let first = 1;
   if (!inShared) {
-    const want = Math.max(1, Math.round(nBlocks * 0.55));
+    const want = Math.max(1, Math.round(nBlocks * WORKER_SHARE));
     const touched = rowsBuf !== null && rowsTouched !== null && Atomics.load(rowsTouched, 0) === 1;
     let cap = touched ? Math.floor(rowsBuf!.length / (B * nCols)) : 0;
     if (cap < want) {
@@ -269,8 +317,7 @@ export function predictCompiledParallel(
     rowsBuf = partBuf = null;
     rowsTouched = null;
   }
-  lastStats = { workerBlocks, mainBlocks };
-  return workerBlocks > 0;
+  return { workerBlocks, mainBlocks };
 }
 
 /** predictCompiled on rows [r0, r1) of `data` into the same rows of `out`. */
