@@ -5,20 +5,26 @@
  *
  * How one call goes (protocol in predict-protocol.ts):
  * - the compiled forest already lives in SharedArrayBuffers, so the worker gets it without a copy;
- * - the worker is sent the job first, then the main thread copies the back ~55% of the rows into a reused
- *   shared buffer, from the back, in chunks (rows already in shared memory are not copied), so the worker
- *   starts on the last blocks while the next are being copied;
- * - the main thread then walks blocks from the front, straight from the caller's array, while the worker
- *   takes copied blocks from the back; whoever is faster takes more, so a worker that gets no CPU (a busy
- *   machine) only costs the copy: the main thread does the rest, and it waits at most PATIENCE_MS for the
- *   one block the worker may be in the middle of before doing that block too.
+ * - the rows are cut into blocks of 128; the worker is sent the job, then the main thread walks blocks
+ *   from the front, straight from the caller's array, while the worker takes blocks from the back;
+ * - rows not already in shared memory must be copied for the worker (a frame's vectors are not shared):
+ *   between two of its own blocks the main thread copies the next 8 back blocks into a reused shared
+ *   buffer whenever the worker has fewer than 8 copied blocks left, so the copy is shared out like the
+ *   walk, and nothing is copied for a worker that does not run;
+ * - whoever is faster takes more, so a worker that gets no CPU (a busy machine) costs at most one chunk
+ *   of copy: the main thread does the rest, and waits at most PATIENCE_MS for the one block the worker may
+ *   be in the middle of before walking that block too.
  *
- * Session 2 left this off by default ("copying the rows costs what it saves"). Re-measured: the test
- * matrix is 20,000 × 252 doubles (40 MB, not the 3.8 MB of 24 columns), yet copying half of it into a
- * reused shared buffer costs ~3 ms; the time went elsewhere — the worker walked its half in unoptimised code
- * on every first call (a cold JIT in a fresh thread, now warmed up when the worker starts), each call
- * allocated fresh shared buffers (page faults), and a fixed half/half split made the call as slow as the
- * slower thread. Now on by default whenever there are two threads (setTreeThreads) and the work is large.
+ * Session 2 left this off by default ("copying the rows costs what it saves on 2 cores"). Re-measured
+ * (bench test matrix: 20,000 × 252 doubles = 40 MB, not 3.8 MB): copying the worker's 22 MB into a
+ * reused shared buffer costs ~3 ms (TypedArray.set and Buffer.copy alike). The time went elsewhere:
+ * - the worker walked in unoptimised code: a fresh thread has a cold JIT, and the structured-cloned
+ *   forest has another hidden class than the one the walk was optimised for (predict-worker.ts);
+ * - each call's fresh 20 MB SharedArrayBuffer cost ~15 ms of page faults (now one buffer, pre-touched by
+ *   the worker when it starts: RESERVED_DOUBLES, 32 MB; larger calls go in windows that fit it);
+ * - a fixed half/half split made every call as slow as the slower thread.
+ * Per-thread CPU after (quiet moments, 20,000 rows): booster 25 + 25 ms, forests 38 + 38 / 46 + 46 ms,
+ * against 35 / 63 / 78 ms on one thread. On by default whenever there are two threads (setTreeThreads).
  */
 import { Worker } from 'node:worker_threads';
 import { treeThreads } from './parallel.js';
