@@ -349,10 +349,17 @@ export class Recorder {
       );
     }
     // the requests above go out first; each plot is then drawn in its own event-loop turn (drawing is
-    // synchronous CPU work), so answers are read and the next requests sent in between
-    const plots = m.plots.map(async ([file, spec]) => {
-      const ahead = fit.drawn.get(file);
-      const same = ahead !== undefined && ahead.spec === JSON.stringify(spec);
+    // synchronous CPU work), so answers are read and the next requests sent in between. Plots drawn ahead
+    // go first (their upload costs no drawing), then the largest, so its upload overlaps the others' drawing.
+    const ordered = m.plots
+      .map(([file, spec]) => {
+        const ahead = fit.drawn.get(file);
+        const json = JSON.stringify(spec);
+        return { file, spec, ahead: ahead?.spec === json ? ahead : undefined, size: json.length };
+      })
+      .sort((a, b) => Number(b.ahead !== undefined) - Number(a.ahead !== undefined) || b.size - a.size);
+    const plots = ordered.map(async ({ file, spec, ahead }) => {
+      const same = ahead !== undefined;
       await new Promise<void>((r) => setImmediate(r));
       const t = performance.now();
       const svg = same ? await ahead.svg : await figureToSvg(spec);
