@@ -86,6 +86,8 @@ export interface ForestScratch {
   stats: Float64Array;
   idx: Int32Array;
   features: Int32Array;
+  /** Histograms and a row buffer handed from one tree to the next (growTree). */
+  buffers: { pool: Float64Array[]; rows: Int32Array };
   /** How histograms are built when few features are tried per node (null: the plain CSR scheme). */
   layout: SampledLayout | null;
 }
@@ -95,6 +97,7 @@ export function forestScratch(bm: BinnedMatrix, p: ForestParams, sampled = true)
   return {
     stats: new Float64Array(bm.nRows * C),
     idx: new Int32Array(bm.nRows),
+    buffers: { pool: [], rows: new Int32Array(bm.nRows) },
     features: Int32Array.from({ length: bm.nFeatures }, (_, i) => i),
     layout: sampled ? sampledLayout(bm, p.featuresPerNode < bm.nFeatures ? p.featuresPerNode : 0) : null,
   };
@@ -158,6 +161,7 @@ export function buildForestTree(
       featuresPerNode: p.featuresPerNode < bm.nFeatures ? p.featuresPerNode : 0,
       rng,
       layout: s.layout,
+      buffers: s.buffers,
       minWeight: minChildWeight(p.minWeightFraction, w, n),
     },
     idx,

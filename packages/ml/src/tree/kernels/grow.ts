@@ -51,11 +51,16 @@ export function growTree(
   const C = numChannels(crit);
   const V = valueDim(crit);
   const histLen = bm.totalBins * C;
-  const pool: Float64Array[] = [];
+  // Buffers kept from the previous tree when the caller grows many (forests): a depth-10 tree takes a dozen
+  // histograms and a row buffer, and allocating them per tree kept V8's GC threads busy on the other core.
+  const keep = opt.buffers;
+  if (keep && keep.pool.length > 0 && keep.pool[0]!.length !== histLen) keep.pool.length = 0;
+  const pool: Float64Array[] = keep ? keep.pool : [];
   const take = (): Float64Array => pool.pop() ?? new Float64Array(histLen);
   let blockScratch: Float64Array | null = null;
   const scratch = (): Float64Array => (blockScratch ??= new Float64Array(histLen));
-  const tmp = new Int32Array(nIdx);
+  if (keep && keep.rows.length < nIdx) keep.rows = new Int32Array(nIdx);
+  const tmp = keep ? keep.rows : new Int32Array(nIdx);
   const dirTable = new Uint8Array(256);
   const sL = new Float64Array(C);
   const sR = new Float64Array(C);

@@ -43,6 +43,8 @@ export interface GrowOptions {
   /** When > 0, each node draws this many of `features` at random (random forests). */
   featuresPerNode: number;
   rng: Rng;
+  /** Buffers reused from one tree to the next (histograms of this bin count, a row buffer); forests. */
+  buffers?: { pool: Float64Array[]; rows: Int32Array } | undefined;
   /** Sparse / dense histogram layout for sampled features (histogram.ts sampledLayout); forests only. */
   layout?: SampledLayout | null;
   /** Builds large nodes' histograms with a worker thread (same result as on one thread). */
