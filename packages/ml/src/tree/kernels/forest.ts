@@ -6,6 +6,7 @@
  */
 import type { BinnedMatrix } from './binning.js';
 import { growTree, numChannels, type Criterion } from './grow.js';
+import { PACK } from './split.js';
 import { sampledLayout, type SampledLayout } from './histogram.js';
 import { Rng } from './rng.js';
 import type { Tree } from './tree.js';
@@ -88,6 +89,8 @@ export interface ForestScratch {
   features: Int32Array;
   /** Histograms and a row buffer handed from one tree to the next (growTree). */
   buffers: { pool: Float64Array[]; rows: Int32Array };
+  /** Pack binary gini counts into one channel (split.ts); false only to test against two channels. */
+  pack: boolean;
   /** How histograms are built when few features are tried per node (null: the plain CSR scheme). */
   layout: SampledLayout | null;
 }
@@ -98,6 +101,7 @@ export function forestScratch(bm: BinnedMatrix, p: ForestParams, sampled = true)
     stats: new Float64Array(bm.nRows * C),
     idx: new Int32Array(bm.nRows),
     buffers: { pool: [], rows: new Int32Array(bm.nRows) },
+    pack: true,
     features: Int32Array.from({ length: bm.nFeatures }, (_, i) => i),
     layout: sampled ? sampledLayout(bm, p.featuresPerNode < bm.nFeatures ? p.featuresPerNode : 0) : null,
   };
@@ -117,18 +121,22 @@ export function buildForestTree(
   p: ForestParams,
   seed: number,
   s: ForestScratch,
+  pack = s.pack,
 ): Tree {
   const n = bm.nRows;
-  // Without instance weights a row's class weight is its bootstrap count, so no separate count channel.
+  // Without instance weights a row's class weight is its bootstrap count, so no separate count channel; with
+  // two classes and gini, both counts share one packed channel (split.ts Criterion `packed`).
+  const packed = pack && w === null && p.impurity === 'gini' && p.numClasses === 2;
   const crit: Criterion =
     p.impurity === 'variance'
       ? { kind: 'variance' }
-      : { kind: p.impurity, numClasses: p.numClasses, countIsWeight: w === null };
+      : { kind: p.impurity, numClasses: p.numClasses, countIsWeight: w === null, packed };
   const C = numChannels(crit);
   const { stats, idx, features } = s;
   const rng = new Rng(seed);
   stats.fill(0);
   let nIdx = 0;
+  let total = 0;
   const sampling = p.bootstrap || p.subsamplingRate < 1;
   for (let i = 0; i < n; i++) {
     let c = 1;
@@ -140,7 +148,10 @@ export function buildForestTree(
     if (wi <= 0) continue;
     idx[nIdx++] = i;
     const o = i * C;
-    if (p.impurity === 'variance') {
+    if (packed) {
+      stats[i] = y[i] === 1 ? c + c * PACK : c;
+      total += c;
+    } else if (p.impurity === 'variance') {
       stats[o] = -wi * y[i]!;
       stats[o + 1] = wi;
       stats[o + 2] = c;
@@ -149,6 +160,8 @@ export function buildForestTree(
       if (w) stats[o + C - 1] = c;
     }
   }
+  // Packed counts decode exactly while a node holds fewer than 2^26 rows (with multiplicity).
+  if (packed && total >= PACK) return buildForestTree(bm, y, w, p, seed, s, false);
   return growTree(
     bm,
     stats,

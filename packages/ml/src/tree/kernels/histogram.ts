@@ -26,7 +26,17 @@ export function accumulate(
   totals: Float64Array,
 ): void {
   const { rowPtr, rowBins } = bm;
-  if (C === 2) {
+  if (C === 1) {
+    let t0 = 0;
+    for (let i = start; i < end; i++) {
+      const r = idx[i]!;
+      const a = stats[r]!;
+      t0 += a;
+      const ke = rowPtr[r + 1]!;
+      for (let k = rowPtr[r]!; k < ke; k++) hist[rowBins[k]!]! += a;
+    }
+    totals[0]! += t0;
+  } else if (C === 2) {
     let t0 = 0;
     let t1 = 0;
     for (let i = start; i < end; i++) {
@@ -274,7 +284,12 @@ export function columnHistogram(
   const off = bm.offsets[f]!;
   const nb = bm.nBins[f]! + 1;
   hist.fill(0, off * C, (off + nb) * C);
-  if (C === 2) {
+  if (C === 1) {
+    for (let i = start; i < end; i++) {
+      const r = idx[i]!;
+      hist[off + colBins[base + r]!]! += stats[r]!;
+    }
+  } else if (C === 2) {
     for (let i = start; i < end; i++) {
       const r = idx[i]!;
       const o = (off + colBins[base + r]!) * 2;

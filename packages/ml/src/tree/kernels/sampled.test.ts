@@ -83,6 +83,33 @@ describe('sampled-feature histograms (sparse CSR + dense columns)', () => {
     }
   });
 
+  test('binary gini counts packed in one channel give the trees of two channels', () => {
+    const yc = Float64Array.from(y, (v) => (v > 1 ? 1 : 0));
+    for (const featuresPerNode of [4, p]) {
+      const params: ForestParams = {
+        impurity: 'gini',
+        numClasses: 2,
+        numTrees: 3,
+        maxDepth: 7,
+        minInstancesPerNode: 2,
+        minInfoGain: 0,
+        subsamplingRate: 1,
+        bootstrap: true,
+        featuresPerNode,
+        seed: 5,
+      };
+      const packed = forestScratch(bm, params);
+      const twoChannels = { ...forestScratch(bm, params), pack: false };
+      for (const seed of forestSeeds(params)) {
+        sameTree(
+          buildForestTree(bm, yc, null, params, seed, packed),
+          buildForestTree(bm, yc, null, params, seed, twoChannels),
+          0,
+        );
+      }
+    }
+  });
+
   test('variance trees split the same way as the plain scheme', () => {
     const params: ForestParams = {
       impurity: 'variance',

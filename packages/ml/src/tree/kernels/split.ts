@@ -25,7 +25,26 @@ export type Criterion =
    * weights: a row's class weight is its bootstrap count) the count channel is left out and taken as Σw, which
    * is then exactly the same integer — a third less histogram work for binary classification.
    */
-  | { kind: 'gini' | 'entropy'; numClasses: number; countIsWeight?: boolean };
+  | {
+      kind: 'gini' | 'entropy';
+      numClasses: number;
+      countIsWeight?: boolean;
+      /**
+       * Two classes, countIsWeight, gini: ONE channel per row, count + count·class·2^26 (PACK). Sums of such
+       * integers stay exact below 2^53, so a node's class counts decode exactly while its total count is below
+       * 2^26 (the forest checks it): half the histogram additions of two channels, the same trees.
+       */
+      packed?: boolean;
+    };
+
+/** Multiplier of the class-1 count in a packed binary channel (see Criterion `packed`). */
+export const PACK = 2 ** 26;
+
+/** [count, class-1 count] of a packed binary channel value. */
+function unpack(v: number): [number, number] {
+  const w1 = Math.floor(v / PACK);
+  return [v - w1 * PACK, w1];
+}
 
 export interface GrowOptions {
   maxDepth: number;
@@ -53,12 +72,15 @@ export interface GrowOptions {
 }
 
 export function numChannels(c: Criterion): number {
-  return c.kind === 'xgb' ? 2 : c.kind === 'variance' ? 3 : c.numClasses + (c.countIsWeight ? 0 : 1);
+  if (c.kind === 'xgb') return 2;
+  if (c.kind === 'variance') return 3;
+  return c.packed ? 1 : c.numClasses + (c.countIsWeight ? 0 : 1);
 }
 
 /** The node's instance count (cover) from its channel totals. */
 export function nodeCount(c: Criterion, tot: Float64Array): number {
   if (c.kind === 'xgb' || c.kind === 'variance') return tot[1]!;
+  if (c.packed) return unpack(tot[0]!)[0];
   if (!c.countIsWeight) return tot[c.numClasses]!;
   let s = 0;
   for (let k = 0; k < c.numClasses; k++) s += tot[k]!;
@@ -109,6 +131,10 @@ export function leafValue(crit: Criterion, t: Float64Array, out: Float64Array, o
     out[o] = (-thresholdL1(t[0]!, crit.alpha) / (t[1]! + crit.lambda)) * crit.eta;
   } else if (crit.kind === 'variance') {
     out[o] = t[1]! > 0 ? -t[0]! / t[1]! : 0;
+  } else if (crit.packed) {
+    const [w, w1] = unpack(t[0]!);
+    out[o] = w - w1;
+    out[o + 1] = w1;
   } else {
     for (let k = 0; k < crit.numClasses; k++) out[o + k] = t[k]!;
   }
@@ -235,6 +261,7 @@ export function findSplit(
     }
     return best;
   }
+  if (crit.packed) return packedGini(bm, opt, hist, tot, feats, offs, nf);
   const K = crit.numClasses;
   const CW = crit.countIsWeight === true;
   const C = CW ? K : K + 1;
@@ -333,6 +360,73 @@ function binaryGini(
         const h1 = hist[o + 1]!;
         if (h0 + h1 === 0) continue;
         L0 += h0;
+        L1 += h1;
+      }
+      for (let side = 0; side < (hasMissing ? 2 : 1); side++) {
+        const l0 = side === 0 ? L0 + m0 : L0;
+        const l1 = side === 0 ? L1 + m1 : L1;
+        const wl = l0 + l1;
+        const wr = W - wl;
+        if (wl < minI || wr < minI || wl <= 0 || wr <= 0 || wl < minW || wr < minW) continue;
+        const pl0 = l0 / wl;
+        const pl1 = l1 / wl;
+        const il = 1 - (pl0 * pl0 + pl1 * pl1);
+        const r0 = T0 - l0;
+        const r1 = T1 - l1;
+        const pr0 = r0 / wr;
+        const pr1 = r1 / wr;
+        const ir = 1 - (pr0 * pr0 + pr1 * pr1);
+        const g = parentImp - (wl / W) * il - (wr / W) * ir;
+        if (g > bestGain && g > 1e-12) {
+          bestGain = g;
+          best = { gain: g, feature: f, off, bin: b, defaultLeft: side === 0 };
+        }
+      }
+    }
+  }
+  return best;
+}
+
+/**
+ * binaryGini over packed channels (Criterion `packed`): each bin's value is decoded into its two class counts,
+ * then the arithmetic is binaryGini's — the same splits as with two channels.
+ */
+function packedGini(
+  bm: BinnedMatrix,
+  opt: GrowOptions,
+  hist: Float64Array,
+  tot: Float64Array,
+  feats: Int32Array,
+  offs: Int32Array,
+  nf: number,
+): Split | null {
+  const { nBins } = bm;
+  const [W, T1] = unpack(tot[0]!);
+  const T0 = W - T1;
+  if (W <= 0) return null;
+  const q0 = T0 / W;
+  const q1 = T1 / W;
+  const parentImp = 1 - (q0 * q0 + q1 * q1);
+  const minI = opt.minInstances;
+  const minW = opt.minWeight ?? 0;
+  let best: Split | null = null;
+  let bestGain = Math.max(opt.minInfoGain, 0);
+  for (let j = 0; j < nf; j++) {
+    const f = feats[j]!;
+    const off = offs[j]!;
+    const nb = nBins[f]!;
+    const mv = hist[off + nb]!;
+    const m1 = Math.floor(mv / PACK);
+    const m0 = mv - m1 * PACK - m1;
+    const hasMissing = mv !== 0;
+    let L0 = 0;
+    let L1 = 0;
+    for (let b = hasMissing ? -1 : 0; b < (hasMissing ? nb : nb - 1); b++) {
+      if (b >= 0) {
+        const v = hist[off + b]!;
+        if (v === 0) continue;
+        const h1 = Math.floor(v / PACK);
+        L0 += v - h1 * PACK - h1;
         L1 += h1;
       }
       for (let side = 0; side < (hasMissing ? 2 : 1); side++) {
