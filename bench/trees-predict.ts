@@ -1,5 +1,13 @@
-// Prediction probe for issue 7 (helper P): `fit` fits the bench's four 100-tree models on reg_100k / clf_100k
-// once and saves them; `time <name>` loads one in a fresh process and times predict on the 20,000-row test matrix.
+// Prediction probe for issue 7 (tree prediction of 20,000 rows): the same models, rows and calls as
+// bench:trees, but only prediction, with per-thread CPU so that it can be read on a busy machine.
+// Needs /tmp/cauce-trees/{reg,clf}_100k (made by `npm run bench:trees`). Models: reg-booster, clf-booster,
+// reg-forest, clf-forest.
+//   node --conditions=source --import tsx bench/trees-predict.ts fit             fit all four, save to /tmp/ppred
+//   node --conditions=source --import tsx bench/trees-predict.ts time <model>    load one, time REPS calls
+//   node --conditions=source --import tsx bench/trees-predict.ts fitpredict <model>   fit, then time at once
+// Env: REPS (6), WAIT=ms before the first call (a loaded model's worker needs ~1 s to start, as during a fit),
+// PAR=0|1 (setParallelPrediction), GAP=ms between calls. Each call prints
+// wall/process CPU (main thread | busiest other thread) [blocks walked by main : worker].
 import { readFileSync, readdirSync } from 'node:fs';
 /** Per-thread CPU ns (schedstat) by tid. */
 const sched = (): Map<string, number> =>
