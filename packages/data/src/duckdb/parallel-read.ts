@@ -27,26 +27,20 @@ import {
 } from '@cauce/frame';
 import { quoteIdent, quoteLiteral } from './instance.js';
 import { projectionSql, queryFrame, type ColumnPlan } from './result-to-frame.js';
+import type { CountJob, ReadJob, WorkerKind, WorkerReply } from './range-jobs.js';
 import { RANGE_WORKER_SOURCE } from './range-worker.js';
 
 /** Below this many rows a serial read is as fast as starting the workers' queries. */
 export const PARALLEL_MIN_ROWS = 200_000;
 
-type WorkerKind = 'f64' | 'i32' | 'bool' | 'enum';
-
-interface Reply {
-  id: number;
-  rows?: number;
-  nulls?: (Uint8Array | undefined)[];
-  error?: string;
-}
-
 interface Pending {
-  resolve: (r: Reply) => void;
+  resolve: (r: WorkerReply) => void;
   reject: (e: Error) => void;
 }
 
 let pool: Worker[] | undefined;
+/** Workers whose DuckDB is up (only those may be unreferenced). */
+const started = new WeakSet<Worker>();
 const pending = new Map<number, Pending>();
 let nextId = 0;
 
@@ -62,12 +56,21 @@ function spawn(): Worker {
     eval: true,
     workerData: { bindings: req.resolve('@duckdb/node-bindings'), api: req.resolve('@duckdb/node-api') },
   });
-  w.on('message', (m: Reply) => {
+  const idle = (): void => {
+    if (pending.size === 0) for (const x of pool ?? []) if (started.has(x)) x.unref();
+  };
+  w.on('message', (m: WorkerReply & { ready?: boolean }) => {
+    if (m.ready === true) {
+      started.add(w);
+      idle();
+      return;
+    }
     const p = pending.get(m.id);
     if (p === undefined) return;
     pending.delete(m.id);
-    p.resolve(m);
-    if (pending.size === 0) for (const x of pool ?? []) x.unref();
+    if (m.error !== undefined) p.reject(new Error(m.error));
+    else p.resolve(m);
+    idle();
   });
   w.on('error', (e) => {
     for (const [id, p] of pending) {
@@ -76,7 +79,8 @@ function spawn(): Worker {
     }
     pool = undefined;
   });
-  w.unref(); // an idle pool never keeps the process alive
+  // Referenced until its DuckDB is up (see range-worker.ts), then only while it has work: an idle pool
+  // never keeps the process alive.
   return w;
 }
 
@@ -84,11 +88,17 @@ function spawn(): Worker {
  * Starts the worker pool (and each worker's DuckDB) ahead of a read, so that starting them overlaps the
  * caller's planning queries instead of adding to the read.
  */
-export function warmRangeWorkers(): void {
-  if (rangeWorkers() > 0) pool ??= Array.from({ length: rangeWorkers() }, spawn);
+export function warmRangeWorkers(): Worker[] {
+  pool ??= Array.from({ length: rangeWorkers() }, spawn);
+  return pool;
 }
 
-function post(w: Worker, job: Record<string, unknown>): Promise<Reply> {
+type Job = Omit<CountJob, 'id'> | Omit<ReadJob, 'id'>;
+
+/** Runs `job` on worker `k` of the pool; rejects with the worker's error. */
+export function runJob(k: number, job: Job): Promise<WorkerReply> {
+  const workers = warmRangeWorkers();
+  const w = workers[k % workers.length]!;
   const id = nextId++;
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject });
@@ -96,7 +106,6 @@ function post(w: Worker, job: Record<string, unknown>): Promise<Reply> {
     w.postMessage({ ...job, id });
   });
 }
-
 /** Contiguous row ranges over row groups of `sizes` rows, about equal in rows, at most `parts` of them. */
 export function splitRowGroups(sizes: readonly number[], parts: number): { start: number; rows: number }[] {
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -119,8 +128,9 @@ export function splitRowGroups(sizes: readonly number[], parts: number): { start
   return out;
 }
 
-function workerKind(p: ColumnPlan): WorkerKind | undefined {
-  return p.kind === 'f64' || p.kind === 'i32' || p.kind === 'bool' || p.kind === 'enum' ? p.kind : undefined;
+/** The kind a worker writes for `p`, or undefined for the main thread (lists). */
+export function workerKind(p: ColumnPlan): WorkerKind | undefined {
+  return p.kind === 'list' ? undefined : p.kind;
 }
 
 /** ORs a worker's validity bitmap (of `rows` rows) into `bits` at row `start`. */
@@ -134,6 +144,117 @@ export function mergeNulls(bits: Uint8Array, local: Uint8Array, start: number, r
   for (; i < rows; i++) {
     if ((local[i >>> 3]! & (1 << (i & 7))) === 0) bits[(start + i) >>> 3]! &= ~(1 << ((start + i) & 7));
   }
+}
+
+/**
+ * One dictionary for a string column read in ranges: range 0's codes stand, later ranges' codes are mapped
+ * (values new to the column are appended in order of first appearance, so the result equals a serial read).
+ */
+function mergeDictionaries(
+  codes: Int32Array,
+  dicts: readonly (readonly string[])[],
+  ranges: readonly { start: number; rows: number }[],
+): string[] {
+  const values = [...(dicts[0] ?? [])];
+  const index = new Map(values.map((v, i) => [v, i]));
+  for (let k = 1; k < ranges.length; k++) {
+    const local = dicts[k] ?? [];
+    const map = new Int32Array(local.length);
+    let identity = true;
+    local.forEach((v, i) => {
+      let g = index.get(v);
+      if (g === undefined) {
+        g = values.length;
+        values.push(v);
+        index.set(v, g);
+      }
+      map[i] = g;
+      identity &&= g === i;
+    });
+    if (identity) continue;
+    const { start, rows } = ranges[k]!;
+    for (let i = start; i < start + rows; i++) {
+      const c = codes[i]!;
+      if (c >= 0) codes[i] = map[c]!;
+    }
+  }
+  return values;
+}
+
+/** A read of one row range: its SQL and, for CSV, the byte range fed to it. */
+export interface RangeRead {
+  start: number;
+  rows: number;
+  sql: string;
+  feed?: ReadJob['feed'];
+}
+
+/**
+ * Reads `ranges` (together `total` rows, in order) in the workers into one frame with the columns of
+ * `workerPlans` (+ `rest`, a frame of the other columns read meanwhile on the main thread), in the order of
+ * `order`. Rejects when a worker fails.
+ */
+export async function readRanges(
+  order: readonly ColumnPlan[],
+  workerPlans: readonly ColumnPlan[],
+  ranges: readonly RangeRead[],
+  total: number,
+  enums: ReadonlyMap<string, readonly string[]>,
+  rest?: Promise<Frame>,
+): Promise<Frame> {
+  const buffers = workerPlans.map((p) => {
+    const k = workerKind(p)!;
+    return new SharedArrayBuffer(total * (k === 'f64' ? 8 : k === 'bool' ? 1 : 4));
+  });
+  const cols = workerPlans.map((p, i) => ({ kind: workerKind(p)!, buffer: buffers[i]! }));
+  const jobs = ranges.map((r, k) =>
+    runJob(k, { type: 'read', sql: r.sql, cols, start: r.start, rows: r.rows, feed: r.feed }),
+  );
+  // Settle everything before failing: no job may still be writing into buffers we drop.
+  const settled = await Promise.allSettled([Promise.all(jobs), rest ?? Promise.resolve(undefined)]);
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  const replies = (settled[0] as PromiseFulfilledResult<WorkerReply[]>).value;
+  const other = (settled[1] as PromiseFulfilledResult<Frame | undefined>).value;
+  if (other !== undefined && other.numRows !== total)
+    throw new Error('the main-thread columns differ in rows');
+
+  const out: Record<string, Column> = {};
+  const byName = new Map(workerPlans.map((p, i) => [p.name, i]));
+  for (const p of order) {
+    const i = byName.get(p.name);
+    if (i === undefined) {
+      out[p.name] = other!.column(p.name);
+      continue;
+    }
+    let validity: Uint8Array | undefined;
+    replies.forEach((r, k) => {
+      const local = r.nulls?.[i];
+      if (local === undefined) return;
+      validity ??= allValid(total);
+      mergeNulls(validity, local, ranges[k]!.start, ranges[k]!.rows);
+    });
+    const buf = buffers[i]!;
+    switch (p.kind) {
+      case 'f64':
+        out[p.name] = new NumberColumn(p.type as 'float64', new Float64Array(buf), validity);
+        break;
+      case 'i32':
+        out[p.name] = new Int32Column(new Int32Array(buf), validity);
+        break;
+      case 'bool':
+        out[p.name] = new BoolColumn(new Uint8Array(buf), validity);
+        break;
+      case 'enum':
+        out[p.name] = new StringColumn(new Int32Array(buf), enums.get(p.name)!);
+        break;
+      default: {
+        const codes = new Int32Array(buf);
+        const dicts = replies.map((r) => r.dicts?.[i] ?? []);
+        out[p.name] = new StringColumn(codes, mergeDictionaries(codes, dicts, ranges));
+      }
+    }
+  }
+  return Frame.fromColumns(out);
 }
 
 /**
@@ -163,84 +284,30 @@ export async function parallelParquetFrame(
   if (total < minRows || sizes.length < 2) return undefined;
   const ranges = splitRowGroups(sizes, parts);
   if (ranges.length < 2) return undefined;
-
-  const buffers = inWorkers.map((p) => {
-    const k = workerKind(p)!;
-    return new SharedArrayBuffer(total * (k === 'f64' ? 8 : k === 'bool' ? 1 : 4));
-  });
-  const cols = inWorkers.map((p, i) => ({ kind: workerKind(p)!, buffer: buffers[i]! }));
   const rowNumber = '"file_row_number"';
   const ranged = (start: number, rows: number): string =>
     `(SELECT * EXCLUDE (${rowNumber}) FROM ${readerCall.replace(/\)$/, ', file_row_number = true)')} ` +
     `WHERE ${rowNumber} >= ${start} AND ${rowNumber} < ${start + rows})`;
-  pool ??= Array.from({ length: parts }, spawn);
-  const workers = pool;
-  const jobs = ranges.map((r, k) =>
-    post(workers[k % workers.length]!, {
-      sql: projectionSql(
-        inWorkers,
-        query.replace(readerCall, () => ranged(r.start, r.rows)),
-      ),
-      cols,
-      start: r.start,
-      rows: r.rows,
-    }),
-  );
-  // The main thread reads the other columns meanwhile (serial path, same row order).
-  const rest = plans.filter((p) => workerKind(p) === undefined);
-  const restFrame: Promise<Frame | undefined | Error> =
-    rest.length === 0
-      ? Promise.resolve(undefined)
+  const reads = ranges.map((r) => ({
+    ...r,
+    sql: projectionSql(
+      inWorkers,
+      query.replace(readerCall, () => ranged(r.start, r.rows)),
+    ),
+  }));
+  // The main thread reads the columns workers do not (lists) meanwhile, in the same row order.
+  const restPlans = plans.filter((p) => workerKind(p) === undefined);
+  const rest =
+    restPlans.length === 0
+      ? undefined
       : queryFrame(
           con,
-          `SELECT ${rest.map((p) => quoteIdent(p.name)).join(', ')} FROM (${query})`,
+          `SELECT ${restPlans.map((p) => quoteIdent(p.name)).join(', ')} FROM (${query})`,
           total,
-        ).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
-  let replies: Reply[];
+        );
   try {
-    replies = await Promise.all(jobs);
+    return await readRanges(plans, inWorkers, reads, total, enums, rest);
   } catch {
-    await restFrame;
     return undefined;
   }
-  const other = await restFrame;
-  if (
-    other instanceof Error ||
-    replies.some((r) => r.error !== undefined || r.rows === undefined) ||
-    (other !== undefined && other.numRows !== total)
-  ) {
-    return undefined;
-  }
-
-  const out: Record<string, Column> = {};
-  const byName = new Map(inWorkers.map((p, i) => [p.name, i]));
-  for (const p of plans) {
-    const i = byName.get(p.name);
-    if (i === undefined) {
-      out[p.name] = other!.column(p.name);
-      continue;
-    }
-    let validity: Uint8Array | undefined;
-    replies.forEach((r, k) => {
-      const local = r.nulls?.[i];
-      if (local === undefined) return;
-      validity ??= allValid(total);
-      mergeNulls(validity, local, ranges[k]!.start, ranges[k]!.rows);
-    });
-    const buf = buffers[i]!;
-    switch (p.kind) {
-      case 'f64':
-        out[p.name] = new NumberColumn(p.type as 'float64', new Float64Array(buf), validity);
-        break;
-      case 'i32':
-        out[p.name] = new Int32Column(new Int32Array(buf), validity);
-        break;
-      case 'bool':
-        out[p.name] = new BoolColumn(new Uint8Array(buf), validity);
-        break;
-      default:
-        out[p.name] = new StringColumn(new Int32Array(buf), enums.get(p.name)!);
-    }
-  }
-  return Frame.fromColumns(out);
 }

@@ -3,7 +3,8 @@ import type { Frame } from '@cauce/frame';
 import { DataError } from '../errors.js';
 import { openConnection, quoteIdent, quoteLiteral, sqlError, withConnection } from '../duckdb/instance.js';
 import { asEnums, planQuery, queryBatches, queryFrame } from '../duckdb/result-to-frame.js';
-import { parallelParquetFrame, warmRangeWorkers } from '../duckdb/parallel-read.js';
+import { parallelParquetFrame, rangeWorkers, warmRangeWorkers } from '../duckdb/parallel-read.js';
+import { parallelCsvFrame, PARALLEL_CSV_MIN_BYTES } from './parallel-csv.js';
 import { applyCasts } from './cast.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import {
@@ -66,11 +67,16 @@ function failOnRejects(rejected: RejectedRow[]): void {
   );
 }
 
-async function selectFor(con: DuckDBConnection, path: string, opts: ReadOptions): Promise<string> {
+/** The query that reads `path` (casts applied) and the reader call inside it. */
+async function selectFor(
+  con: DuckDBConnection,
+  path: string,
+  opts: ReadOptions,
+): Promise<{ query: string; call: string }> {
   const csv = detectFormat(isDirLike(path) ? 'x.parquet' : resolvePath(path), opts.format) === 'csv';
   if (csv) await con.run(`SET streaming_buffer_size = '${CSV_STREAMING_BUFFER}'`);
-  const base = `SELECT * FROM ${await preparedReaderCall(con, path, opts, csv)}`;
-  return applyCasts(con, base, opts.cast ?? {}, path);
+  const call = await preparedReaderCall(con, path, opts, csv);
+  return { query: await applyCasts(con, `SELECT * FROM ${call}`, opts.cast ?? {}, path), call };
 }
 
 /**
@@ -159,6 +165,13 @@ async function parquetEnums(
   return out;
 }
 
+/** One CSV file large enough for the parallel reader (parallel-csv.ts). */
+function isLargeCsvFile(path: string, opts: ReadOptions): boolean {
+  if (isGlob(path) || rangeWorkers() === 0 || detectFormat(resolvePath(path), opts.format) !== 'csv')
+    return false;
+  return statSync(resolvePath(path)).size >= PARALLEL_CSV_MIN_BYTES;
+}
+
 /** One Parquet file (not a glob or a directory of parts): what the parallel reader handles. */
 function isParquetFile(path: string, opts: ReadOptions): boolean {
   return !isGlob(path) && !isDirLike(path) && detectFormat(resolvePath(path), opts.format) === 'parquet';
@@ -176,10 +189,11 @@ export async function readWithReport(
   return withConnection(async (con) => {
     let frame: Frame;
     try {
-      if (isParquetFile(path, opts)) warmRangeWorkers();
+      if (isParquetFile(path, opts) || isLargeCsvFile(path, opts)) warmRangeWorkers();
       const expected = await estimateRows(con, path, opts);
-      const query = await selectFor(con, path, opts);
+      const { query, call } = await selectFor(con, path, opts);
       const parquet = isDirLike(path) || detectFormat(resolvePath(path), opts.format) === 'parquet';
+      const csvFile = !parquet && isLargeCsvFile(path, opts);
       const enums = parquet ? await parquetEnums(con, path, query) : undefined;
       frame =
         (parquet && isParquetFile(path, opts)
@@ -191,7 +205,9 @@ export async function readWithReport(
               asEnums(await planQuery(con, query), enums),
               enums ?? new Map(),
             )
-          : undefined) ?? (await queryFrame(con, query, expected, enums));
+          : csvFile
+            ? await parallelCsvFrame(resolvePath(path), call, query, await planQuery(con, query))
+            : undefined) ?? (await queryFrame(con, query, expected, enums));
     } catch (e) {
       if (e instanceof DataError) throw e;
       throw readError(e, path);
@@ -218,7 +234,7 @@ export async function* scanFrames(
 ): AsyncGenerator<Frame> {
   const con = await openConnection();
   try {
-    const q = await selectFor(con, path, { ...opts, onError: opts.onError ?? 'fail' });
+    const { query: q } = await selectFor(con, path, { ...opts, onError: opts.onError ?? 'fail' });
     try {
       yield* queryBatches(con, q, opts.batchRows ?? 100_000);
     } catch (e) {
