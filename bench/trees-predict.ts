@@ -115,7 +115,7 @@ if (mode === 'fit') {
     if (i === 0) for (let j = 0; j < out.length; j += 97) sum += out[j]!;
     const st = lastParallelPredictStats();
     res.push(
-      `${ms.toFixed(1)}/${((c.user + c.system) / 1000).toFixed(0)}(${threadMs(s0, s1)})[${st.mainBlocks}:${st.workerBlocks}]`,
+      `${ms.toFixed(1)}/${((c.user + c.system) / 1000).toFixed(0)}(${threadMs(s0, s1)})[${st.mainBlocks}:${st.workerBlocks}${st.wasm ? 'w' : ''}]`,
     );
     if (process.env.GAP) await new Promise((r) => setTimeout(r, Number(process.env.GAP)));
   }

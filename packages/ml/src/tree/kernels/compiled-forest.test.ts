@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileForest, predictCompiled, warmUpWalk } from './compiled-forest.js';
 import { Rng } from './rng.js';
+import { WasmWalker, wasmMemory } from './wasm-walk.js';
 import { leafIndex, type Tree } from './tree.js';
 
 /** A random tree with leaves at uneven depths (up to maxDepth), NaN-direction bits and valueDim values. */
@@ -107,6 +108,18 @@ test('the compiled walk (8 rows abreast, 16-byte node records) reaches the same 
       predictCompiled(cf, data, nRows, nCols, got, stride);
       assert.deepEqual(got, want, `V=${c.V} groups=${c.groups} shared=${shared}`);
     }
+    // The WebAssembly walk, on rows and sums placed in its memory (rows at 0, sums after, forest above).
+    const cf = compileForest(trees, opts);
+    const mem = wasmMemory(2)!;
+    assert.ok(mem, 'WebAssembly shared memory is available on Node 20');
+    const outAt = data.byteLength;
+    const walker = new WasmWalker(mem, outAt + nRows * stride * 8 + 64);
+    new Float64Array(mem.buffer, 0, data.length).set(data);
+    new Float64Array(mem.buffer, outAt, nRows * stride).fill(0.5);
+    // In two calls (rows 0..199, then the rest), as the worker walks blocks; the second reuses the placed forest.
+    walker.walk(cf, 0, 200, nCols, outAt, stride);
+    walker.walk(cf, 200 * nCols * 8, nRows - 200, nCols, outAt + 200 * stride * 8, stride);
+    assert.deepEqual(new Float64Array(mem.buffer, outAt, nRows * stride), want, `wasm V=${c.V}`);
   }
 });
 

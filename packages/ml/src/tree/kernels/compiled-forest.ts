@@ -56,7 +56,11 @@ export interface CompiledForest {
   readonly group: Int32Array;
   /** True when the arrays live in SharedArrayBuffers (a worker can walk them without a copy). */
   readonly shared: boolean;
+  /** Unique per compiled forest in this thread (the prediction worker caches its copy of the forest by it). */
+  readonly id: number;
 }
+
+let nextId = 1;
 
 /** Rows per cache block of the walk; also the unit two threads share work in (predict-parallel.ts). */
 export const WALK_BLOCK_ROWS = 128;
@@ -137,7 +141,8 @@ export function compileForest(
   }
   const group = new Int32Array(mem(trees.length * 4));
   for (let k = 0; k < trees.length; k++) group[k] = opts.group?.[k] ?? 0;
-  return { nTrees: trees.length, roots, depths, nodeF64, nodeI32, value, valueDim: V, group, shared };
+  const id = nextId++;
+  return { nTrees: trees.length, roots, depths, nodeF64, nodeI32, value, valueDim: V, group, shared, id };
 }
 
 /**

@@ -48,17 +48,26 @@ function rowsOf(data: Float64Array, reps: number, shift: number, shared: boolean
   return out;
 }
 
-/** Runs the two-thread prediction until the worker takes part (a busy machine may not let it), checking each. */
-function checkAgainstSerial(cf: CompiledForest, rows: Float64Array, nRows: number): number {
+/**
+ * Runs the two-thread prediction until the worker takes part (a busy machine may not let it) — with its
+ * WebAssembly walk when `wasm`, once its memory is ready — checking the numbers every time.
+ */
+async function checkAgainstSerial(
+  cf: CompiledForest,
+  rows: Float64Array,
+  nRows: number,
+  wasm = false,
+): Promise<number> {
   const want = new Float64Array(nRows * 3).fill(0.25);
   predictCompiled(cf, rows, nRows, p, want, 3);
-  for (let attempt = 0; attempt < 20; attempt++) {
+  for (let attempt = 0; attempt < 40; attempt++) {
     const got = new Float64Array(nRows * 3).fill(0.25);
     const used = predictCompiledParallel(cf, rows, nRows, p, got, 3);
     assert.deepEqual(got, want);
     const s = lastParallelPredictStats();
     assert.equal(Math.ceil(nRows / 128), s.mainBlocks + s.workerBlocks, 'every block walked once');
-    if (used) return s.workerBlocks;
+    if (used && (!wasm || s.wasm)) return s.workerBlocks;
+    await new Promise((r) => setTimeout(r, 25));
   }
   return 0;
 }
@@ -79,14 +88,15 @@ test('prediction shared with the worker gives the one-thread numbers bit for bit
     [0.03, true],
   ] as const) {
     const rows = rowsOf(data, 8, shift, shared);
-    assert.ok(checkAgainstSerial(cf, rows, 8 * n) > 0, `the worker took blocks (shared input: ${shared})`);
+    const blocks = await checkAgainstSerial(cf, rows, 8 * n, !shared);
+    assert.ok(blocks > 0, `the worker took blocks (shared input: ${shared}, WebAssembly walk: ${!shared})`);
   }
   // A ragged last block (not a multiple of 128 rows).
-  assert.ok(checkAgainstSerial(cf, rowsOf(data, 8, 0.04, false), 8 * n - 77) > 0);
+  assert.ok((await checkAgainstSerial(cf, rowsOf(data, 8, 0.04, false), 8 * n - 77, true)) > 0);
   // Large calls go in windows whose worker share fits the reserved buffer: here ~5,900-row windows.
   setPredictWindowDoubles(20_000);
   try {
-    assert.ok(checkAgainstSerial(cf, rowsOf(data, 8, 0.05, false), 8 * n - 5) > 0);
+    assert.ok((await checkAgainstSerial(cf, rowsOf(data, 8, 0.05, false), 8 * n - 5, true)) > 0);
   } finally {
     setPredictWindowDoubles(4 << 20);
   }
@@ -104,7 +114,11 @@ test('small inputs, or parallel prediction turned off, stay on this thread with 
     const rows = rowsOf(data, 8, 0, false);
     const got = new Float64Array(8 * n * 3);
     assert.equal(predictCompiledParallel(cf, rows, 8 * n, p, got, 3), false);
-    assert.deepEqual(lastParallelPredictStats(), { workerBlocks: 0, mainBlocks: Math.ceil((8 * n) / 128) });
+    assert.deepEqual(lastParallelPredictStats(), {
+      workerBlocks: 0,
+      mainBlocks: Math.ceil((8 * n) / 128),
+      wasm: false,
+    });
     const want = new Float64Array(8 * n * 3);
     predictCompiled(cf, rows, 8 * n, p, want, 3);
     assert.deepEqual(got, want);

@@ -29,7 +29,8 @@
 import { Worker } from 'node:worker_threads';
 import { treeThreads } from './parallel.js';
 import { predictCompiled, WALK_BLOCK_ROWS, warmUpWalk, type CompiledForest } from './compiled-forest.js';
-import { MAX_BLOCKS, PCTRL, type PredictJob } from './predict-protocol.js';
+import { MAX_BLOCKS, PCTRL, WASM_LAYOUT, type PredictJob } from './predict-protocol.js';
+import { wasmMemory } from './wasm-walk.js';
 
 /** Node steps (rows × trees × depth) below which a second thread is not worth the hand-over (~2 ms). */
 const MIN_PARALLEL_STEPS = 600_000;
@@ -62,6 +63,8 @@ let ready: Int32Array | null = null;
 /** Shared copies of the worker's rows and sums, reused by the next call when the worker has let go. */
 let rowsBuf: Float64Array | null = null;
 let partBuf: Float64Array | null = null;
+/** Sums buffer for calls whose sums do not fit partBuf. */
+let spare: Float64Array | null = null;
 /** Set to 1 by the worker once it has touched every page of rowsBuf (until then rowsBuf is not used). */
 let rowsTouched: Int32Array | null = null;
 
@@ -99,10 +102,13 @@ export function warmPredictWorker(): void {
  * the buffer only once the worker says it is done. Larger calls grow it (and pay the faults once).
  */
 function reserveRows(w: Worker): void {
-  const buf = new SharedArrayBuffer(RESERVED_DOUBLES * 8);
   const flag = new Int32Array(new SharedArrayBuffer(4));
-  w.postMessage({ type: 'touch', buf, flag: flag.buffer });
-  rowsBuf = new Float64Array(buf);
+  // In a WebAssembly memory when there is one, so that the worker can walk its rows with the wasm walk.
+  const mem = wasmMemory(WASM_LAYOUT.FOREST_AT / 65536);
+  const buf = mem ? mem.buffer : new SharedArrayBuffer(RESERVED_DOUBLES * 8);
+  w.postMessage({ type: 'touch', mem, buf, flag: flag.buffer });
+  rowsBuf = new Float64Array(buf, WASM_LAYOUT.ROWS_AT, RESERVED_DOUBLES);
+  partBuf = mem ? new Float64Array(buf, WASM_LAYOUT.PART_AT, WASM_LAYOUT.PART_DOUBLES) : null;
   rowsTouched = flag;
 }
 
@@ -112,6 +118,7 @@ function drop(w: Worker): void {
   ready = null;
   rowsBuf = null;
   partBuf = null;
+  spare = null;
   rowsTouched = null;
   void w.terminate();
 }
@@ -158,8 +165,10 @@ function stepsPerRow(cf: CompiledForest): number {
 export interface ParallelPredictStats {
   workerBlocks: number;
   mainBlocks: number;
+  /** Whether the worker walked with the WebAssembly walk (in at least one window). */
+  wasm: boolean;
 }
-let lastStats: ParallelPredictStats = { workerBlocks: 0, mainBlocks: 0 };
+let lastStats: ParallelPredictStats = { workerBlocks: 0, mainBlocks: 0, wasm: false };
 
 /** @internal for tests and measurements: the split of the last predictCompiledParallel call. */
 export function lastParallelPredictStats(): ParallelPredictStats {
@@ -186,17 +195,18 @@ export function predictCompiledParallel(
   const w = worker;
   if (!big || !w || !predictWorkerReady() || !cf.shared) {
     predictCompiled(cf, data, nRows, nCols, out, stride);
-    lastStats = { workerBlocks: 0, mainBlocks: Math.ceil(nRows / WALK_BLOCK_ROWS) };
+    lastStats = { workerBlocks: 0, mainBlocks: Math.ceil(nRows / WALK_BLOCK_ROWS), wasm: false };
     return false;
   }
   // Rows not in shared memory go in windows whose worker share fits the reserved buffer, so that a large
   // call (200,000 rows × 252 columns would want 220 MB) does not keep a large buffer for the process' life.
   const inShared = data.buffer instanceof SharedArrayBuffer;
-  const fit = Math.floor(windowDoubles / (WORKER_SHARE * nCols) / WALK_BLOCK_ROWS) * WALK_BLOCK_ROWS;
+  const perRow = WORKER_SHARE * Math.max(nCols, (stride * windowDoubles) / WASM_LAYOUT.PART_DOUBLES);
+  const fit = Math.floor(windowDoubles / perRow / WALK_BLOCK_ROWS) * WALK_BLOCK_ROWS;
   const windowRows = inShared || fit < 8 * WALK_BLOCK_ROWS ? nRows : fit;
   const nWin = Math.ceil(nRows / windowRows);
   const size = Math.ceil(nRows / nWin / WALK_BLOCK_ROWS) * WALK_BLOCK_ROWS;
-  const stats: ParallelPredictStats = { workerBlocks: 0, mainBlocks: 0 };
+  const stats: ParallelPredictStats = { workerBlocks: 0, mainBlocks: 0, wasm: false };
   for (let r0 = 0; r0 < nRows; r0 += size) {
     const r1 = Math.min(nRows, r0 + size);
     const s = shareRows(
@@ -210,6 +220,7 @@ export function predictCompiledParallel(
     );
     stats.workerBlocks += s.workerBlocks;
     stats.mainBlocks += s.mainBlocks;
+    stats.wasm ||= s.wasm;
   }
   lastStats = stats;
   return stats.workerBlocks > 0;
@@ -231,21 +242,26 @@ function shareRows(
   // The back blocks [first, nBlocks) may be handed to the worker: as many as the row buffer holds, at least
   // 55% of the rows (the main thread also pays the copy, so the worker ends up with a bit more than half).
   let rows: Float64Array | null = null;
+  let part: Float64Array | null = null;
   let first = 1;
   if (!inShared) {
     const want = Math.max(1, Math.round(nBlocks * WORKER_SHARE));
     const touched = rowsBuf !== null && rowsTouched !== null && Atomics.load(rowsTouched, 0) === 1;
-    let cap = touched ? Math.floor(rowsBuf!.length / (B * nCols)) : 0;
-    if (cap < want) {
-      rowsBuf = new Float64Array(new SharedArrayBuffer(want * B * nCols * 8));
-      rowsTouched = Int32Array.of(1); // this call's copy touches it
-      cap = want;
+    const cap = touched ? Math.floor(rowsBuf!.length / (B * nCols)) : 0;
+    if (cap >= want) {
+      rows = rowsBuf!;
+      first = Math.max(1, nBlocks - cap);
+      // The worker's sums go in the same WebAssembly memory when they fit (then it walks in wasm).
+      if (partBuf && partBuf.length >= (nRows - first * B) * stride) part = partBuf;
+    } else {
+      // Not ready yet (first call while the worker touches the buffer) or too small: a buffer for this call.
+      rows = new Float64Array(new SharedArrayBuffer(want * B * nCols * 8));
+      first = nBlocks - want;
     }
-    rows = rowsBuf!;
-    first = Math.max(1, nBlocks - cap);
   }
   const row0 = first * B;
-  const part = (partBuf = grow(partBuf, (nRows - row0) * stride));
+  part ??= spare = grow(spare, (nRows - row0) * stride);
+  const wasm = rows !== null && rows === rowsBuf && part === partBuf;
   const ctrl = new Int32Array(new SharedArrayBuffer((PCTRL.FLAGS + nBlocks) * 4));
   ctrl[PCTRL.CLAIM] = nBlocks << 16;
   let floor = inShared ? first : nBlocks;
@@ -256,9 +272,11 @@ function shareRows(
     ctrl: ctrl.buffer as SharedArrayBuffer,
     // Rows already in shared memory are read where they are.
     rows: (rows ?? data).buffer as SharedArrayBuffer,
-    rowsOffset: rows ? 0 : data.byteOffset + row0 * nCols * 8,
+    rowsOffset: rows ? rows.byteOffset : data.byteOffset + row0 * nCols * 8,
     rowsRow0: row0,
     part: part.buffer as SharedArrayBuffer,
+    partOffset: part.byteOffset,
+    wasm,
     nRows,
     nCols,
     stride,
@@ -320,10 +338,10 @@ function shareRows(
   }
   // A stalled worker may still read or write these buffers later: the next call gets fresh ones.
   if (gaveUp) {
-    rowsBuf = partBuf = null;
-    rowsTouched = null;
+    spare = null;
+    reserveRows(w);
   }
-  return { workerBlocks, mainBlocks };
+  return { workerBlocks, mainBlocks, wasm: wasm && workerBlocks > 0 };
 }
 
 /** predictCompiled on rows [r0, r1) of `data` into the same rows of `out`. */

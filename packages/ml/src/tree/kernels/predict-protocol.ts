@@ -18,6 +18,17 @@ export const PCTRL = {
   FLAGS: 4,
 } as const;
 
+/**
+ * Byte layout of the WebAssembly memory shared with the worker: the copied rows (32 MB, RESERVED_DOUBLES
+ * in predict-parallel.ts), the worker's sums (8 MB), then the worker's copy of the forest it walks.
+ */
+export const WASM_LAYOUT = {
+  ROWS_AT: 0,
+  PART_AT: 32 << 20,
+  PART_DOUBLES: 1 << 20,
+  FOREST_AT: 40 << 20,
+} as const;
+
 /** Claim words hold block numbers in 16 bits, so a call uses at most this many blocks. */
 export const MAX_BLOCKS = 32_767;
 
@@ -31,8 +42,12 @@ export interface PredictJob {
   rows: SharedArrayBuffer;
   rowsOffset: number;
   rowsRow0: number;
-  /** Sums (stride doubles per row) from row rowsRow0 on; holds the starting values the worker adds onto. */
+  /** Sums (stride doubles per row) from row rowsRow0 on, from byte partOffset; they start as the values the
+   * worker adds onto. */
   part: SharedArrayBuffer;
+  partOffset: number;
+  /** True when rows and sums lie in the worker's WebAssembly memory (it then walks with the wasm walk). */
+  wasm: boolean;
   nRows: number;
   nCols: number;
   stride: number;

@@ -4,7 +4,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { predictCompiled, WALK_BLOCK_ROWS, warmUpWalk, type CompiledForest } from './compiled-forest.js';
-import { MAX_BLOCKS, PCTRL, type PredictJob } from './predict-protocol.js';
+import { MAX_BLOCKS, PCTRL, WASM_LAYOUT, type PredictJob } from './predict-protocol.js';
+import { WasmWalker, type WasmMemory } from './wasm-walk.js';
 
 function done(flag: SharedArrayBuffer): void {
   const f = new Int32Array(flag);
@@ -18,8 +19,8 @@ function done(flag: SharedArrayBuffer): void {
  * unoptimised code on the first real job (measured: the worker's first job ran at ~1/10 speed).
  */
 function asCompiled(c: CompiledForest): CompiledForest {
-  const { nTrees, roots, depths, nodeF64, nodeI32, value, valueDim, group, shared } = c;
-  return { nTrees, roots, depths, nodeF64, nodeI32, value, valueDim, group, shared };
+  const { nTrees, roots, depths, nodeF64, nodeI32, value, valueDim, group, shared, id } = c;
+  return { nTrees, roots, depths, nodeF64, nodeI32, value, valueDim, group, shared, id };
 }
 
 /** The warm-up through the very path of a job: rows and sums in shared memory, blocks claimed. */
@@ -39,6 +40,8 @@ function warmUpJobs(): void {
       rowsOffset: 0,
       rowsRow0: 0,
       part: new SharedArrayBuffer(nRows * cf.valueDim * 8),
+      partOffset: 0,
+      wasm: false,
       nRows,
       nCols,
       stride: cf.valueDim,
@@ -52,7 +55,8 @@ function warmUpJobs(): void {
 export function workOnJob(j: PredictJob): void {
   const ctrl = new Int32Array(j.ctrl);
   const rows = new Float64Array(j.rows, j.rowsOffset, (j.nRows - j.rowsRow0) * j.nCols);
-  const part = new Float64Array(j.part, 0, (j.nRows - j.rowsRow0) * j.stride);
+  const part = new Float64Array(j.part, j.partOffset, (j.nRows - j.rowsRow0) * j.stride);
+  const wasm = j.wasm ? walker : null;
   const B = j.blockRows;
   const cf = asCompiled(j.cf);
   for (;;) {
@@ -72,23 +76,51 @@ export function workOnJob(j: PredictJob): void {
     const r0 = b * B;
     const r1 = Math.min(j.nRows, r0 + B);
     const off = r0 - j.rowsRow0;
-    predictCompiled(
-      cf,
-      rows.subarray(off * j.nCols, (off + r1 - r0) * j.nCols),
-      r1 - r0,
-      j.nCols,
-      part.subarray(off * j.stride, (off + r1 - r0) * j.stride),
-      j.stride,
-    );
+    if (wasm) {
+      wasm.walk(
+        cf,
+        j.rowsOffset + off * j.nCols * 8,
+        r1 - r0,
+        j.nCols,
+        j.partOffset + off * j.stride * 8,
+        j.stride,
+      );
+    } else {
+      predictCompiled(
+        cf,
+        rows.subarray(off * j.nCols, (off + r1 - r0) * j.nCols),
+        r1 - r0,
+        j.nCols,
+        part.subarray(off * j.stride, (off + r1 - r0) * j.stride),
+        j.stride,
+      );
+    }
     Atomics.store(ctrl, PCTRL.FLAGS + b, 1);
     Atomics.add(ctrl, PCTRL.DONE, 1);
     Atomics.notify(ctrl, PCTRL.DONE);
   }
 }
 
+/** The wasm walk over this worker's WebAssembly memory (set by the 'touch' message when there is one). */
+let walker: WasmWalker | null = null;
+
+/**
+ * Starts the wasm walk on `mem` and runs it a few times on made-up rows, so that V8 has compiled it fully
+ * (it starts on its baseline compiler) before a real job; the rows region is zeroed again afterwards.
+ */
+function startWasm(mem: WasmMemory): void {
+  const w = new WasmWalker(mem, WASM_LAYOUT.FOREST_AT);
+  warmUpWalk((cf, data, nRows, nCols, out) => {
+    new Float64Array(mem.buffer, WASM_LAYOUT.ROWS_AT, data.length).set(data);
+    w.walk(cf, WASM_LAYOUT.ROWS_AT, nRows, nCols, WASM_LAYOUT.PART_AT, cf.valueDim);
+    out.set(new Float64Array(mem.buffer, WASM_LAYOUT.PART_AT, out.length));
+  });
+  walker = w;
+}
+
 type Msg =
   | { type: 'hello'; flag: SharedArrayBuffer }
-  | { type: 'touch'; buf: SharedArrayBuffer; flag: SharedArrayBuffer }
+  | { type: 'touch'; mem: WasmMemory | null; buf: SharedArrayBuffer; flag: SharedArrayBuffer }
   | PredictJob;
 
 parentPort?.on('message', (m: Msg) => {
@@ -96,8 +128,9 @@ parentPort?.on('message', (m: Msg) => {
     warmUpJobs();
     done(m.flag);
   } else if (m.type === 'touch') {
+    if (m.mem) startWasm(m.mem);
     // Writing every page now takes the page faults here, off the main thread (predict-parallel.ts).
-    new Float64Array(m.buf).fill(0);
+    new Float64Array(m.buf, 0, Math.min(m.buf.byteLength, WASM_LAYOUT.FOREST_AT) / 8).fill(0);
     done(m.flag);
   } else {
     workOnJob(m);
