@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileForest, predictCompiled, warmUpWalk } from './compiled-forest.js';
+import { walkChoice, walkHere } from './main-walk.js';
 import { Rng } from './rng.js';
 import { WasmWalker, wasmMemory } from './wasm-walk.js';
 import { leafIndex, type Tree } from './tree.js';
@@ -121,6 +122,24 @@ test('the compiled walk (8 rows abreast, 16-byte node records) reaches the same 
     walker.walk(cf, 200 * nCols * 8, nRows - 200, nCols, outAt + 200 * stride * 8, stride);
     assert.deepEqual(new Float64Array(mem.buffer, outAt, nRows * stride), want, `wasm V=${c.V}`);
   }
+});
+
+test('this thread walks deep forests in WebAssembly, block by block, with the same sums', () => {
+  const rng = new Rng(12);
+  const nCols = 7;
+  const nRows = 420;
+  const data = randomRows(rng, nRows, nCols);
+  for (const V of [1, 2]) {
+    const trees = Array.from({ length: 9 }, () => randomTree(rng, nCols, 11, V));
+    const cf = compileForest(trees, { normalize: V > 1 });
+    assert.equal(walkChoice(cf, nCols, V), true, 'deep trees: the wasm walk');
+    const want = reference(trees, data, nRows, nCols, V, { normalize: V > 1 }, 0.25);
+    const got = new Float64Array(nRows * V).fill(0.25);
+    walkHere(cf, data, nRows, nCols, got, V);
+    assert.deepEqual(got, want);
+  }
+  const shallow = compileForest([randomTree(rng, nCols, 3, 1)]);
+  assert.equal(walkChoice(shallow, nCols, 1), false, 'shallow trees: the JavaScript walk');
 });
 
 test('a single-leaf tree and an empty row set', () => {

@@ -28,8 +28,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import { treeThreads } from './parallel.js';
-import { predictCompiled, WALK_BLOCK_ROWS, warmUpWalk, type CompiledForest } from './compiled-forest.js';
+import { WALK_BLOCK_ROWS, warmUpWalk, type CompiledForest } from './compiled-forest.js';
 import { MAX_BLOCKS, PCTRL, WASM_LAYOUT, type PredictJob } from './predict-protocol.js';
+import { walkChoice, walkHere, warmUpWasmHere } from './main-walk.js';
 import { wasmMemory } from './wasm-walk.js';
 
 /** Node steps (rows × trees × depth) below which a second thread is not worth the hand-over (~2 ms). */
@@ -138,6 +139,7 @@ export function prepareForPrediction(nodes: number): boolean {
   if (!mainWarm) {
     mainWarm = true;
     warmUpWalk();
+    warmUpWasmHere();
   }
   return true;
 }
@@ -194,7 +196,7 @@ export function predictCompiledParallel(
   if (big) warmPredictWorker();
   const w = worker;
   if (!big || !w || !predictWorkerReady() || !cf.shared) {
-    predictCompiled(cf, data, nRows, nCols, out, stride);
+    walkHere(cf, data, nRows, nCols, out, stride);
     lastStats = { workerBlocks: 0, mainBlocks: Math.ceil(nRows / WALK_BLOCK_ROWS), wasm: false };
     return false;
   }
@@ -238,6 +240,7 @@ function shareRows(
 ): ParallelPredictStats {
   const B = Math.max(WALK_BLOCK_ROWS, Math.ceil(nRows / MAX_BLOCKS));
   const nBlocks = Math.ceil(nRows / B);
+  const here = walkChoice(cf, nCols, stride);
   const inShared = data.buffer instanceof SharedArrayBuffer;
   // The back blocks [first, nBlocks) may be handed to the worker: as many as the row buffer holds, at least
   // 55% of the rows (the main thread also pays the copy, so the worker ends up with a bit more than half).
@@ -306,7 +309,7 @@ function shareRows(
       continue;
     }
     if (Atomics.compareExchange(ctrl, PCTRL.CLAIM, word, (lo + 1) | (hi << 16)) !== word) continue;
-    walkRows(cf, data, lo * B, Math.min(nRows, (lo + 1) * B), nCols, out, stride);
+    walkRows(cf, data, lo * B, Math.min(nRows, (lo + 1) * B), nCols, out, stride, here);
     mainBlocks++;
   }
   Atomics.store(ctrl, PCTRL.COPY_DONE, 1);
@@ -332,7 +335,7 @@ function shareRows(
       workerBlocks++;
     } else {
       // The worker is stalled (a busy machine): walk its unfinished block here.
-      walkRows(cf, data, r0, r1, nCols, out, stride);
+      walkRows(cf, data, r0, r1, nCols, out, stride, here);
       mainBlocks++;
     }
   }
@@ -344,7 +347,7 @@ function shareRows(
   return { workerBlocks, mainBlocks, wasm: wasm && workerBlocks > 0 };
 }
 
-/** predictCompiled on rows [r0, r1) of `data` into the same rows of `out`. */
+/** The walk on this thread (main-walk.ts) over rows [r0, r1) of `data` into the same rows of `out`. */
 function walkRows(
   cf: CompiledForest,
   data: Float64Array,
@@ -353,9 +356,10 @@ function walkRows(
   nCols: number,
   out: Float64Array,
   stride: number,
+  wasm: boolean,
 ): void {
   const d = data.subarray(r0 * nCols, r1 * nCols);
-  predictCompiled(cf, d, r1 - r0, nCols, out.subarray(r0 * stride, r1 * stride), stride);
+  walkHere(cf, d, r1 - r0, nCols, out.subarray(r0 * stride, r1 * stride), stride, wasm);
 }
 
 /** `buf` if it holds `n` doubles, else a larger shared buffer. */
