@@ -22,10 +22,9 @@
  * columns renumbered by split cover so the hot features share cache lines, with 16- to 128-row blocks;
  * only the first class weight (V = 1) costs 3–5% less than two. Every row reaches depth ≥ 99.5% of its
  * tree's depth here, so stopping early at shallow leaves would not pay either.
- * The same walk hand-written in WebAssembly (8 rows abreast, rows and records in a shared wasm memory,
- * bit-identical sums) ran the booster no faster (42 vs 43 ms) and the classification forest 20–25% faster
- * (73 vs 93 ms, under load); it would need the rows copied into wasm memory and the forest kept there, so
- * it was left out. The walk is bound by the processor's dependent loads, not by V8's code.
+ * The same walk in WebAssembly (wasm-walk.ts, bit-identical) is no faster for the depth-6 booster (42 vs
+ * 43 ms) but 1.3–1.6× faster for depth-10 forests (reg 69 vs 101 ms, clf 73 vs 93 ms, same minute, loaded
+ * machine): the prediction worker uses it always, the calling thread for deep trees (main-walk.ts).
  */
 
 /** What compileForest needs of a tree (structurally a kernels/tree.ts Tree). */
