@@ -46,6 +46,11 @@ export interface BinnedMatrix {
 export const MAX_BINS = 255;
 const SKETCH_ROWS = 200_000;
 
+/** Rows between two sampled values when learning a continuous feature's cuts (1 up to 200,000 rows). */
+export function sketchStride(n: number): number {
+  return Math.max(1, Math.ceil(n / SKETCH_ROWS));
+}
+
 /** Cut points for one feature from its non-missing values (sorted in place). */
 export function computeCuts(values: Float64Array, maxBin: number): Float64Array {
   const m = values.length;
@@ -115,6 +120,26 @@ export function transposeChunk(
   }
 }
 
+/**
+ * Features with more than FEW distinct values among the first `rows` rows: continuous for sure (binRows would
+ * send them down the column path), known before the full scan.
+ */
+export function detectContinuous(x: DenseMatrix, rows = 64): Int32Array {
+  const { data, nRows: n, nCols: p } = x;
+  const m = Math.min(n, rows);
+  const out: number[] = [];
+  const seen = new Set<number>();
+  for (let f = 0; f < p; f++) {
+    seen.clear();
+    for (let r = 0; r < m && seen.size <= FEW; r++) {
+      const v = data[r * p + f]!;
+      if (v === v) seen.add(v === 0 ? 0 : v);
+    }
+    if (seen.size > FEW) out.push(f);
+  }
+  return Int32Array.from(out);
+}
+
 /** At most this many distinct values make a feature "few-valued" (binned row by row, see binMatrix). */
 const FEW = 8;
 
@@ -138,7 +163,7 @@ interface FewScan {
  * each cell's code — the index of its value in order of first appearance, FEW for NaN — written to `colBins`.
  * binMatrix then turns codes into bins; a row's count of non-default bins starts from `zeros`.
  */
-function scanFewValues(x: DenseMatrix, colBins: Uint8Array): FewScan {
+function scanFewValues(x: DenseMatrix, colBins: Uint8Array, skip: Int32Array | undefined): FewScan {
   const { data, nRows: n, nCols: p } = x;
   const vals = new Float64Array(p * FEW);
   const cnt = new Float64Array(p * FEW);
@@ -146,8 +171,13 @@ function scanFewValues(x: DenseMatrix, colBins: Uint8Array): FewScan {
   const k = new Int32Array(p);
   const dropRow = new Int32Array(p).fill(n);
   const zeros = new Int32Array(n);
+  // Features known to be continuous are out from row 0.
+  for (const f of skip ?? []) {
+    k[f] = FEW + 1;
+    dropRow[f] = 0;
+  }
   // Features still few-valued; the list is rebuilt (at most once per feature) when one drops out.
-  let live = Int32Array.from({ length: p }, (_, f) => f);
+  let live = Int32Array.from({ length: p }, (_, f) => f).filter((f) => k[f]! <= FEW);
   for (let r = 0; r < n; r++) {
     const base = r * p;
     let dropped = false;
@@ -221,12 +251,18 @@ export interface BinningStage {
 }
 
 /** The row-major part of binMatrix: few-valued features (or ones with few given cuts) done. */
-export function binRows(x: DenseMatrix, maxBin: number, cutsIn?: Float64Array[]): BinningStage {
+export function binRows(
+  x: DenseMatrix,
+  maxBin: number,
+  cutsIn?: Float64Array[],
+  pre?: { colBins: Uint8Array; continuous: Int32Array },
+): BinningStage {
   const { nRows: n, nCols: p } = x;
   const mb = Math.min(maxBin, MAX_BINS);
   const cuts: Float64Array[] = cutsIn ? cutsIn.slice() : new Array<Float64Array>(p);
   // Shared memory: posting the binned matrix to a forest worker then shares these instead of copying ~n·p bytes.
-  const colBins = new Uint8Array(new SharedArrayBuffer(n * p));
+  // `pre`: the codes array already handed to a worker, and features known to be continuous (not scanned).
+  const colBins = pre?.colBins ?? new Uint8Array(new SharedArrayBuffer(n * p));
   const rowPtr = new Uint32Array(new SharedArrayBuffer(4 * (n + 1)));
   const localDefault = new Int32Array(p);
   const counts = new Int32Array(MAX_BINS + 2);
@@ -237,7 +273,7 @@ export function binRows(x: DenseMatrix, maxBin: number, cutsIn?: Float64Array[])
     for (let f = 0; f < p; f++) rowPath[f] = cuts[f]!.length <= FEW ? 1 : 0;
     binRowsWithCuts(x, cuts, rowPath, colBins, rowPtr, localDefault);
   } else {
-    const { vals, cnt, nan, k, dropRow, zeros } = scanFewValues(x, colBins);
+    const { vals, cnt, nan, k, dropRow, zeros } = scanFewValues(x, colBins, pre?.continuous);
     const map = new Uint8Array(FEW + 1);
     let nRowFeats = 0;
     for (let f = 0; f < p; f++) {
@@ -283,7 +319,7 @@ export function binRows(x: DenseMatrix, maxBin: number, cutsIn?: Float64Array[])
     for (let r = 0; r < n; r++) rowPtr[r + 1] = nRowFeats - zeros[r]!;
   }
   const colFeats = Int32Array.from({ length: p }, (_, f) => f).filter((f) => rowPath[f] === 0);
-  const stride = Math.max(1, Math.ceil(n / SKETCH_ROWS));
+  const stride = sketchStride(n);
   return { x, mb, learn: !cutsIn, cuts, colBins, rowPtr, localDefault, colFeats, stride };
 }
 

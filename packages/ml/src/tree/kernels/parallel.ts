@@ -13,9 +13,13 @@ import { Worker } from 'node:worker_threads';
 import {
   binColumns,
   binRows,
+  detectContinuous,
   finishBinning,
+  MAX_BINS,
+  sketchStride,
   transposeChunk,
   type BinnedMatrix,
+  type BinningStage,
   type DenseMatrix,
 } from './binning.js';
 import {
@@ -78,29 +82,84 @@ let nextId = 1;
  * then runs on the other core while the caller bins the data, instead of delaying the first trees.
  */
 export function warmForestWorker(): void {
-  forestWorker ??= spawn();
+  if (forestWorker) return;
+  forestWorker = spawn();
+  forestReady = new Int32Array(new SharedArrayBuffer(4));
+  forestWorker.postMessage({ type: 'hello', flag: forestReady.buffer });
+}
+
+/** Set to 1 by the forest worker once it is up (it answers the 'hello' sent at spawn). */
+let forestReady: Int32Array | null = null;
+
+/** @internal for tests: whether the forest worker is up. */
+export function forestWorkerReady(): boolean {
+  return forestReady !== null && Atomics.load(forestReady, 0) === 1;
 }
 
 /**
- * binMatrix with the forest worker (warmForestWorker) binning half of the continuous columns: this thread does
- * the row-major part and the other half, the worker sorts and bins its columns (handed over transposed, in
- * shared memory) straight into the shared bin codes. The result is binMatrix's, bit for bit: every column is
- * binned alone and the rows' counts are integers. Falls back to this thread alone without a worker, when the
- * hand-over would exceed 128 MB, or if the worker fails.
+ * binMatrix with the forest worker (warmForestWorker) binning continuous columns: they are handed over
+ * transposed, in shared memory, and the worker sorts and bins them straight into the shared bin codes. The
+ * result is binMatrix's, bit for bit: every column is binned alone and the rows' counts are integers.
+ * - Worker already up (a second fit in the process): it takes ~85% of the continuous columns found on the first
+ *   64 rows (detectContinuous) at once, and bins them while this thread scans the few-valued ones.
+ * - Worker still starting (~180 ms under tsx): this thread scans first, then hands over half of the continuous
+ *   columns and bins the other half.
+ * Falls back to this thread alone without a worker, when the hand-over would exceed 128 MB, or if it fails.
  */
 export async function binMatrixParallel(x: DenseMatrix, maxBin: number): Promise<BinnedMatrix> {
-  const st = binRows(x, maxBin);
   const n = x.nRows;
+  const worker = forestWorker;
+  const warm = worker !== null && forestReady !== null && Atomics.load(forestReady, 0) === 1;
+  if (worker && warm) {
+    const continuous = detectContinuous(x);
+    const theirs = continuous.slice(Math.ceil(continuous.length * MAIN_SHARE));
+    if (theirs.length > 0 && theirs.length * n * 8 <= 2 ** 27) {
+      const colBins = new Uint8Array(new SharedArrayBuffer(n * x.nCols));
+      const job = handOver(worker, x, theirs, colBins, sketchStride(n), Math.min(maxBin, MAX_BINS));
+      const st = binRows(x, maxBin, undefined, { colBins, continuous });
+      const mine = new Set(theirs);
+      binColumns(
+        st,
+        st.colFeats.filter((f) => !mine.has(f)),
+      );
+      await collect(worker, st, theirs, job);
+      return finishBinning(st);
+    }
+  }
+  const st = binRows(x, maxBin);
   const feats = st.colFeats;
   const half = feats.length >> 1;
   const theirs = feats.slice(half);
-  const worker = forestWorker;
   if (!worker || theirs.length === 0 || theirs.length * n * 8 > 2 ** 27) {
     binColumns(st, feats);
     return finishBinning(st);
   }
-  const cols = new Float64Array(new SharedArrayBuffer(theirs.length * n * 8));
-  transposeChunk(x, theirs, 0, theirs.length, cols);
+  const job = handOver(worker, x, theirs, st.colBins, st.stride, st.mb);
+  binColumns(st, feats.subarray(0, half));
+  await collect(worker, st, theirs, job);
+  return finishBinning(st);
+}
+
+/** Share of the continuous columns a warm worker leaves to the calling thread (which also scans the rest). */
+const MAIN_SHARE = 0.15;
+
+interface BinJob {
+  reply: Promise<{ cuts: Float64Array[]; best: Int32Array }>;
+  nnz: Int32Array;
+}
+
+/** Sends columns `feats` of x, transposed into shared memory, to the worker to bin into `colBins`. */
+function handOver(
+  worker: Worker,
+  x: DenseMatrix,
+  feats: Int32Array,
+  colBins: Uint8Array,
+  stride: number,
+  mb: number,
+): BinJob {
+  const n = x.nRows;
+  const cols = new Float64Array(new SharedArrayBuffer(feats.length * n * 8));
+  transposeChunk(x, feats, 0, feats.length, cols);
   const nnz = new Int32Array(new SharedArrayBuffer(4 * n));
   const id = nextId++;
   const reply = new Promise<{ cuts: Float64Array[]; best: Int32Array }>((resolve, reject) => {
@@ -117,34 +176,29 @@ export async function binMatrixParallel(x: DenseMatrix, maxBin: number): Promise
     worker.on('message', onMessage);
     worker.once('error', onError);
   });
+  // If the caller fails before awaiting, a later worker error must not become an unhandled rejection.
+  reply.catch(() => undefined);
   worker.ref();
-  const msg = {
-    type: 'bin',
-    id,
-    cols,
-    colBins: st.colBins,
-    feats: theirs,
-    nnz,
-    stride: st.stride,
-    mb: st.mb,
-  };
-  worker.postMessage(msg);
-  binColumns(st, feats.subarray(0, half));
+  worker.postMessage({ type: 'bin', id, cols, colBins, feats, nnz, stride, mb });
+  return { reply, nnz };
+}
+
+/** Waits for a hand-over and folds the worker's cuts, default bins and row counts into `st`. */
+async function collect(worker: Worker, st: BinningStage, feats: Int32Array, job: BinJob): Promise<void> {
   try {
-    const r = await reply;
-    for (let j = 0; j < theirs.length; j++) {
-      st.cuts[theirs[j]!] = r.cuts[j]!;
-      st.localDefault[theirs[j]!] = r.best[j]!;
+    const r = await job.reply;
+    for (let j = 0; j < feats.length; j++) {
+      st.cuts[feats[j]!] = r.cuts[j]!;
+      st.localDefault[feats[j]!] = r.best[j]!;
     }
-    for (let i = 0; i < n; i++) st.rowPtr[i + 1]! += nnz[i]!;
+    for (let i = 0; i < st.x.nRows; i++) st.rowPtr[i + 1]! += job.nnz[i]!;
   } catch {
     // The worker is gone: bin its columns here (what it wrote to the shared codes is overwritten).
     if (forestWorker === worker) forestWorker = null;
-    binColumns(st, theirs);
+    binColumns(st, feats);
   } finally {
     worker.unref();
   }
-  return finishBinning(st);
 }
 
 /** Trees of a forest built on the main thread and one worker; same trees as `trainForest`. */
@@ -157,7 +211,8 @@ export async function trainForestParallel(
 ): Promise<Tree[]> {
   const seeds = forestSeeds(p);
   const trees = new Array<Tree>(p.numTrees);
-  const worker = (forestWorker ??= spawn());
+  warmForestWorker();
+  const worker = forestWorker!;
   const id = nextId++;
   let next = 0;
   let done = 0;
