@@ -66,6 +66,8 @@ export function growTree(
   const sR = new Float64Array(C);
   const nodeFeats = new Int32Array(opt.features.length);
   const sampleScratch = new Int32Array(opt.features.length);
+  const samplePerm = Int32Array.from(opt.features, (_, i) => i);
+  const sampleSwaps = new Int32Array(opt.features.length);
   // Bin offsets of the features searched at a node, in the histogram searched (see split.ts).
   const allOffs = Int32Array.from(opt.features, (f) => bm.offsets[f]!);
   const nodeOffs = new Int32Array(opt.features.length);
@@ -118,7 +120,7 @@ export function growTree(
     let nf = feats.length;
     let offs = allOffs;
     if (opt.featuresPerNode > 0 && opt.featuresPerNode < nf) {
-      const pick = opt.rng.sample(nf, opt.featuresPerNode, sampleScratch);
+      const pick = opt.rng.sampleInto(nf, opt.featuresPerNode, samplePerm, sampleSwaps, sampleScratch);
       for (let j = 0; j < pick.length; j++) nodeFeats[j] = feats[pick[j]!]!;
       feats = nodeFeats;
       nf = pick.length;

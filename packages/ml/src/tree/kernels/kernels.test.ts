@@ -163,6 +163,22 @@ describe('helpers', () => {
     assert.ok(s.every((v) => v >= 0 && v < 10));
   });
 
+  test('sampleInto draws what sample draws and leaves its permutation in order', () => {
+    const a = new Rng(11);
+    const b = new Rng(11);
+    const perm = Int32Array.from({ length: 40 }, (_, i) => i);
+    const swaps = new Int32Array(40);
+    const out = new Int32Array(40);
+    for (let t = 0; t < 50; t++) {
+      const k = 1 + (t % 9);
+      assert.deepEqual(Array.from(b.sampleInto(40, k, perm, swaps, out)), Array.from(a.sample(40, k)));
+      assert.deepEqual(
+        Array.from(perm),
+        Array.from({ length: 40 }, (_, i) => i),
+      );
+    }
+  });
+
   test('float32 thresholds: fround(x) < t exactly when x < the converted threshold', () => {
     const rng = new Rng(5);
     for (let k = 0; k < 2000; k++) {

@@ -63,6 +63,39 @@ export class Rng {
     }
     return a.slice(0, k).sort();
   }
+
+  /**
+   * sample(n, k) without its O(n) set-up: `perm` holds 0 .. n−1 in order on entry and again on return (the swaps
+   * are undone), so a forest node pays for its k draws only. Same draws, same result as sample.
+   */
+  sampleInto(n: number, k: number, perm: Int32Array, swaps: Int32Array, out: Int32Array): Int32Array {
+    for (let i = 0; i < k; i++) {
+      const j = i + this.int(n - i);
+      swaps[i] = j;
+      const t = perm[i]!;
+      perm[i] = perm[j]!;
+      perm[j] = t;
+    }
+    for (let i = 0; i < k; i++) out[i] = perm[i]!;
+    for (let i = k - 1; i >= 0; i--) {
+      const j = swaps[i]!;
+      const t = perm[i]!;
+      perm[i] = perm[j]!;
+      perm[j] = t;
+    }
+    const o = out.subarray(0, k);
+    // Insertion sort: k is small (√p features per node).
+    for (let i = 1; i < k; i++) {
+      const v = o[i]!;
+      let m = i - 1;
+      while (m >= 0 && o[m]! > v) {
+        o[m + 1] = o[m]!;
+        m--;
+      }
+      o[m + 1] = v;
+    }
+    return o;
+  }
 }
 
 /** P(X ≤ k) for X ~ Poisson(λ), k = 0, 1, … until it reaches 1 in double precision (the last entry is 1). */
