@@ -208,6 +208,9 @@ const median = (xs: number[]): number => {
   return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
 };
 
+/** Set when the bench stops the server itself (any other exit is reported at once). */
+let stoppingServer = false;
+
 /** Starts `cauce server` (from the sources) on a free port in a child process; resolves with its URL. */
 function spawnServer(dir: string): Promise<{ url: string; child: ChildProcess }> {
   const cli = new URL('../packages/cli/src/main.ts', import.meta.url).pathname;
@@ -235,7 +238,12 @@ function spawnServer(dir: string): Promise<{ url: string; child: ChildProcess }>
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) resolve({ url: m[1]!, child });
     });
-    child.once('exit', (code) => reject(new Error(`cauce server exited with ${code}: ${out}`)));
+    child.once('exit', (code, signal) => {
+      // before it listens: a start-up error; afterwards: say so at once (the logged fits would only warn)
+      const why = `cauce server exited with ${code ?? signal}: ${out}`;
+      reject(new Error(why));
+      if (!stoppingServer) console.error(why);
+    });
   });
 }
 
@@ -301,8 +309,12 @@ async function main(): Promise<void> {
     background = { caller: a.tail, flushed: a.tail + (now() - t) };
   } finally {
     disableAutolog();
-    server.child.kill('SIGTERM');
-    await new Promise((r) => server.child.once('exit', r));
+    if (server.child.exitCode === null && server.child.signalCode === null) {
+      const exited = new Promise((r) => server.child.once('exit', r));
+      stoppingServer = true;
+      server.child.kill('SIGTERM');
+      await exited;
+    }
     await rm(dir, { recursive: true, force: true });
   }
   const pairs = loggedRuns.map((l, i) => ({ l, p: plainRuns[i]! }));
