@@ -263,8 +263,14 @@ async function autologFit<M extends Model>(
   // its child runs while the fit runs, and completes each child as its trials end.
   let begun = false;
   try {
+    const t0 = performance.now();
     const begin = beginMessage(s, c, id, effective, frame);
+    const t1 = performance.now();
     thread.send(begin, useWorker, c, begin.profile ? profileBuffers(begin.profile) : []);
+    if (TIMING)
+      console.error(
+        `cauce autolog: fit start described in ${(t1 - t0).toFixed(1)} ms, handed over in ${(performance.now() - t1).toFixed(1)} ms`,
+      );
     begun = true;
   } catch (err) {
     warn(`could not start logging ${classNameOf(est)}.fit`, err);
@@ -314,7 +320,10 @@ async function autologFit<M extends Model>(
     const m = await finishMessage(s, id, model, frame, activeRun()?.info.run_id);
     if (TIMING) console.error(`cauce autolog: result described in ${(performance.now() - t0).toFixed(1)} ms`);
     try {
+      const t1 = performance.now();
       thread.send(m, useWorker);
+      if (TIMING)
+        console.error(`cauce autolog: result handed over in ${(performance.now() - t1).toFixed(1)} ms`);
       // the training summary (ml scores the training rows) while the logging thread starts on the rest
       let metrics: Record<string, number> = {};
       try {

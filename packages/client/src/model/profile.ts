@@ -254,24 +254,20 @@ function sparseSample(col: SparseVectorColumn): SparseSample {
     const b = index === undefined ? i : index[i]!;
     nnz += indptr[b + 1]! - indptr[b]!;
   }
-  const out = {
-    rows,
-    size,
-    indptr: new Int32Array(rows + 1),
-    indices: new Int32Array(nnz),
-    values: new Float64Array(nnz),
-  };
+  const outPtr = new Int32Array(rows + 1);
+  const outIdx = new Int32Array(nnz);
+  const outVal = new Float64Array(nnz);
   let at = 0;
   for (let i = 0; i < rows; i++) {
     const b = index === undefined ? i : index[i]!;
-    const start = indptr[b]!;
-    const end = indptr[b + 1]!;
-    out.indices.set(indices.subarray(start, end), at);
-    out.values.set(values.subarray(start, end), at);
-    at += end - start;
-    out.indptr[i + 1] = at;
+    // element by element: a row holds a few entries, and two subarray views per row cost more than that
+    for (let k = indptr[b]!, end = indptr[b + 1]!; k < end; k++, at++) {
+      outIdx[at] = indices[k]!;
+      outVal[at] = values[k]!;
+    }
+    outPtr[i + 1] = at;
   }
-  return out;
+  return { rows, size, indptr: outPtr, indices: outIdx, values: outVal };
 }
 
 /**
