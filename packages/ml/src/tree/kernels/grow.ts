@@ -149,7 +149,35 @@ export function growTree(
     dirTable.fill(0);
     dirTable.fill(1, 0, s.bin + 1);
     dirTable[miss] = s.defaultLeft ? 1 : 0;
-    for (let i = start; i < end; i++) {
+    // Four rows at a time with their loads first, so that the scattered reads of the column overlap.
+    let i = start;
+    for (; i + 3 < end; i += 4) {
+      const r0 = idx[i]!;
+      const r1 = idx[i + 1]!;
+      const r2 = idx[i + 2]!;
+      const r3 = idx[i + 3]!;
+      const g0 = dirTable[col[r0]!]!;
+      const g1 = dirTable[col[r1]!]!;
+      const g2 = dirTable[col[r2]!]!;
+      const g3 = dirTable[col[r3]!]!;
+      idx[start + nl] = r0;
+      tmp[nr] = r0;
+      nl += g0;
+      nr += 1 - g0;
+      idx[start + nl] = r1;
+      tmp[nr] = r1;
+      nl += g1;
+      nr += 1 - g1;
+      idx[start + nl] = r2;
+      tmp[nr] = r2;
+      nl += g2;
+      nr += 1 - g2;
+      idx[start + nl] = r3;
+      tmp[nr] = r3;
+      nl += g3;
+      nr += 1 - g3;
+    }
+    for (; i < end; i++) {
       const r = idx[i]!;
       const goLeft = dirTable[col[r]!]!;
       idx[start + nl] = r;
