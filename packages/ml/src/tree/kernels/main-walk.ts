@@ -34,6 +34,7 @@ function useWasm(cf: CompiledForest, nCols: number, stride: number): boolean {
   let steps = 0;
   for (let k = 0; k < cf.nTrees; k++) steps += cf.depths[k]!;
   return (
+    cf.nTrees > 0 &&
     steps >= WASM_MIN_DEPTH * cf.nTrees &&
     WALK_BLOCK_ROWS * nCols * 8 <= SUMS_AT - ROWS_AT &&
     WALK_BLOCK_ROWS * stride * 8 <= FOREST_AT - SUMS_AT
