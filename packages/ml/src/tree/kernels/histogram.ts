@@ -74,7 +74,21 @@ export function accumulate(
       t0 += a;
       t1 += b;
       const ke = rowPtr[r + 1]!;
-      for (let k = rowPtr[r]!; k < ke; k++) {
+      // Two bins at a time, loads first (a row's bins belong to different features: no order to keep).
+      let k = rowPtr[r]!;
+      for (; k + 1 < ke; k += 2) {
+        const o0 = rowBins[k]! * 2;
+        const o1 = rowBins[k + 1]! * 2;
+        const h0 = hist[o0]!;
+        const h1 = hist[o0 + 1]!;
+        const h2 = hist[o1]!;
+        const h3 = hist[o1 + 1]!;
+        hist[o0] = h0 + a;
+        hist[o0 + 1] = h1 + b;
+        hist[o1] = h2 + a;
+        hist[o1 + 1] = h3 + b;
+      }
+      if (k < ke) {
         const o = rowBins[k]! * 2;
         hist[o]! += a;
         hist[o + 1]! += b;
@@ -95,7 +109,24 @@ export function accumulate(
       t1 += b;
       t2 += c;
       const ke = rowPtr[r + 1]!;
-      for (let k = rowPtr[r]!; k < ke; k++) {
+      let k = rowPtr[r]!;
+      for (; k + 1 < ke; k += 2) {
+        const o0 = rowBins[k]! * 3;
+        const o1 = rowBins[k + 1]! * 3;
+        const h0 = hist[o0]!;
+        const h1 = hist[o0 + 1]!;
+        const h2 = hist[o0 + 2]!;
+        const h3 = hist[o1]!;
+        const h4 = hist[o1 + 1]!;
+        const h5 = hist[o1 + 2]!;
+        hist[o0] = h0 + a;
+        hist[o0 + 1] = h1 + b;
+        hist[o0 + 2] = h2 + c;
+        hist[o1] = h3 + a;
+        hist[o1 + 1] = h4 + b;
+        hist[o1 + 2] = h5 + c;
+      }
+      if (k < ke) {
         const o = rowBins[k]! * 3;
         hist[o]! += a;
         hist[o + 1]! += b;
