@@ -392,7 +392,26 @@ export function columnHistogram(
       hist[o + 1]! += stats[2 * r + 1]!;
     }
   } else if (C === 3) {
-    for (let i = start; i < end; i++) {
+    let i = start;
+    for (; i + 1 < end; i += 2) {
+      const r0 = idx[i]!;
+      const r1 = idx[i + 1]!;
+      const o0 = (off + colBins[base + r0]!) * 3;
+      const o1 = (off + colBins[base + r1]!) * 3;
+      const a0 = stats[3 * r0]!;
+      const b0 = stats[3 * r0 + 1]!;
+      const c0 = stats[3 * r0 + 2]!;
+      const a1 = stats[3 * r1]!;
+      const b1 = stats[3 * r1 + 1]!;
+      const c1 = stats[3 * r1 + 2]!;
+      hist[o0]! += a0;
+      hist[o0 + 1]! += b0;
+      hist[o0 + 2]! += c0;
+      hist[o1]! += a1;
+      hist[o1 + 1]! += b1;
+      hist[o1 + 2]! += c1;
+    }
+    for (; i < end; i++) {
       const r = idx[i]!;
       const o = (off + colBins[base + r]!) * 3;
       hist[o]! += stats[3 * r]!;
