@@ -6,7 +6,7 @@
 //   node --conditions=source --import tsx bench/trees-predict.ts time <model>    load one, time REPS calls
 //   node --conditions=source --import tsx bench/trees-predict.ts fitpredict <model>   fit, then time at once
 // Env: REPS (6), WAIT=ms before the first call (a loaded model's worker needs ~1 s to start, as during a fit),
-// PAR=0|1 (setParallelPrediction), GAP=ms between calls. Each call prints
+// PAR=0|1 (setParallelPrediction), GAP=ms between calls, SHARED=1 (rows given in shared memory). Each call prints
 // wall/process CPU (main thread | busiest other thread) [blocks walked by main : worker].
 import { readFileSync, readdirSync } from 'node:fs';
 /** Per-thread CPU ns (schedstat) by tid. */
@@ -91,7 +91,11 @@ if (mode === 'fit') {
             : await new RandomForestClassifier({ ...fParams, featureSubsetStrategy: '15' }).fit(train);
   }
   const p = d.xte.length / d.yte.length;
-  const x = { data: d.xte, nRows: d.yte.length, nCols: p };
+  // SHARED=1: the rows in a SharedArrayBuffer (the worker then reads them in place, nothing is copied).
+  const rowsIn =
+    process.env.SHARED === '1' ? new Float64Array(new SharedArrayBuffer(d.xte.byteLength)) : d.xte;
+  if (rowsIn !== d.xte) rowsIn.set(d.xte);
+  const x = { data: rowsIn, nRows: d.yte.length, nCols: p };
   const l0 = performance.now();
   const m = fitted ?? ((await loadStage(`${OUT}/${name}`)) as unknown);
   console.log('load ms', (performance.now() - l0).toFixed(1));
