@@ -15,8 +15,9 @@ import {
 } from '@cauce/ml';
 import { makeData, toFrame } from './tree-data.js';
 
-// Models and row counts large enough that prediction is shared with the worker thread (predict-parallel.ts):
-// rows × trees × depth well above its threshold, and models above the size that compiles at fit/load time.
+// Models and row counts large enough that prediction is shared with the worker thread (predict-parallel.ts)
+// unless the machine is oversubscribed (predict-parallel.test.ts forces the worker in): rows × trees × depth
+// well above its threshold, and models above the size that compiles at fit/load time.
 const big = (
   x: Float64Array,
   p: number,

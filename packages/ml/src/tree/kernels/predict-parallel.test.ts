@@ -8,6 +8,7 @@ import {
   predictCompiledParallel,
   predictWorkerReady,
   setParallelPrediction,
+  setPredictLoadLimit,
   setPredictWindowDoubles,
   warmPredictWorker,
 } from './predict-parallel.js';
@@ -75,6 +76,8 @@ async function checkAgainstSerial(
 test('prediction shared with the worker gives the one-thread numbers bit for bit', async () => {
   setTreeThreads(2);
   setParallelPrediction(true);
+  // A busy test machine would otherwise keep predictions on one thread (see oversubscribed()).
+  setPredictLoadLimit(Infinity);
   const { cf, data, n } = forest();
   warmPredictWorker();
   for (let i = 0; i < 300 && !predictWorkerReady(); i++) await new Promise((r) => setTimeout(r, 50));

@@ -31,6 +31,7 @@
  * so absolute times are inflated; same minute): booster 24 + 23 ms against 50 ms on one thread, forests
  * 35–45 + 37–40 ms (clf) against 98 ms on one JavaScript thread.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { treeThreads } from './parallel.js';
 import { WALK_BLOCK_ROWS, warmUpWalk, type CompiledForest } from './compiled-forest.js';
@@ -168,6 +169,23 @@ function stepsPerRow(cf: CompiledForest): number {
   return s;
 }
 
+/**
+ * Whether the machine has far more runnable work than cores (1-minute load average above 2 per core). Then
+ * the second thread rarely gets a core of its own: measured on the 2-core build machine at load 4–6, the
+ * 20,000-row calls took 61–103 ms on two threads against 47–92 ms on one (same minutes, same models), so
+ * the call stays on this thread. A prediction right after a two-thread fit counts that fit (and e.g. the
+ * peers of bench:trees) in the average, about 2–3 here, hence the margin.
+ */
+function oversubscribed(): boolean {
+  return loadavg()[0]! > loadLimit * availableParallelism();
+}
+let loadLimit = 2;
+
+/** @internal for tests: the load average per core above which prediction stays on one thread. */
+export function setPredictLoadLimit(perCore: number): void {
+  loadLimit = perCore;
+}
+
 /** What the last call left behind: whether the worker took part and how many blocks it walked. */
 export interface ParallelPredictStats {
   workerBlocks: number;
@@ -200,7 +218,7 @@ export function predictCompiledParallel(
     nRows * stepsPerRow(cf) >= MIN_PARALLEL_STEPS;
   if (big) warmPredictWorker();
   const w = worker;
-  if (!big || !w || !predictWorkerReady() || !cf.shared) {
+  if (!big || !w || !predictWorkerReady() || !cf.shared || oversubscribed()) {
     walkHere(cf, data, nRows, nCols, out, stride);
     lastStats = { workerBlocks: 0, mainBlocks: Math.ceil(nRows / WALK_BLOCK_ROWS), wasm: false };
     return false;
