@@ -275,6 +275,7 @@ export class Recorder {
     if (TIMING) console.error(`cauce autolog (logging thread): finish at ${performance.now().toFixed(0)}`);
     const fit = this.fits.get(m.id);
     const t0 = performance.now();
+    const cpu0 = TIMING ? threadCpuMs() : 0;
     let runId: string | undefined;
     try {
       if (!fit) return;
@@ -307,7 +308,7 @@ export class Recorder {
       this.fits.delete(m.id);
       if (TIMING)
         console.error(
-          `cauce autolog (logging thread): result logged in ${(performance.now() - t0).toFixed(1)} ms; thread CPU ${threadCpuMs().toFixed(0)} ms so far`,
+          `cauce autolog (logging thread): result logged in ${(performance.now() - t0).toFixed(1)} ms (${(threadCpuMs() - cpu0).toFixed(0)} ms of CPU); thread CPU ${threadCpuMs().toFixed(0)} ms so far`,
         );
       this.post({ type: 'done', id: m.id, runId });
     }
