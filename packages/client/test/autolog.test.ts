@@ -123,6 +123,10 @@ describe('autolog', () => {
     assert.equal(p.numFolds, '3');
     assert.equal(p['VectorAssembler.inputCols'], '["x1","x2"]');
     assert.equal(p.evaluator, 'RegressionEvaluator');
+    // stages by name, as MLflow's pyspark autolog logs them; the param maps are the children, not a param
+    assert.equal(p.estimator, 'Pipeline');
+    assert.equal(p['Pipeline.stages'], '["VectorAssembler","LinearRegression"]');
+    assert.equal(p.estimatorParamMaps, undefined);
     const pm = Object.fromEntries(parent.data.metrics.map((m) => [m.key, Number(m.value)]));
     assert.equal(pm.avg_rmse, model.avgMetrics[best]);
     assert.ok(pm.training_r2! > 0.9, 'training metrics from the best model summary');

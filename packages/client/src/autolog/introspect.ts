@@ -83,9 +83,24 @@ export function paramKey(keys: Map<string, string>, param: Param<unknown>): stri
   return prefix ? `${prefix}.${param.name}` : param.name;
 }
 
-function loggable(v: unknown): unknown {
+/**
+ * A param's value as logged. Stages are logged by their key, as MLflow's pyspark autolog logs a Pipeline's
+ * `stages` and a tuner's `estimator` by indexed class name (their own params are logged beside, under
+ * that name); other objects — a tuner's `estimatorParamMaps` — are not logged as params (MLflow skips
+ * them too: the child runs and tuning/search_results.json hold the maps).
+ */
+function loggable(v: unknown, keys: Map<string, string>): unknown {
   if (v === undefined) return undefined;
-  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return undefined; // stages, maps, evaluators
+  const nameOf = (x: unknown): string | undefined => {
+    const uid = (x as { uid?: unknown } | null)?.uid;
+    return typeof uid === 'string' ? keys.get(uid) || classNameOf(x as object) : undefined;
+  };
+  if (Array.isArray(v)) {
+    if (!v.some((x) => typeof x === 'object' && x !== null)) return v;
+    const names = v.map(nameOf);
+    return names.every((n) => n !== undefined) ? names : undefined;
+  }
+  if (typeof v === 'object' && v !== null) return nameOf(v);
   return v;
 }
 
@@ -95,14 +110,14 @@ export function flattenParams(root: PipelineStage): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const s of walk(root)) {
     for (const { param, value } of s.extractParamMap().entries()) {
-      const v = loggable(value);
+      const v = loggable(value, keys);
       if (v !== undefined) out[paramKey(keys, param)] = v;
     }
     const ev = (s as { getEvaluator?: () => unknown }).getEvaluator?.();
     if (ev && typeof ev === 'object') {
       out[`${keys.get(s.uid) ? `${keys.get(s.uid)}.` : ''}evaluator`] = classNameOf(ev);
       for (const { param, value } of (ev as Params).extractParamMap?.().entries() ?? []) {
-        const v = loggable(value);
+        const v = loggable(value, keys);
         if (v !== undefined) out[`evaluator.${param.name}`] = v;
       }
     }
