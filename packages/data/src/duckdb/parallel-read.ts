@@ -28,12 +28,14 @@ import {
 import { quoteIdent, quoteLiteral } from './instance.js';
 import { projectionSql, queryFrame, type ColumnPlan } from './result-to-frame.js';
 import type { CountJob, ReadJob, WorkerKind, WorkerReply } from './range-jobs.js';
+import { startFeeder, type Feed } from './pipe-feeder.js';
 import { RANGE_WORKER_SOURCE } from './range-worker.js';
 
 /** Below this many rows a serial read is as fast as starting the workers' queries. */
 export const PARALLEL_MIN_ROWS = 200_000;
 
 interface Pending {
+  worker: Worker;
   resolve: (r: WorkerReply) => void;
   reject: (e: Error) => void;
 }
@@ -56,8 +58,9 @@ function spawn(): Worker {
     eval: true,
     workerData: { bindings: req.resolve('@duckdb/node-bindings'), api: req.resolve('@duckdb/node-api') },
   });
+  // Unreferenced once its DuckDB is up and it has no job left.
   const idle = (): void => {
-    if (pending.size === 0) for (const x of pool ?? []) if (started.has(x)) x.unref();
+    if (started.has(w) && ![...pending.values()].some((p) => p.worker === w)) w.unref();
   };
   w.on('message', (m: WorkerReply & { ready?: boolean }) => {
     if (m.ready === true) {
@@ -66,19 +69,24 @@ function spawn(): Worker {
       return;
     }
     const p = pending.get(m.id);
-    if (p === undefined) return;
+    if (p === undefined) return idle();
     pending.delete(m.id);
     if (m.error !== undefined) p.reject(new Error(m.error));
     else p.resolve(m);
     idle();
   });
-  w.on('error', (e) => {
+  // A worker that fails or exits takes the pool with it (the next read starts a new one) and fails its own
+  // jobs, so their reads fall back to the serial path instead of waiting forever.
+  const fail = (e: Error): void => {
     for (const [id, p] of pending) {
+      if (p.worker !== w) continue;
       pending.delete(id);
       p.reject(e);
     }
-    pool = undefined;
-  });
+    if (pool?.includes(w)) pool = undefined;
+  };
+  w.on('error', fail);
+  w.on('exit', (code) => fail(new Error(`a read worker exited (code ${code})`)));
   // Referenced until its DuckDB is up (see range-worker.ts), then only while it has work: an idle pool
   // never keeps the process alive.
   return w;
@@ -101,7 +109,7 @@ export function runJob(k: number, job: Job): Promise<WorkerReply> {
   const w = workers[k % workers.length]!;
   const id = nextId++;
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
+    pending.set(id, { worker: w, resolve, reject });
     w.ref();
     w.postMessage({ ...job, id });
   });
@@ -186,7 +194,8 @@ export interface RangeRead {
   start: number;
   rows: number;
   sql: string;
-  feed?: ReadJob['feed'];
+  /** For CSV: the byte range a feeder thread writes into the named pipe `sql` reads. */
+  feed?: Feed;
 }
 
 /**
@@ -207,8 +216,18 @@ export async function readRanges(
     return new SharedArrayBuffer(total * (k === 'f64' ? 8 : k === 'bool' ? 1 : 4));
   });
   const cols = workerPlans.map((p, i) => ({ kind: workerKind(p)!, buffer: buffers[i]! }));
+  const feeders = ranges.map((r) => (r.feed === undefined ? undefined : startFeeder(r.feed)));
   const jobs = ranges.map((r, k) =>
-    runJob(k, { type: 'read', sql: r.sql, cols, start: r.start, rows: r.rows, feed: r.feed }),
+    runJob(k, { type: 'read', sql: r.sql, cols, start: r.start, rows: r.rows }).then(
+      async (reply) => {
+        await feeders[k]?.done;
+        return reply;
+      },
+      async (e: unknown) => {
+        await feeders[k]?.abort();
+        throw e;
+      },
+    ),
   );
   // Settle everything before failing: no job may still be writing into buffers we drop.
   const settled = await Promise.allSettled([Promise.all(jobs), rest ?? Promise.resolve(undefined)]);

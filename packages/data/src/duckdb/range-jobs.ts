@@ -23,8 +23,6 @@ export interface ReadJob {
   cols: { kind: WorkerKind; buffer: SharedArrayBuffer }[];
   start: number;
   rows: number;
-  /** Bytes [from, to) of `file` are written into the named pipe `fifo`, which `sql` reads. */
-  feed?: { file: string; fifo: string; from: number; to: number };
 }
 
 export interface WorkerReply {

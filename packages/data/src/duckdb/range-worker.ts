@@ -12,26 +12,31 @@
 // the main thread merges them), and the local dictionary of each VARCHAR column (the main thread maps the
 // codes onto one dictionary). Null rows are written as result-to-frame.ts writes them: NaN (f64),
 // 0 (i32, bool), code -1 (strings).
-// A `count` job counts the lines of a byte range of a file (CSV splitting, io/parallel-csv.ts); a read job
-// with `feed` first starts a feeder thread that writes that byte range into the named pipe the SQL reads.
+// A `count` job counts the lines of a byte range of a file (CSV splitting, io/parallel-csv.ts).
 //
 // Memory: @duckdb/node-bindings copies every vector it hands out (vector_get_data), ~400 kB of garbage
 // per chunk that V8 only counts as external memory, so each isolate let ~64 MB or more pile up before a
 // full GC; with two workers a 1M × 24 CSV load peaked at 2.3–2.5× its typed arrays. A young-generation
 // collection every GC_EVERY chunks frees those copies early: 1.74–1.81× (measured with bench/data.ts's
-// method). `gc` is taken from a fresh context with --expose-gc set only for that moment.
+// method). `gc` is taken from a fresh context after setting --expose-gc.
 export const RANGE_WORKER_SOURCE = `
 'use strict';
-const { Worker, parentPort, workerData } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const v8 = require('node:v8');
 const vm = require('node:vm');
 const duckdb = require(workerData.bindings);
 const { DuckDBInstance, DuckDBTypeId } = require(workerData.api);
 
+// The flag is process-wide and left on: turning it off again raced with the other workers starting at
+// the same time (one of them found no gc). Without gc the reads still work, with more garbage.
 v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc');
-v8.setFlagsFromString('--no-expose-gc');
+let gc = () => undefined;
+try {
+  gc = vm.runInNewContext('gc');
+} catch {
+  // not exposed: no early collections
+}
 const GC_EVERY = 16;
 let chunksSeen = 0;
 
@@ -169,59 +174,6 @@ function countLines(job) {
   }
 }
 
-// Writes a byte range of a file into a named pipe, on its own thread: its writes block while the pipe is
-// full, which must not stall the thread that takes DuckDB's chunks (nor libuv's pool, where fetches run).
-const FEEDER = \`
-const { workerData: w } = require('node:worker_threads');
-const fs = require('node:fs');
-let inp, out;
-try {
-  out = fs.openSync(w.fifo, 'w');
-  inp = fs.openSync(w.file, 'r');
-  const buf = Buffer.allocUnsafe(1 << 20);
-  for (let pos = w.from; pos < w.to; ) {
-    const n = fs.readSync(inp, buf, 0, Math.min(buf.length, w.to - pos), pos);
-    if (n <= 0) break;
-    for (let k = 0; k < n; ) k += fs.writeSync(out, buf, k, n - k);
-    pos += n;
-  }
-} catch {
-  // the reader went away (an error on its side, which it reports)
-} finally {
-  if (inp !== undefined) fs.closeSync(inp);
-  if (out !== undefined) fs.closeSync(out);
-}
-\`;
-
-function startFeeder(feed) {
-  const w = new Worker(FEEDER, { eval: true, workerData: feed });
-  let exited = false;
-  const done = new Promise((resolve) => w.once('exit', () => { exited = true; resolve(); }));
-  // After a failure DuckDB may never have opened the pipe (the feeder then blocks in open) or may have
-  // stopped reading (the feeder blocks in write): read the pipe ourselves until the feeder has finished.
-  const abort = async () => {
-    let fd;
-    try {
-      fd = fs.openSync(feed.fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-      const buf = Buffer.allocUnsafe(1 << 16);
-      while (!exited) {
-        try {
-          fs.readSync(fd, buf, 0, buf.length, null);
-        } catch {
-          // EAGAIN: nothing written yet
-        }
-        await new Promise((r) => setImmediate(r));
-      }
-    } catch {
-      // the pipe is gone: the feeder has failed on its own
-    } finally {
-      if (fd !== undefined) fs.closeSync(fd);
-    }
-    await done;
-  };
-  return { done, abort };
-}
-
 function view(kind, buffer, start, rows) {
   if (kind === 'f64') return new Float64Array(buffer, start * 8, rows);
   if (kind === 'bool') return new Uint8Array(buffer, start, rows);
@@ -229,78 +181,71 @@ function view(kind, buffer, start, rows) {
 }
 
 async function read(job) {
-  const feeder = job.feed === undefined ? undefined : startFeeder(job.feed);
-  let ok = false;
+  const con = await ready;
+  const res = await con.stream(job.sql);
+  const types = res.columnTypes();
+  const rows = job.rows;
+  const kinds = job.cols.map((c) => c.kind);
+  const outs = job.cols.map((c) => view(c.kind, c.buffer, job.start, rows));
+  const widths = kinds.map((k, i) => {
+    if (k !== 'enum') return 0;
+    const id = types[i].internalTypeId;
+    return id === DuckDBTypeId.UTINYINT ? 1 : id === DuckDBTypeId.USMALLINT ? 2 : 4;
+  });
+  const dicts = kinds.map((k) => (k === 'str' ? new Dictionary() : undefined));
+  const nulls = kinds.map(() => undefined);
+  let off = 0;
+  let next = res.fetchChunk();
   try {
-    const con = await ready;
-    const res = await con.stream(job.sql);
-    const types = res.columnTypes();
-    const rows = job.rows;
-    const kinds = job.cols.map((c) => c.kind);
-    const outs = job.cols.map((c) => view(c.kind, c.buffer, job.start, rows));
-    const widths = kinds.map((k, i) => {
-      if (k !== 'enum') return 0;
-      const id = types[i].internalTypeId;
-      return id === DuckDBTypeId.UTINYINT ? 1 : id === DuckDBTypeId.USMALLINT ? 2 : 4;
-    });
-    const dicts = kinds.map((k) => (k === 'str' ? new Dictionary() : undefined));
-    const nulls = kinds.map(() => undefined);
-    let off = 0;
-    let next = res.fetchChunk();
-    try {
-      for (;;) {
-        const chunk = await next;
-        next = undefined;
-        if (chunk === null || chunk.rowCount === 0) break;
-        const n = chunk.rowCount;
-        if (off + n > rows) throw new Error('the source returned more than the ' + rows + ' rows announced');
-        next = res.fetchChunk();
-        for (let c = 0; c < outs.length; c++) {
-          const v = duckdb.data_chunk_get_vector(chunk.chunk, c);
-          const valid = duckdb.vector_get_validity(v, Math.ceil(n / 64) * 8);
-          const anyNull = valid !== null && hasNull(valid, n);
-          const kind = kinds[c];
-          const out = outs[c];
-          if (kind === 'f64') {
-            const raw = duckdb.vector_get_data(v, n * 8);
-            out.set(new Float64Array(raw.buffer, raw.byteOffset, n), off);
-          } else if (kind === 'i32') {
-            const raw = duckdb.vector_get_data(v, n * 4);
-            out.set(new Int32Array(raw.buffer, raw.byteOffset, n), off);
-          } else if (kind === 'bool') {
-            out.set(duckdb.vector_get_data(v, n).subarray(0, n), off);
-          } else if (kind === 'str') {
-            dicts[c].encode(duckdb.vector_get_data(v, n * 16), n, anyNull ? valid : null, out, off);
-          } else {
-            const w = widths[c];
-            const raw = duckdb.vector_get_data(v, n * w);
-            const src =
-              w === 1 ? raw : w === 2 ? new Uint16Array(raw.buffer, raw.byteOffset, n) : new Uint32Array(raw.buffer, raw.byteOffset, n);
-            for (let i = 0; i < n; i++) out[off + i] = src[i];
-          }
-          if (anyNull) {
-            const bits = (nulls[c] ??= new Uint8Array((rows + 7) >>> 3).fill(0xff));
-            const fill = kind === 'f64' ? NaN : kind === 'enum' || kind === 'str' ? -1 : 0;
-            for (let i = 0; i < n; i++) {
-              if ((valid[i >>> 3] & (1 << (i & 7))) !== 0) continue;
-              out[off + i] = fill;
-              bits[(off + i) >>> 3] &= ~(1 << ((off + i) & 7));
-            }
+    for (;;) {
+      const chunk = await next;
+      next = undefined;
+      if (chunk === null || chunk.rowCount === 0) break;
+      const n = chunk.rowCount;
+      if (off + n > rows) throw new Error('the source returned more than the ' + rows + ' rows announced');
+      next = res.fetchChunk();
+      for (let c = 0; c < outs.length; c++) {
+        const v = duckdb.data_chunk_get_vector(chunk.chunk, c);
+        const valid = duckdb.vector_get_validity(v, Math.ceil(n / 64) * 8);
+        const anyNull = valid !== null && hasNull(valid, n);
+        const kind = kinds[c];
+        const out = outs[c];
+        if (kind === 'f64') {
+          const raw = duckdb.vector_get_data(v, n * 8);
+          out.set(new Float64Array(raw.buffer, raw.byteOffset, n), off);
+        } else if (kind === 'i32') {
+          const raw = duckdb.vector_get_data(v, n * 4);
+          out.set(new Int32Array(raw.buffer, raw.byteOffset, n), off);
+        } else if (kind === 'bool') {
+          out.set(duckdb.vector_get_data(v, n).subarray(0, n), off);
+        } else if (kind === 'str') {
+          dicts[c].encode(duckdb.vector_get_data(v, n * 16), n, anyNull ? valid : null, out, off);
+        } else {
+          const w = widths[c];
+          const raw = duckdb.vector_get_data(v, n * w);
+          const src =
+            w === 1 ? raw : w === 2 ? new Uint16Array(raw.buffer, raw.byteOffset, n) : new Uint32Array(raw.buffer, raw.byteOffset, n);
+          for (let i = 0; i < n; i++) out[off + i] = src[i];
+        }
+        if (anyNull) {
+          const bits = (nulls[c] ??= new Uint8Array((rows + 7) >>> 3).fill(0xff));
+          const fill = kind === 'f64' ? NaN : kind === 'enum' || kind === 'str' ? -1 : 0;
+          for (let i = 0; i < n; i++) {
+            if ((valid[i >>> 3] & (1 << (i & 7))) !== 0) continue;
+            out[off + i] = fill;
+            bits[(off + i) >>> 3] &= ~(1 << ((off + i) & 7));
           }
         }
-        off += n;
-        if (++chunksSeen % GC_EVERY === 0) gc({ type: 'minor' });
       }
-    } finally {
-      // Never drop a result under a running fetch (it crashes the binding).
-      if (next !== undefined) await next.catch(() => null);
+      off += n;
+      if (++chunksSeen % GC_EVERY === 0) gc({ type: 'minor' });
     }
-    if (off !== rows) throw new Error('the source returned ' + off + ' rows where ' + rows + ' were announced');
-    ok = true;
-    return { rows: off, nulls, dicts: dicts.map((d) => (d === undefined ? undefined : d.values)) };
   } finally {
-    if (feeder !== undefined) await (ok ? feeder.done : feeder.abort());
+    // Never drop a result under a running fetch (it crashes the binding).
+    if (next !== undefined) await next.catch(() => null);
   }
+  if (off !== rows) throw new Error('the source returned ' + off + ' rows where ' + rows + ' were announced');
+  return { rows: off, nulls, dicts: dicts.map((d) => (d === undefined ? undefined : d.values)) };
 }
 
 parentPort.on('message', (job) => {

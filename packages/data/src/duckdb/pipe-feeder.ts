@@ -1,0 +1,78 @@
+// Writes a byte range of a file into a named pipe that a worker's DuckDB reads (io/parallel-csv.ts), on a
+// thread of its own: its writes block while the pipe is full, which must stall neither the thread taking
+// DuckDB's chunks nor libuv's pool (where the fetches run). Started from the main thread: a feeder started
+// inside a range worker (a nested worker) left a referenced MessagePort behind in the main thread on
+// Node 20, so a process that had read a CSV in parallel never exited.
+import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+
+const FEEDER = `
+const { workerData: w } = require('node:worker_threads');
+const fs = require('node:fs');
+let inp, out;
+try {
+  out = fs.openSync(w.fifo, 'w');
+  inp = fs.openSync(w.file, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  for (let pos = w.from; pos < w.to; ) {
+    const n = fs.readSync(inp, buf, 0, Math.min(buf.length, w.to - pos), pos);
+    if (n <= 0) break;
+    for (let k = 0; k < n; ) k += fs.writeSync(out, buf, k, n - k);
+    pos += n;
+  }
+} catch {
+  // the reader went away (an error on its side, which it reports)
+} finally {
+  if (inp !== undefined) fs.closeSync(inp);
+  if (out !== undefined) fs.closeSync(out);
+}
+`;
+
+export interface Feed {
+  file: string;
+  fifo: string;
+  from: number;
+  to: number;
+}
+
+export interface Feeder {
+  /** Settles when the feeder thread has exited. */
+  done: Promise<void>;
+  /**
+   * After a failed read: DuckDB may never have opened the pipe (the feeder then blocks in open) or may
+   * have stopped reading (it blocks in write), so read the pipe here until the feeder has exited.
+   */
+  abort: () => Promise<void>;
+}
+
+export function startFeeder(feed: Feed): Feeder {
+  const w = new Worker(FEEDER, { eval: true, workerData: feed });
+  let exited = false;
+  const done = new Promise<void>((resolve) => {
+    w.once('exit', () => {
+      exited = true;
+      resolve();
+    });
+  });
+  const abort = async (): Promise<void> => {
+    let fd: number | undefined;
+    try {
+      fd = openSync(feed.fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+      const buf = Buffer.allocUnsafe(1 << 16);
+      while (!exited) {
+        try {
+          readSync(fd, buf, 0, buf.length, null);
+        } catch {
+          // EAGAIN: nothing written yet
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+    } catch {
+      // the pipe is gone: the feeder has failed on its own
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+    await done;
+  };
+  return { done, abort };
+}
