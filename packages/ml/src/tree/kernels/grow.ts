@@ -91,6 +91,9 @@ export function growTree(
   const starts: number[] = [];
   const ends: number[] = [];
   const leafVal = new Float64Array(V);
+  const totL: Float64Array[] = [];
+  const totR: Float64Array[] = [];
+  const totTmp: Float64Array[] = [];
 
   const newNode = (tot: Float64Array, start: number, end: number): number => {
     const id = feature.length;
@@ -196,8 +199,9 @@ export function growTree(
     gain[id] = s.gain;
 
     // Child totals from the parent's bins of the split feature: the same sums the gain was computed from.
-    const lTot = new Float64Array(C);
-    const rTot = new Float64Array(C);
+    // Per-depth buffers: a node's totals are read by its own subtree only, which runs at deeper depths.
+    const lTot = (totL[depth] ??= new Float64Array(C)).fill(0);
+    const rTot = (totR[depth] ??= new Float64Array(C));
     {
       const off = s.off;
       const last = Math.min(s.bin, miss - 1);
@@ -213,7 +217,7 @@ export function growTree(
     // the deepest level, which holds half of a full tree's nodes.
     const needL = depth + 1 < opt.maxDepth && nl >= 2;
     const needR = depth + 1 < opt.maxDepth && nr >= 2;
-    const tmpTot = new Float64Array(C);
+    const tmpTot = (totTmp[depth] ??= new Float64Array(C));
     const build = (s0: number, s1: number, into: Float64Array): void => {
       if (layout) buildSparseHistogram(layout, stats, C, idx, s0, s1, into, tmpTot);
       else if (!opt.parallel?.build(s0, s1, into, tmpTot)) {
@@ -243,6 +247,7 @@ export function growTree(
 
   const rootHist = take();
   const rootTot = new Float64Array(C);
+
   if (layout) buildSparseHistogram(layout, stats, C, idx, 0, nIdx, rootHist, rootTot);
   else if (!opt.parallel?.build(0, nIdx, rootHist, rootTot)) {
     buildHistogram(bm, stats, C, idx, 0, nIdx, rootHist, rootTot, scratch, !lazyDefaults);
