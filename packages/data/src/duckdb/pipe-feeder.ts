@@ -1,8 +1,8 @@
 // Writes a byte range of a file into a named pipe that a worker's DuckDB reads (io/parallel-csv.ts), on a
 // thread of its own: its writes block while the pipe is full, which must stall neither the thread taking
-// DuckDB's chunks nor libuv's pool (where the fetches run). Started from the main thread: a feeder started
-// inside a range worker (a nested worker) left a referenced MessagePort behind in the main thread on
-// Node 20, so a process that had read a CSV in parallel never exited.
+// DuckDB's chunks nor libuv's pool (where the fetches run). Started from the main thread, not nested in a
+// range worker: with nested feeders a process that had read a CSV in parallel sometimes never exited (see
+// docs/decisions/0009-parallel-file-reads.md).
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
