@@ -151,6 +151,33 @@ describe('parallel Parquet reads', () => {
     assert.equal(storage(frame, 'f') instanceof SharedArrayBuffer, rangeWorkers() > 0);
   });
 
+  test('reads running at the same time share the workers and each gets its own frame', async () => {
+    const a = join(dir, 'concurrent-a.parquet');
+    const b = join(dir, 'concurrent-b.parquet');
+    await withConnection(async (con) => {
+      await con.run(
+        `COPY (SELECT range::DOUBLE AS x FROM range(30000)) TO '${a}' (FORMAT parquet, ROW_GROUP_SIZE 5000)`,
+      );
+      await con.run(
+        `COPY (SELECT -range::DOUBLE AS x FROM range(40000)) TO '${b}' (FORMAT parquet, ROW_GROUP_SIZE 5000)`,
+      );
+    });
+    const read = (path: string): Promise<Frame | undefined> =>
+      withConnection(async (con) => {
+        const call = `read_parquet('${path}', union_by_name = true)`;
+        const query = `SELECT * FROM ${call}`;
+        return parallelParquetFrame(con, path, call, query, await planQuery(con, query), new Map(), 0);
+      });
+    const [fa, fb] = await Promise.all([read(a), read(b), read(a)]);
+    if (rangeWorkers() === 0) return;
+    assert.equal(fa!.numRows, 30000);
+    assert.equal(fb!.numRows, 40000);
+    const xa = fa!.float64('x');
+    const xb = fb!.float64('x');
+    assert.ok(xa.every((v, i) => v === i));
+    assert.ok(xb.every((v, i) => v === -i));
+  });
+
   test('a file with too few rows is left to the serial reader', async () => {
     const path = join(dir, 'small.parquet');
     await withConnection((con) =>

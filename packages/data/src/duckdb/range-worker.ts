@@ -248,14 +248,22 @@ async function read(job) {
   return { rows: off, nulls, dicts: dicts.map((d) => (d === undefined ? undefined : d.values)) };
 }
 
+// One job at a time: two reads in the same process (readFrame calls run concurrently) must not stream two
+// results on this worker's one connection at once.
+let queue = Promise.resolve();
+const fail = (job, e) => parentPort.postMessage({ id: job.id, error: e && e.message ? e.message : String(e) });
 parentPort.on('message', (job) => {
   const run = async () => (job.type === 'count' ? countLines(job) : read(job));
-  run().then(
+  queue = queue.then(run).then(
     (r) => {
-      const transfer = (r.nulls || []).filter((b) => b !== undefined).map((b) => b.buffer);
-      parentPort.postMessage({ ...r, id: job.id }, transfer);
+      try {
+        const transfer = (r.nulls || []).filter((b) => b !== undefined).map((b) => b.buffer);
+        parentPort.postMessage({ ...r, id: job.id }, transfer);
+      } catch (e) {
+        fail(job, e);
+      }
     },
-    (e) => parentPort.postMessage({ id: job.id, error: e && e.message ? e.message : String(e) }),
+    (e) => fail(job, e),
   );
 });
 `;
