@@ -364,6 +364,10 @@ async function main(): Promise<void> {
         ' / ',
       )} on ${os.cpus().length} cores. The autolog overhead is the paired wall difference (logged − plain, alternating fits); it grows with the load (the logging thread and the server need the second core), its CPU share does not.`,
   );
+  // every pair, so a noisy median can be told from a real overhead
+  console.log(
+    `Pairs (plain s / logged s / tail s): ${pairs.map(({ l, p }) => `${p.s.toFixed(2)}/${l.s.toFixed(2)}/${l.tail.toFixed(2)}`).join(', ')}`,
+  );
 }
 
 await main();
