@@ -19,7 +19,7 @@
 // full GC; with two workers a 1M × 24 CSV load peaked at 2.3–2.5× its typed arrays. A young-generation
 // collection every GC_EVERY chunks frees those copies early: 1.74–1.81× (measured with bench/data.ts's
 // method). `gc` is taken from a fresh context after setting --expose-gc.
-export const RANGE_WORKER_SOURCE = `
+export const RANGE_WORKER_SOURCE: string = `
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
