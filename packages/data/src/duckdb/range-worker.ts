@@ -163,7 +163,11 @@ function countLines(job) {
       if (n <= 0) break;
       const b = n === buf.length ? buf : buf.subarray(0, n);
       for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) lines++;
-      if (job.quote >= 0 && !quoted) quoted = b.includes(job.quote);
+      // A quote anywhere means the caller reads serially: stop here.
+      if (job.quote >= 0 && b.includes(job.quote)) {
+        quoted = true;
+        break;
+      }
       last = b[n - 1];
       pos += n;
     }
