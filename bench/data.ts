@@ -185,7 +185,7 @@ try {
     'figure least disturbed by other work on a shared machine; wall clock is what the targets are about.',
     'CSV and Parquet loads of this size run on worker threads (docs/decisions/0009-parallel-file-reads.md): they',
     'spread about the same CPU over the cores, so their wall clock depends on free cores. The pool starts with the',
-    'first CSV run here; the first Parquet read of a fresh process also pays its start (~0.1–0.2 s).',
+    'first CSV run here; the first Parquet read of a fresh process also pays its start (~0.2 s measured at load 5).',
   ];
   console.log(lines.join('\n'));
 } finally {
