@@ -16,6 +16,7 @@ import {
   parallelPredictionEnabled,
   predictCompiledParallel,
   prepareForPrediction,
+  readyForest,
 } from './kernels/predict-parallel.js';
 import {
   compileForest,
@@ -211,7 +212,7 @@ export abstract class TreeEnsembleModelBase extends Model {
   ) {
     super();
     // A large model compiles now (end of fit, or load), so its first prediction does not pay for it.
-    if (prepareForPrediction(this.totalNumNodes)) this.compiled = this.compile();
+    if (prepareForPrediction(this.totalNumNodes)) this.compiled = readyForest(this.compile());
   }
 
   get getNumTrees(): number {

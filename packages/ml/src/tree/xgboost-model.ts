@@ -12,7 +12,7 @@ import { MLError } from '../util/errors.js';
 import { appendColumn, requireColumn, type Schema } from '../util/schema.js';
 import type { DenseMatrix } from './kernels/binning.js';
 import { compiledBooster, predictMargins, transformMargins, type Booster } from './kernels/booster.js';
-import { prepareForPrediction } from './kernels/predict-parallel.js';
+import { prepareForPrediction, readyForest } from './kernels/predict-parallel.js';
 import { featureImportances } from './kernels/forest.js';
 import { treeDebugString } from './kernels/tree.js';
 import { boosterFromXGBoostJson, boosterToXGBoostJson, XGBoostJsonError } from './kernels/xgboost-json.js';
@@ -56,8 +56,8 @@ export abstract class XGBoostModelBase extends Model {
   constructor(readonly booster: Booster = EMPTY) {
     super();
     // A large model compiles now (end of fit, or load), so its first prediction does not pay for it.
-    if (prepareForPrediction(booster.trees.reduce((s, t) => s + t.feature.length, 0)))
-      compiledBooster(booster);
+    const nodes = booster.trees.reduce((s, t) => s + t.feature.length, 0);
+    if (prepareForPrediction(nodes)) readyForest(compiledBooster(booster));
   }
 
   get numFeatures(): number {

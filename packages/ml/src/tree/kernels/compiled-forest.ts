@@ -258,6 +258,7 @@ export function warmUpWalk(
     nCols,
     out,
   ) => predictCompiled(cf, data, nRows, nCols, out, cf.valueDim),
+  reps = 12,
 ): void {
   const depth = 7;
   const nodes = (1 << (depth + 1)) - 1;
@@ -287,6 +288,6 @@ export function warmUpWalk(
       { shared: true },
     );
     const out = new Float64Array(rows * V);
-    for (let rep = 0; rep < 12; rep++) run(cf, data, rows - 3, nCols, out);
+    for (let rep = 0; rep < reps; rep++) run(cf, data, rows - 3, nCols, out);
   }
 }

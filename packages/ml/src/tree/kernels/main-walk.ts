@@ -84,5 +84,10 @@ export function warmUpWasmHere(): void {
     new Float64Array(w.mem.buffer, ROWS_AT, data.length).set(data);
     w.walk(cf, ROWS_AT, nRows, nCols, SUMS_AT, cf.valueDim);
     out.set(new Float64Array(w.mem.buffer, SUMS_AT, out.length));
-  });
+  }, 40); // V8 runs new wasm code unoptimised (Liftoff) until it has been used a while: ~6 ms, once
+}
+
+/** Copies a deep forest into this thread's wasm memory now (at fit or load), not on the first call. */
+export function placeHere(cf: CompiledForest): void {
+  if (cf.nTrees > 0 && useWasm(cf, 1, 1)) wasmWalker()?.place(cf);
 }

@@ -101,6 +101,9 @@ export function workOnJob(j: PredictJob): void {
   }
 }
 
+/** Warm-up rounds of the wasm walk: V8 runs new wasm code unoptimised (Liftoff) until it has been used a while. */
+const WASM_WARM_REPS = 60;
+
 /** The wasm walk over this worker's WebAssembly memory (set by the 'touch' message when there is one). */
 let walker: WasmWalker | null = null;
 
@@ -114,13 +117,14 @@ function startWasm(mem: WasmMemory): void {
     new Float64Array(mem.buffer, WASM_LAYOUT.ROWS_AT, data.length).set(data);
     w.walk(cf, WASM_LAYOUT.ROWS_AT, nRows, nCols, WASM_LAYOUT.PART_AT, cf.valueDim);
     out.set(new Float64Array(mem.buffer, WASM_LAYOUT.PART_AT, out.length));
-  });
+  }, WASM_WARM_REPS);
   walker = w;
 }
 
 type Msg =
   | { type: 'hello'; flag: SharedArrayBuffer }
   | { type: 'touch'; mem: WasmMemory | null; buf: SharedArrayBuffer; flag: SharedArrayBuffer }
+  | { type: 'place'; cf: CompiledForest }
   | PredictJob;
 
 parentPort?.on('message', (m: Msg) => {
@@ -132,6 +136,8 @@ parentPort?.on('message', (m: Msg) => {
     // Writing every page now takes the page faults here, off the main thread (predict-parallel.ts).
     new Float64Array(m.buf, 0, Math.min(m.buf.byteLength, WASM_LAYOUT.FOREST_AT) / 8).fill(0);
     done(m.flag);
+  } else if (m.type === 'place') {
+    walker?.place(asCompiled(m.cf));
   } else {
     workOnJob(m);
   }

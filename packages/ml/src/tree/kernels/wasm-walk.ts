@@ -229,7 +229,7 @@ export class WasmWalker {
 
   /** Adds the forest's sums for rows at byte `data` (nRows × nCols doubles) into the doubles at byte `out`. */
   walk(cf: CompiledForest, data: number, nRows: number, nCols: number, out: number, stride: number): void {
-    if (this.placed !== cf.id) this.place(cf);
+    this.place(cf);
     const a = this.at;
     this.fn(
       cf.nTrees,
@@ -247,7 +247,9 @@ export class WasmWalker {
     );
   }
 
-  private place(cf: CompiledForest): void {
+  /** Copies the forest into the memory, unless it is the one already there. */
+  place(cf: CompiledForest): void {
+    if (this.placed === cf.id) return;
     const parts = [cf.nodeF64, cf.value, cf.roots, cf.depths, cf.group] as const;
     const at: number[] = [];
     let top = this.forestAt;
