@@ -1,16 +1,16 @@
 /**
- * Worker-thread side of parallel.ts. Two kinds of work:
+ * Worker-thread side of parallel.ts. Kinds of work:
  * - forest trees: the main thread sends the binned data once, then tree indices with their seeds;
+ * - binning: continuous columns of a forest fit, into the shared binned matrix (binMatrixParallel);
  * - histogram blocks: the worker waits on a SharedArrayBuffer control word and accumulates the odd row
- *   blocks of a node into its slots of a shared output buffer (see parallel.ts for the protocol);
- * - prediction: the second half of the rows of a large prediction (predict-parallel.ts).
+ *   blocks of a node into its slots of a shared output buffer (see parallel.ts for the protocol).
+ * Prediction has its own worker (predict-worker.ts).
  */
 import { parentPort } from 'node:worker_threads';
 import { binColumn, type BinnedMatrix } from './binning.js';
 import { buildForestTree, forestScratch, type ForestParams, type ForestScratch } from './forest.js';
 import { accumulate, type SampledLayout } from './histogram.js';
 import { CTRL, type HistSession } from './parallel-protocol.js';
-import { predictCompiled, type CompiledForest } from './tree.js';
 
 interface ForestCtx {
   bm: BinnedMatrix;
@@ -45,19 +45,7 @@ type Msg =
     }
   | { type: 'drop'; id: number }
   | { type: 'hist'; session: HistSession }
-  | { type: 'hello'; flag: SharedArrayBuffer }
-  | {
-      type: 'predict';
-      cf: CompiledForest;
-      data: SharedArrayBuffer;
-      dataOffset: number;
-      nRows: number;
-      nCols: number;
-      out: SharedArrayBuffer;
-      outOffset: number;
-      stride: number;
-      done: SharedArrayBuffer;
-    };
+  | { type: 'hello'; flag: SharedArrayBuffer };
 
 function histLoop(s: HistSession): void {
   const ctrl = new Int32Array(s.ctrl);
@@ -130,13 +118,6 @@ parentPort?.on('message', (m: Msg) => {
     forests.delete(m.id);
   } else if (m.type === 'hello') {
     Atomics.store(new Int32Array(m.flag), 0, 1);
-  } else if (m.type === 'predict') {
-    const data = new Float64Array(m.data, m.dataOffset * 8, m.nRows * m.nCols);
-    const out = new Float64Array(m.out, m.outOffset * 8, m.nRows * m.stride);
-    predictCompiled(m.cf, data, m.nRows, m.nCols, out, m.stride);
-    const done = new Int32Array(m.done);
-    Atomics.add(done, 0, 1);
-    Atomics.notify(done, 0);
   } else {
     histLoop(m.session);
     parentPort!.postMessage({ type: 'histStopped' });
