@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Frame, vectorColumn } from '@cauce/frame';
+import { Frame, sparseVectorColumn, vectorColumn } from '@cauce/frame';
 import { LinearRegression, LinearRegressionModel, MLError, mlEvents } from '@cauce/ml';
 import { conformanceSuite } from './support/conformance.js';
 import { sparseFeatures } from './support/regression-fixtures.js';
@@ -158,6 +158,62 @@ describe('LinearRegression on sparse vectors', () => {
       const pa = (await a.transform(frame)).float64('prediction');
       const pb = (await b.transform(sparse)).float64('prediction');
       for (let i = 0; i < 5; i++) close(pb[i]!, pa[i]!, 1e-6, `prediction ${i}`);
+    });
+  }
+});
+
+describe('LinearRegression training summary of a row view of sparse features', () => {
+  // a fold / take of a sparse column is densified for the fit; the summary predicts from the stored
+  // entries through the view instead (linear-regression.ts trainingPredictions): same doubles required
+  function sparseData(unsorted: boolean) {
+    let seed = 7;
+    const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const n = 400;
+    const p = 30;
+    const indptr = new Int32Array(n + 1);
+    const idx: number[] = [];
+    const val: number[] = [];
+    const label = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const row: Array<[number, number]> = [
+        [0, rnd() * 4 - 2],
+        [1 + Math.floor(rnd() * (p - 1)), 1],
+      ];
+      if (rnd() < 0.5) row.push([1 + Math.floor(rnd() * (p - 1)), rnd()]);
+      const cols = [...new Map(row).entries()].sort((a, b) => a[0] - b[0]);
+      if (unsorted) cols.reverse();
+      for (const [j, v] of cols) {
+        idx.push(j);
+        val.push(v);
+        label[i] += (j % 5) * v;
+      }
+      label[i] += 0.3 + rnd() - 0.5;
+      indptr[i + 1] = idx.length;
+    }
+    const full = Frame.fromColumns({
+      features: sparseVectorColumn(p, indptr, Int32Array.from(idx), Float64Array.from(val)),
+      label,
+    });
+    return full.take(Int32Array.from({ length: n - 100 }, (_, k) => (k * 7) % n));
+  }
+  for (const [solver, unsorted] of [
+    ['normal', false],
+    ['l-bfgs', false],
+    ['normal', true],
+  ] as const) {
+    test(`solver ${solver}${unsorted ? ', unsorted indices' : ''}: the same predictions and metrics as transform / evaluate`, async () => {
+      const view = sparseData(unsorted);
+      const model = await new LinearRegression({ solver, regParam: 0.01 }).fit(view);
+      const s = model.summary;
+      const viaTransform = (await model.transform(view)).float64('prediction');
+      assert.deepStrictEqual(s.predictions.float64('prediction'), viaTransform);
+      const e = await model.evaluate(view);
+      assert.equal(s.meanAbsoluteError, e.meanAbsoluteError);
+      assert.equal(s.rootMeanSquaredError, e.rootMeanSquaredError);
+      assert.equal(s.r2, e.r2);
+      assert.equal(s.explainedVariance, e.explainedVariance);
+      assert.deepStrictEqual(s.residualValues, e.residualValues);
+      assert.ok(s.r2 > 0.5, `the fit explains the label (r2 ${s.r2})`);
     });
   }
 });
