@@ -1,9 +1,10 @@
 // A small pool of worker threads for per-column EDA statistics (one sort per column dominates EDA time;
 // columns are independent, so on 2 cores the sorts run side by side while the main thread computes the
 // correlation matrix). Workers are created on first use and unref'd while idle, so they never keep a
-// process alive. Under tsx (tests, benchmarks) a .ts worker needs the bootstrap from STACK.md.
+// process alive.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '@cauce/ml';
 import type { NumericStats } from './stats.js';
 
 interface Job {
@@ -17,14 +18,7 @@ let nextId = 0;
 let turn = 0;
 
 function spawn(): Worker {
-  const ts = import.meta.url.endsWith('.ts');
-  const url = new URL(`./numeric-worker.${ts ? 'ts' : 'js'}`, import.meta.url);
-  const w = ts
-    ? new Worker(
-        `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`,
-        { eval: true },
-      )
-    : new Worker(url);
+  const w = startModuleWorker(import.meta.url, 'numeric-worker');
   w.on('message', (msg: { id: number; stats?: NumericStats; error?: string }) => {
     const job = jobs.get(msg.id);
     if (job === undefined) return;

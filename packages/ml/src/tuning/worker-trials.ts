@@ -6,12 +6,13 @@
  * thread as usual. Anything a worker cannot rebuild (a stage class registered only in the caller's code,
  * an unregistered evaluator) makes this return false, and the trials run on the main thread instead.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Frame } from '@cauce/frame';
 import { encodeStage } from '../io/format.js';
 import type { ParamMap } from '../param/param.js';
 import type { Estimator } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
+import { startModuleWorker } from '../util/worker.js';
 import { encodeEvaluator, type TuningEvaluator } from './evaluator-ref.js';
 import { packFrame } from './frame-transfer.js';
 
@@ -27,16 +28,7 @@ export interface WorkerTrialsInput {
 }
 
 function startWorker(): Worker {
-  const ts = import.meta.url.endsWith('.ts');
-  const url = new URL(`./trial-worker.${ts ? 'ts' : 'js'}`, import.meta.url);
-  // workers inherit the process's flags; `--input-type` (node -e scripts) is refused for a file entry
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-  if (!ts) return new Worker(url, { execArgv });
-  // under tsx (tests, `--conditions=source`) the worker needs tsx's loader registered first (STACK.md)
-  return new Worker(
-    `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`,
-    { eval: true, execArgv },
-  );
+  return startModuleWorker(import.meta.url, 'trial-worker');
 }
 
 type Reply =

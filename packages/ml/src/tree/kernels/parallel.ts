@@ -9,7 +9,8 @@
  * Under tsx (running from TypeScript sources) the worker is started through tsx's loader, as STACK.md shows.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../util/worker.js';
 import {
   binColumns,
   binRows,
@@ -48,14 +49,7 @@ export function setTreeThreads(n: number): void {
 
 /** A tree worker thread (tree-worker.ts), started through tsx when running from sources. @internal */
 export function spawn(): Worker {
-  const ts = import.meta.url.endsWith('.ts');
-  const url = new URL(`./tree-worker.${ts ? 'ts' : 'js'}`, import.meta.url);
-  const w = ts
-    ? new Worker(
-        `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`,
-        { eval: true },
-      )
-    : new Worker(url);
+  const w = startModuleWorker(import.meta.url, 'tree-worker');
   w.unref();
   return w;
 }

@@ -32,7 +32,8 @@
  * 35–45 + 37–40 ms (clf) against 98 ms on one JavaScript thread.
  */
 import { availableParallelism, loadavg } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../util/worker.js';
 import { treeThreads } from './parallel.js';
 import { WALK_BLOCK_ROWS, warmUpWalk, type CompiledForest } from './compiled-forest.js';
 import { MAX_BLOCKS, PCTRL, WASM_LAYOUT, type PredictJob } from './predict-protocol.js';
@@ -77,14 +78,7 @@ let rowsTouched: Int32Array | null = null;
 
 /** The prediction worker, started through tsx when running from TypeScript sources (STACK.md). */
 function spawnWorker(): Worker {
-  const ts = import.meta.url.endsWith('.ts');
-  const url = new URL(`./predict-worker.${ts ? 'ts' : 'js'}`, import.meta.url);
-  const w = ts
-    ? new Worker(
-        `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`,
-        { eval: true },
-      )
-    : new Worker(url);
+  const w = startModuleWorker(import.meta.url, 'predict-worker');
   w.unref();
   return w;
 }
