@@ -129,6 +129,10 @@ describe('autolog', () => {
     assert.equal(p.estimatorParamMaps, undefined);
     const pm = Object.fromEntries(parent.data.metrics.map((m) => [m.key, Number(m.value)]));
     assert.equal(pm.avg_rmse, model.avgMetrics[best]);
+    // the best params + metric went out as the last trial came in (during the refit) and stood: the
+    // fitted model agreed, so they were not logged again
+    const parentHistory = await client.getMetricHistory(parent.info.run_id, 'avg_rmse');
+    assert.equal(parentHistory.length, 1, 'one avg_rmse value on the parent');
     assert.ok(pm.training_r2! > 0.9, 'training metrics from the best model summary');
     const childMetrics = children
       .map((c) => Number(c.data.metrics.find((m) => m.key === 'avg_rmse')!.value))
@@ -161,9 +165,15 @@ describe('autolog', () => {
     const results = JSON.parse(
       await client.readArtifactText(parent.info.run_id, 'tuning/search_results.json'),
     ) as {
-      results: unknown[];
+      results: Array<{ index: number; metric: number; std: number }>;
+      bestIndex: number;
     };
     assert.equal(results.results.length, 6);
+    assert.equal(results.bestIndex, best);
+    assert.deepEqual(
+      results.results.map((r) => [r.index, r.metric, r.std]),
+      model.avgMetrics.map((m, i) => [i, m, model.stdMetrics[i]]),
+    );
 
     // the logged model: MLmodel with the cauce flavor, signature, input example, profile; loads and predicts the same
     const dir = await mkdtemp(join(tmpdir(), 'cauce-autolog-model-'));

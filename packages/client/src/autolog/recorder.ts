@@ -52,8 +52,10 @@ interface Fit {
   profile: Promise<DataProfile | undefined>;
   /** Each map's row once its trials are in (for the tuning plots drawn ahead). */
   rows: TuningPlanData['rows'];
-  /** Plots drawn ahead, by file: used when the final spec is the very same. */
-  drawn: Map<string, { spec: string; svg: Promise<string> }>;
+  /** Plots drawn ahead, by file: used when the final spec is the very same (uploaded ahead: true once in). */
+  drawn: Map<string, { spec: string; svg: Promise<string>; uploaded: Promise<boolean> }>;
+  /** The parent's best params + metric and search results, logged when the last trial is in (as sent). */
+  ahead: Promise<{ batch: string; dict: string } | undefined>;
   /** The training metrics (a `metrics` message may bring them after `finish`). */
   metrics: Promise<Record<string, number>>;
   setMetrics: (m: Record<string, number>) => void;
@@ -61,6 +63,24 @@ interface Fit {
 
 function childTags(parentRunId: string): Record<string, string> {
   return { 'mlflow.parentRunId': parentRunId, 'mlflow.autologging': 'cauce.ml' };
+}
+
+/** The parent's records of a tuning plan: best params and metric (one log-batch), the search results. */
+function parentTuningRecords(plan: TuningPlanData): {
+  batch: { params: Record<string, unknown>; metrics: Array<{ key: string; value: number }> };
+  dict: object;
+} {
+  const { rows, metric, metricKey, larger, best } = plan;
+  const bestRow = rows[best]!;
+  const metrics = [{ key: metricKey, value: bestRow.metric }];
+  if (bestRow.std !== undefined) metrics.push({ key: `std_${metric}`, value: bestRow.std });
+  return {
+    batch: {
+      params: Object.fromEntries(Object.entries(bestRow.params).map(([k, v]) => [`best_${k}`, v])),
+      metrics,
+    },
+    dict: { metric, isLargerBetter: larger, bestIndex: best, results: rows },
+  };
 }
 
 /** CAUCE_AUTOLOG_TIMING=1 prints how long the parts of the logging took (to find what to make cheaper). */
@@ -143,6 +163,7 @@ export class Recorder {
       profile: Promise.resolve(undefined),
       rows: [],
       drawn: new Map(),
+      ahead: Promise.resolve(undefined),
       metrics: Promise.resolve({}),
       setMetrics: () => undefined,
     };
@@ -231,7 +252,7 @@ export class Recorder {
     const std = tuning.cv ? Math.sqrt(ss / k) : undefined;
     const params = tuning.maps[m.paramIndex]!;
     fit.rows[m.paramIndex] = { index: m.paramIndex, params, metric: avg, std };
-    if (fit.begin.plots && fit.rows.filter(Boolean).length === tuning.maps.length) this.drawAhead(fit);
+    if (fit.rows.filter(Boolean).length === tuning.maps.length) this.logAhead(fit);
     child.logged = child.run
       .then(async (run) => {
         if (!run || fit.killed) return undefined;
@@ -249,21 +270,44 @@ export class Recorder {
   }
 
   /**
-   * Every map's trials are in and the fit is refitting the best map: draw the tuning plots now, from the
-   * same rows the tuned model will report (the validator's arithmetic), one per event-loop turn so the
-   * children's requests keep flowing.
+   * Every map's trials are in and the fit is refitting the best map: log what depends only on the trials
+   * now — the parent's best params and metric, tuning/search_results.json, the tuning plots (drawn one
+   * per event-loop turn so the children's requests keep flowing) — from the same rows the tuned model will
+   * report (the validator's arithmetic). `finish` compares them with the fitted model's plan and logs
+   * again whatever differs (issue 8: fewer requests after the fit, while the caller waits).
    */
-  private drawAhead(fit: Fit): void {
+  private logAhead(fit: Fit): void {
     const t = fit.begin.tuning!;
     const rows = fit.rows;
     const best = bestIndexOf(
       rows.map((r) => r.metric),
       t.larger,
     );
-    for (const [file, spec] of planOf(rows, t.metric, t.metricKey, t.larger, best).plots) {
+    const plan = planOf(rows, t.metric, t.metricKey, t.larger, best);
+    const runId = fit.started.then((rec) => (rec && !fit.killed ? rec.run.info.run_id : undefined));
+    const { batch, dict } = parentTuningRecords(plan);
+    fit.ahead = runId
+      .then(async (id) => {
+        if (id === undefined) return undefined;
+        await Promise.all([
+          fit.client.logBatch(id, batch),
+          fit.client.logDict(id, dict, 'tuning/search_results.json'),
+        ]);
+        return { batch: JSON.stringify(batch), dict: JSON.stringify(dict) };
+      })
+      .catch(() => undefined); // logged at finish instead
+    if (!fit.begin.plots) return;
+    for (const [file, spec] of plan.plots) {
       const svg = new Promise<void>((r) => setImmediate(r)).then(() => figureToSvg(spec));
       svg.catch(() => undefined); // drawn again at finish, which reports a failure
-      fit.drawn.set(file, { spec: JSON.stringify(spec), svg });
+      const uploaded = Promise.all([svg, runId])
+        .then(async ([text, id]) => {
+          if (id === undefined) return false;
+          await fit.client.logText(id, text, `plots/${file}`);
+          return true;
+        })
+        .catch(() => false); // uploaded at finish instead
+      fit.drawn.set(file, { spec: JSON.stringify(spec), svg, uploaded });
     }
   }
 
@@ -363,6 +407,7 @@ export class Recorder {
       const same = ahead !== undefined;
       await new Promise<void>((r) => setImmediate(r));
       const t = performance.now();
+      if (same && (await ahead.uploaded)) return;
       const svg = same ? await ahead.svg : await figureToSvg(spec);
       if (TIMING)
         console.error(
@@ -385,23 +430,21 @@ export class Recorder {
     const c = fit.client;
     const runId = parent.info.run_id;
     const { rows, metric, metricKey, larger } = plan;
-    const bestRow = rows[plan.best]!;
-    const parentMetrics = [
-      { key: metricKey, value: bestRow.metric },
-      ...Object.entries(training).map(([key, value]) => ({ key, value })),
-    ];
-    if (bestRow.std !== undefined) parentMetrics.push({ key: `std_${metric}`, value: bestRow.std });
-    const parentWork = [
-      c.logBatch(runId, {
-        params: Object.fromEntries(Object.entries(bestRow.params).map(([k, v]) => [`best_${k}`, v])),
-        metrics: parentMetrics,
-      }),
-      c.logDict(
-        runId,
-        { metric, isLargerBetter: larger, bestIndex: plan.best, results: rows },
-        'tuning/search_results.json',
-      ),
-    ];
+    const trainingMetrics = Object.entries(training).map(([key, value]) => ({ key, value }));
+    // what was logged ahead stands when the fitted model says the same; otherwise it is logged again
+    // (the artifact is replaced; a different best param would be refused, MLflow params being immutable,
+    // and reported as a warning — the validator's arithmetic is the model's, so neither is expected)
+    const ahead = await fit.ahead;
+    const { batch, dict } = parentTuningRecords(plan);
+    const parentWork: Array<Promise<void>> = [];
+    if (ahead?.batch === JSON.stringify(batch)) {
+      if (trainingMetrics.length > 0) parentWork.push(c.logBatch(runId, { metrics: trainingMetrics }));
+    } else {
+      parentWork.push(c.logBatch(runId, { ...batch, metrics: [...batch.metrics, ...trainingMetrics] }));
+    }
+    if (ahead?.dict !== JSON.stringify(dict)) {
+      parentWork.push(c.logDict(runId, dict, 'tuning/search_results.json'));
+    }
     // the best `maxTuningRuns` maps get child runs (MLflow's max_tuning_runs), up to 12 created at once
     const order = [...rows].sort((a, b) => (larger ? b.metric - a.metric : a.metric - b.metric));
     const children = order.slice(0, maxTuningRuns);
