@@ -185,9 +185,9 @@ describe('LinearRegression training summary of a row view of sparse features', (
       for (const [j, v] of cols) {
         idx.push(j);
         val.push(v);
-        label[i] += (j % 5) * v;
+        label[i]! += (j % 5) * v;
       }
-      label[i] += 0.3 + rnd() - 0.5;
+      label[i]! += 0.3 + rnd() - 0.5;
       indptr[i + 1] = idx.length;
     }
     const full = Frame.fromColumns({

@@ -181,14 +181,14 @@ function beginMessage(s: State, c: MlflowClient, id: number, est: Estimator, fra
       estimator_name: className,
       estimator_class: `@cauce/ml.${className}`,
     },
-    params: flattenParams(est),
-    dataset: datasetOf(frame),
+    params: timedSync('params flattened in', () => flattenParams(est)),
+    dataset: timedSync('dataset described in', () => datasetOf(frame)),
     tuning: tuningStart(est, s.options.maxTuningRuns ?? 100),
     plots: s.options.logPlots ?? true,
   };
   if (active) m.active = active;
   // the profile's sample is cut here (cheap) and profiled on the logging thread while the fit runs
-  if (s.options.logModels ?? true) m.profile = profileInput(frame);
+  if (s.options.logModels ?? true) m.profile = timedSync('profile sample cut in', () => profileInput(frame));
   return m;
 }
 
