@@ -18,11 +18,12 @@ export async function uploadModelFiles(
   files: Map<string, Uint8Array | string>,
   registeredModelName: string | undefined,
 ): Promise<ModelVersion | undefined> {
-  // uploaded from memory, a few at a time (small files are latency-bound); the artifact URI comes
-  // from the client's per-run cache (createRun seeds it): no temporary directory, no getRun per model
+  // uploaded from memory, up to 8 at a time (small files are latency-bound: a model directory is ~7 files,
+  // so one round trip instead of two — autolog's tail waits for it); the artifact URI comes from the
+  // client's per-run cache (createRun seeds it): no temporary directory, no getRun per model
   const queue = [...files];
   await Promise.all(
-    Array.from({ length: Math.min(4, queue.length) }, async () => {
+    Array.from({ length: Math.min(8, queue.length) }, async () => {
       for (let f = queue.shift(); f; f = queue.shift()) {
         await client.logText(runId, f[1], joinArtifactPath(artifactPath, f[0]));
       }
