@@ -12,6 +12,7 @@
  * an async-autologged fit still gets its run recorded), and is started once per process.
  */
 import { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '@cauce/ml';
 import type { MlflowClient } from '../client.js';
 import type { FromRecorder, ToRecorder } from './messages.js';
 import { Recorder } from './recorder.js';
@@ -27,16 +28,7 @@ export function loggingThread(): LoggingThread {
 }
 
 function startWorker(): Worker {
-  const ts = import.meta.url.endsWith('.ts');
-  const url = new URL(`./log-worker.${ts ? 'ts' : 'js'}`, import.meta.url);
-  // workers inherit the process's flags; `--input-type` (node -e scripts) is refused for a file entry
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-  if (!ts) return new Worker(url, { execArgv });
-  // under tsx (tests, `--conditions=source`) the worker needs tsx's loader registered first (STACK.md)
-  return new Worker(
-    `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`,
-    { eval: true, execArgv },
-  );
+  return startModuleWorker(import.meta.url, 'log-worker');
 }
 
 export class LoggingThread {
