@@ -8,19 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MlflowClient } from '@cauce/client';
-import { startServer } from '@cauce/server';
-import { writeRegressionCsv, writeSpec } from './support/tune-fixture.js';
+import { startTrackingServer, writeRegressionCsv, writeSpec } from './support/tune-fixture.js';
 
 const main = new URL('../src/main.ts', import.meta.url).pathname;
 
 test('SIGINT during a tracked cauce tune ends the run and its children KILLED', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cauce-cli-tune-sigint-'));
-  const server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    backendStoreUri: `sqlite:///${join(dir, 'mlflow.db')}`,
-    artifactsDestination: join(dir, 'artifacts'),
-  });
+  const server = await startTrackingServer(dir);
   try {
     writeRegressionCsv(join(dir, 'data.csv'), 60_000, 31);
     // 300 trials of an iterative solver (elastic net) on 60,000 rows: seconds of tuning, so the signal lands

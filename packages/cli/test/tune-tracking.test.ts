@@ -7,18 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MlflowClient } from '@cauce/client';
-import { startServer } from '@cauce/server';
 import type { TuneResult } from '../src/spec/run.js';
-import { cauce, writeRegressionCsv, writeSpec } from './support/tune-fixture.js';
+import { cauce, startTrackingServer, writeRegressionCsv, writeSpec } from './support/tune-fixture.js';
 
 test('cauce tune --tracking-uri logs parent and child runs and registers the best model', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cauce-cli-tune-track-'));
-  const server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    backendStoreUri: `sqlite:///${join(dir, 'mlflow.db')}`,
-    artifactsDestination: join(dir, 'artifacts'),
-  });
+  const server = await startTrackingServer(dir);
   try {
     writeRegressionCsv(join(dir, 'data.csv'), 200, 23);
     const spec = writeSpec(dir, 'houses.json', {

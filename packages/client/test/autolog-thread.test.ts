@@ -23,22 +23,11 @@ import {
   setExperiment,
   setTrackingUri,
 } from '@cauce/client';
+import { rng } from './support/rng.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 let server: TestServer;
 let client: MlflowClient;
-
-/** mulberry32: a seeded generator for the test data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function frame(n: number): Frame {
   const r = rng(5);

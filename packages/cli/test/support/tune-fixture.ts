@@ -5,6 +5,17 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startServer } from '@cauce/server';
+
+/** A real tracking server on a free loopback port, its SQLite file and artifacts under `dir`. */
+export function startTrackingServer(dir: string): ReturnType<typeof startServer> {
+  return startServer({
+    host: '127.0.0.1',
+    port: 0,
+    backendStoreUri: `sqlite:///${join(dir, 'mlflow.db')}`,
+    artifactsDestination: join(dir, 'artifacts'),
+  });
+}
 
 /** mulberry32, so the data is the same on every run. */
 function rng(seed: number): () => number {
