@@ -21,6 +21,8 @@
 // server's CPU during the logged fit (all its threads, /proc schedstat in ns), over the plain fit's CPU;
 // split into the fit's own thread, the other threads and the server.
 // Usage: npm run bench:tuning -- [--repeat 1] [--skip-peer]
+// Diagnosis: CAUCE_AUTOLOG_TIMING=1 prints each logged fit's timeline (both threads, one clock);
+// AUTOLOG_OPTS='{"logModels":false}' passes options to autolog() to see what each part costs.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -132,6 +134,12 @@ interface CvTiming {
   s: number;
   /** Wall seconds after the CV's own fitFinished (with autolog on: what the caller waits for at the end). */
   tail: number;
+  /** Wall seconds before the CV's own fitStarted (with autolog on: describing the fit to the logging thread). */
+  head: number;
+  /** Wall seconds between the CV's fitStarted and fitFinished: the fit proper (slowed by what runs beside it). */
+  inner: number;
+  /** CPU seconds of the fit's own thread between fitStarted and fitFinished. */
+  innerCpu: number;
   /** CPU seconds of this process (all threads) and of its main thread during the call. */
   cpu: number;
   mainCpu: number;
@@ -180,9 +188,11 @@ function procCpu(pid: number): number {
 /** Wall and CPU time of one cv.fit (and of the server meanwhile), with the tail after the CV's fitFinished. */
 async function timeCv(train: Frame, serverPid?: number): Promise<CvTiming> {
   const cv = makeCv(train);
-  let finished = 0;
+  let [started, finished, cpuStarted, cpuFinished] = [0, 0, 0, 0];
   const off = mlEvents.onAny((e) => {
-    if (e.uid === cv.uid && e.type === 'fitFinished') finished = now();
+    if (e.uid !== cv.uid) return;
+    if (e.type === 'fitStarted') [started, cpuStarted] = [now(), threadCpu(process.pid, process.pid)];
+    if (e.type === 'fitFinished') [finished, cpuFinished] = [now(), threadCpu(process.pid, process.pid)];
   });
   const server0 = serverPid === undefined ? NaN : procCpu(serverPid);
   const [t, c0, m0] = [now(), cpu(), threadCpu(process.pid, process.pid)];
@@ -196,6 +206,9 @@ async function timeCv(train: Frame, serverPid?: number): Promise<CvTiming> {
   return {
     s: end - t,
     tail: end - finished,
+    head: started - t,
+    inner: finished - started,
+    innerCpu: cpuFinished - cpuStarted,
     cpu: c1 - c0,
     mainCpu: m1 - m0,
     serverCpu: serverPid === undefined ? NaN : procCpu(serverPid) - server0,
@@ -297,7 +310,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < REPEAT; r++) {
       disableAutolog();
       plainRuns.push(await timeCv(train));
-      autolog({ silent: false });
+      autolog({ silent: false, ...(JSON.parse(process.env.AUTOLOG_OPTS ?? '{}') as object) });
       loggedRuns.push(await timeCv(train, server.child.pid!));
     }
     // the same with async logging: what the caller waits for, and when everything has landed
@@ -343,13 +356,16 @@ async function main(): Promise<void> {
   const plainCpu = median(plainRuns.map((r) => r.cpu));
   const overhead = median(pairs.map(({ l, p }) => l.s - p.s));
   const tail = median(loggedRuns.map((r) => r.tail));
+  const head = median(loggedRuns.map((r) => r.head));
+  const slowdown = median(pairs.map(({ l, p }) => l.inner - p.inner));
+  const slowdownCpu = median(pairs.map(({ l, p }) => l.innerCpu - p.innerCpu));
   const cpuShare = median(pairs.map(({ l, p }) => (l.cpu - p.cpu + l.serverCpu) / p.cpu));
   const mainCpu = median(pairs.map(({ l, p }) => l.mainCpu - p.mainCpu));
   const otherCpu = median(pairs.map(({ l, p }) => l.cpu - l.mainCpu - (p.cpu - p.mainCpu)));
   const serverCpu = median(loggedRuns.map((r) => r.serverCpu));
   const fmtS = (x: number): string => `${x >= 0 ? '' : '−'}${Math.abs(x).toFixed(3)}`;
   console.log(
-    `| same CV under autolog() (blocking, cauce server process, SQLite) | ${logged.s.toFixed(3)} | — | — | overhead until the run is completely recorded: ${fmtS(overhead)} s wall = ${((overhead / plainWall) * 100).toFixed(1)} % of the plain fit (median of ${pairs.length} paired differences; after the fit proper the caller waits ${tail.toFixed(3)} s). CPU: ${(cpuShare * 100).toFixed(1)} % of the plain fit's ${plainCpu.toFixed(2)} s (fit's thread ${fmtS(mainCpu)} s, other threads incl. the logging thread ${fmtS(otherCpu)} s, server ${serverCpu.toFixed(3)} s). Target < 5 %. Dataset input, params, 12 child runs, metrics, model dir + profile, 3 SVG plots |`,
+    `| same CV under autolog() (blocking, cauce server process, SQLite) | ${logged.s.toFixed(3)} | — | — | overhead until the run is completely recorded: ${fmtS(overhead)} s wall = ${((overhead / plainWall) * 100).toFixed(1)} % of the plain fit (median of ${pairs.length} paired differences). Of which: before the fit proper ${head.toFixed(3)} s, the fit proper slower by ${fmtS(slowdown)} s (its thread's CPU ${fmtS(slowdownCpu)} s), after it ${tail.toFixed(3)} s (medians). CPU: ${(cpuShare * 100).toFixed(1)} % of the plain fit's ${plainCpu.toFixed(2)} s (fit's thread ${fmtS(mainCpu)} s, other threads incl. the logging thread ${fmtS(otherCpu)} s, server ${serverCpu.toFixed(3)} s). Target < 5 %. Dataset input, params, 12 child runs, metrics, model dir + profile, 3 SVG plots |`,
   );
   if (background) {
     console.log(

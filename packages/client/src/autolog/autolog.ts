@@ -32,6 +32,7 @@ import { _whileOpen } from '../interrupt.js';
 import { loggingThread } from './logging-thread.js';
 import type { BeginMessage, FinishMessage } from './messages.js';
 import { tuningPlan } from './tuning-plan.js';
+import { TIMING, timedSync, trace } from './timing.js';
 import { forwardTrials, tuningStart } from './tuning-runs.js';
 import { flattenParams, predictorOf, trainingMetrics, tuningModelOf, type Predictor } from './introspect.js';
 import {
@@ -134,6 +135,7 @@ export function autolog(options: AutologOptions = {}): () => void {
     paramMap?: ParamMap,
   ): Promise<M> {
     if (state !== s || insideFit.getStore()) return original.call(this, frame, paramMap) as Promise<M>;
+    trace('fit called');
     return insideFit.run({}, () => autologFit(s, this, frame, paramMap));
   };
   s.off.push(
@@ -268,8 +270,8 @@ async function autologFit<M extends Model>(
     const t1 = performance.now();
     thread.send(begin, useWorker, c, begin.profile ? profileBuffers(begin.profile) : []);
     if (TIMING)
-      console.error(
-        `cauce autolog: fit start described in ${(t1 - t0).toFixed(1)} ms, handed over in ${(performance.now() - t1).toFixed(1)} ms`,
+      trace(
+        `fit start described in ${(t1 - t0).toFixed(1)} ms, handed over in ${(performance.now() - t1).toFixed(1)} ms`,
       );
     begun = true;
   } catch (err) {
@@ -295,7 +297,9 @@ async function autologFit<M extends Model>(
   };
   let model: M;
   try {
+    trace('fit starts');
     model = (await s.original.call(est, frame, paramMap)) as M;
+    trace('fit returned');
   } catch (err) {
     stop();
     if (begun) {
@@ -318,12 +322,11 @@ async function autologFit<M extends Model>(
   if (begun) {
     const t0 = performance.now();
     const m = await finishMessage(s, id, model, frame, activeRun()?.info.run_id);
-    if (TIMING) console.error(`cauce autolog: result described in ${(performance.now() - t0).toFixed(1)} ms`);
+    if (TIMING) trace(`result described in ${(performance.now() - t0).toFixed(1)} ms`);
     try {
       const t1 = performance.now();
       thread.send(m, useWorker);
-      if (TIMING)
-        console.error(`cauce autolog: result handed over in ${(performance.now() - t1).toFixed(1)} ms`);
+      if (TIMING) trace(`result handed over in ${(performance.now() - t1).toFixed(1)} ms`);
       // the training summary (ml scores the training rows) while the logging thread starts on the rest
       let metrics: Record<string, number> = {};
       try {
@@ -332,6 +335,7 @@ async function autologFit<M extends Model>(
         warn(`the training metrics of ${m.what} could not be read`, err);
       }
       thread.send({ type: 'metrics', id, metrics }, useWorker);
+      trace('training metrics sent');
     } catch (err) {
       // something in the result could not be posted: log what can be, say what was dropped
       warn(`the model and plots of ${m.what} could not be handed to the logging thread`, err);
@@ -347,8 +351,7 @@ async function autologFit<M extends Model>(
   else {
     const t0 = performance.now();
     await settle();
-    if (TIMING)
-      console.error(`cauce autolog: waited ${(performance.now() - t0).toFixed(1)} ms for the logging thread`);
+    if (TIMING) trace(`waited ${(performance.now() - t0).toFixed(1)} ms for the logging thread`);
   }
   return model;
 }
@@ -372,19 +375,6 @@ function datasetOf(frame: Frame): Dataset {
     schema: JSON.stringify({ mlflow_colspec: schema }),
     profile: JSON.stringify({ num_rows: frame.numRows, num_elements: frame.numRows * frame.numColumns }),
   };
-}
-
-/** CAUCE_AUTOLOG_TIMING=1 prints how long each part of the logging took (to find what to make cheaper). */
-const TIMING = Boolean(process.env.CAUCE_AUTOLOG_TIMING);
-
-function timedSync<T>(what: string, f: () => T): T {
-  if (!TIMING) return f();
-  const t = performance.now();
-  try {
-    return f();
-  } finally {
-    console.error(`cauce autolog: ${what} ${(performance.now() - t).toFixed(0)} ms`);
-  }
 }
 
 async function evaluationPlots(

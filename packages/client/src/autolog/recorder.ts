@@ -14,10 +14,8 @@
  * is checked against the fitted model's metrics at `finish`: should they ever differ, the model's value is
  * logged. A failure never fails the fit: it is posted back as a warning the caller's thread prints.
  */
-import { readFileSync } from 'node:fs';
 import type { Run, RunStatus } from '@cauce/protocol';
 import { MlflowClient } from '../client.js';
-import { figureToSvg } from '../figures.js';
 import { completeModelFiles } from '../model/mlmodel-file.js';
 import { profileOfInput, type DataProfile } from '../model/profile.js';
 import { uploadModelFiles } from '../model/upload-model.js';
@@ -31,6 +29,8 @@ import type {
   TrialMessage,
 } from './messages.js';
 import { bestIndexOf, planOf, type TuningPlanData } from './tuning-rows.js';
+import { TIMING, threadCpuMs, timed, trace } from './timing.js';
+import { drawInPlace, type Draw } from './plot-thread.js';
 
 interface Child {
   run: Promise<Run | undefined>;
@@ -83,35 +83,17 @@ function parentTuningRecords(plan: TuningPlanData): {
   };
 }
 
-/** CAUCE_AUTOLOG_TIMING=1 prints how long the parts of the logging took (to find what to make cheaper). */
-const TIMING = Boolean(process.env.CAUCE_AUTOLOG_TIMING);
-
-async function timed<T>(what: string, p: Promise<T>): Promise<T> {
-  if (!TIMING) return p;
-  const t = performance.now();
-  try {
-    return await p;
-  } finally {
-    console.error(`cauce autolog (logging thread): ${what} ${(performance.now() - t).toFixed(1)} ms`);
-  }
-}
-
-/** This thread's CPU time so far (Linux; NaN elsewhere), for CAUCE_AUTOLOG_TIMING. */
-function threadCpuMs(): number {
-  try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
-  } catch {
-    return NaN;
-  }
-}
-
 const message = (err: unknown): string => (err as Error)?.message ?? String(err);
 
 export class Recorder {
   private readonly fits = new Map<number, Fit>();
   private readonly clients = new Map<string, MlflowClient>();
 
-  constructor(private readonly post: (m: FromRecorder) => void) {}
+  /** `draw` turns a plot spec into SVG: on a plot thread from the logging thread, else in place. */
+  constructor(
+    private readonly post: (m: FromRecorder) => void,
+    private readonly draw: Draw = drawInPlace,
+  ) {}
 
   /** Handles one message; `client` (caller's thread only) is the client to log with instead of a new one. */
   handle(m: ToRecorder, client?: MlflowClient): void {
@@ -148,10 +130,7 @@ export class Recorder {
   }
 
   private begin(m: BeginMessage, c: MlflowClient): void {
-    if (TIMING)
-      console.error(
-        `cauce autolog (logging thread): begin at ${performance.now().toFixed(0)}; thread CPU ${threadCpuMs().toFixed(0)} ms so far`,
-      );
+    if (TIMING) trace(`begin; thread CPU ${threadCpuMs().toFixed(0)} ms so far`);
     const fit: Fit = {
       begin: m,
       client: c,
@@ -228,10 +207,7 @@ export class Recorder {
   }
 
   private trial(m: TrialMessage): void {
-    if (TIMING)
-      console.error(
-        `cauce autolog (logging thread): trial ${m.paramIndex}/${m.fold} at ${performance.now().toFixed(0)}`,
-      );
+    if (TIMING) trace(`trial ${m.paramIndex}/${m.fold}`);
     const fit = this.fits.get(m.id);
     const tuning = fit?.begin.tuning;
     if (!fit || !tuning || fit.killed) return;
@@ -260,10 +236,7 @@ export class Recorder {
         if (std !== undefined) ms.push({ key: `std_${tuning.metric}`, value: std });
         await fit.client.logBatch(run.info.run_id, { params, metrics: ms });
         await this.end(fit, run.info.run_id, 'FINISHED');
-        if (TIMING)
-          console.error(
-            `cauce autolog (logging thread): child ${m.paramIndex} done at ${performance.now().toFixed(0)}`,
-          );
+        if (TIMING) trace(`child ${m.paramIndex} done`);
         return { metric: avg, std };
       })
       .catch(() => undefined); // logged at finish instead
@@ -298,7 +271,7 @@ export class Recorder {
       .catch(() => undefined); // logged at finish instead
     if (!fit.begin.plots) return;
     for (const [file, spec] of plan.plots) {
-      const svg = new Promise<void>((r) => setImmediate(r)).then(() => figureToSvg(spec));
+      const svg = new Promise<void>((r) => setImmediate(r)).then(() => this.draw(spec));
       svg.catch(() => undefined); // drawn again at finish, which reports a failure
       const uploaded = Promise.all([svg, runId])
         .then(async ([text, id]) => {
@@ -316,7 +289,7 @@ export class Recorder {
   }
 
   private async finish(m: FinishMessage): Promise<void> {
-    if (TIMING) console.error(`cauce autolog (logging thread): finish at ${performance.now().toFixed(0)}`);
+    if (TIMING) trace(`finish`);
     const fit = this.fits.get(m.id);
     const t0 = performance.now();
     const cpu0 = TIMING ? threadCpuMs() : 0;
@@ -346,13 +319,14 @@ export class Recorder {
       }
       if (rec.created)
         await this.end(fit, runId, 'FINISHED').catch((e) => this.warn('could not end the run', e));
+      trace('run ended');
     } catch (err) {
       this.warn('logging failed', err);
     } finally {
       this.fits.delete(m.id);
       if (TIMING)
-        console.error(
-          `cauce autolog (logging thread): result logged in ${(performance.now() - t0).toFixed(1)} ms (${(threadCpuMs() - cpu0).toFixed(0)} ms of CPU); thread CPU ${threadCpuMs().toFixed(0)} ms so far`,
+        trace(
+          `result logged in ${(performance.now() - t0).toFixed(1)} ms (${(threadCpuMs() - cpu0).toFixed(0)} ms of CPU); thread CPU ${threadCpuMs().toFixed(0)} ms so far`,
         );
       this.post({ type: 'done', id: m.id, runId });
     }
@@ -408,12 +382,11 @@ export class Recorder {
       await new Promise<void>((r) => setImmediate(r));
       const t = performance.now();
       if (same && (await ahead.uploaded)) return;
-      const svg = same ? await ahead.svg : await figureToSvg(spec);
+      const svg = same ? await ahead.svg : await this.draw(spec);
       if (TIMING)
-        console.error(
-          `cauce autolog (logging thread): ${file} ${same ? 'drawn ahead' : 'drawn'} in ${(performance.now() - t).toFixed(1)} ms`,
-        );
+        trace(`${file} ${same ? 'drawn ahead' : 'drawn'} in ${(performance.now() - t).toFixed(1)} ms`);
       await c.logText(runId, svg, `plots/${file}`);
+      trace(`${file} uploaded`);
     });
     work.push(timed('plots', Promise.all(plots)));
     await Promise.all(work);

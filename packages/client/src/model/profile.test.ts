@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Frame, int32Column, sparseVectorColumn, vectorColumn } from '@cauce/frame';
 import { profileFrame, type VectorProfile } from '@cauce/client';
-import { profileBuffers, profileInput, profileOfInput } from './profile.js';
+import { VECTOR_CELLS, profileBuffers, profileInput, profileOfInput } from './profile.js';
 
 /** mulberry32: a seeded generator for the test data. */
 function rng(seed: number): () => number {
@@ -102,5 +102,37 @@ test('a prepared sample moved to another thread profiles like profileFrame, and 
     assert.equal(profile.sampledRows, Math.min(rows, 10_000));
     // the frame's own storage was not part of the transfer
     assert.equal(JSON.stringify(profileFrame(frame).columns), before, `${rows} rows: frame intact`);
+  }
+});
+
+test('a wide dense vector is profiled from at most VECTOR_CELLS values, evenly spaced rows, without touching the frame', () => {
+  const r = rng(17);
+  const size = 250;
+  for (const rows of [3_000, 12_000]) {
+    const dense = new Float64Array(rows * size).map((_, k) => (k % size) + r());
+    const frame = Frame.fromColumns({ d: vectorColumn(size, dense) });
+    const input = profileInput(frame);
+    const col = input.columns[0]!;
+    assert.equal(col.kind, 'dense');
+    const cap = VECTOR_CELLS / size; // 4,000 rows
+    const used = Math.min(rows, cap);
+    if (col.kind !== 'dense') return;
+    assert.equal(col.rows, used);
+    assert.notEqual(col.values.buffer, dense.buffer, 'the sample never is the frame storage');
+    // row k of the sample is frame row floor(k·n'/used) of the (≤ 10,000-row) sample: check a few values
+    const sampled = Math.min(rows, 10_000);
+    for (const k of [0, 1, used - 1]) {
+      const row = Math.floor((Math.floor((k * sampled) / used) * rows) / sampled);
+      assert.equal(col.values[k * size + 3], dense[row * size + 3]);
+    }
+    const moved = structuredClone(input, { transfer: profileBuffers(input) });
+    const p = profileOfInput(moved).columns.d as VectorProfile;
+    assert.equal(p.count, rows, "count: the whole frame's rows");
+    // element j's values are j + U(0, 1): mean j + ½ within sampling error, std √(1/12)
+    for (const j of [0, 100, 249]) {
+      assert.ok(Math.abs(p.mean[j]! - (j + 0.5)) < 0.03, `mean ${j}: ${p.mean[j]}`);
+      assert.ok(Math.abs(p.std[j]! - Math.sqrt(1 / 12)) < 0.02, `std ${j}: ${p.std[j]}`);
+    }
+    assert.equal(dense[size + 3]! >= 3 && dense[size + 3]! < 4, true, 'the frame keeps its values');
   }
 });

@@ -5,7 +5,8 @@
  *    as Evidently's PSI binning uses) and a seeded sample of up to 1,000 values (enough for the
  *    two-sample Kolmogorov–Smirnov / Wasserstein tests Evidently picks by default);
  *  - categorical (string, bool): count, nulls, distinct count and the 128 most frequent values;
- *  - vectors: size and per-element mean / std / min / max.
+ *  - vectors: size and per-element mean / std / min / max, from at most 1,000,000 values (the sample's
+ *    evenly spaced rows, fewer of them for vectors wider than 100 elements).
  * Above `maxRows` (default 10,000) the statistics come from evenly spaced rows (quantile error ~1 %, far
  * below what drift tests resolve); `numRows`, `count` and `nulls` are always of the whole frame.
  * Format documented in docs/decisions/0008-tuning-model-format-autolog.md.
@@ -270,6 +271,16 @@ function sparseSample(col: SparseVectorColumn): SparseSample {
   return { rows, size, indptr: outPtr, indices: outIdx, values: outVal };
 }
 
+/** Values a dense vector column's statistics are computed from, at most (rows = this / the vector size). */
+export const VECTOR_CELLS = 1_000_000;
+
+/** `m` evenly spaced row numbers out of `n`. */
+function evenlySpaced(n: number, m: number): Int32Array {
+  const out = new Int32Array(m);
+  for (let i = 0; i < m; i++) out[i] = Math.floor((i * n) / m);
+  return out;
+}
+
 /**
  * The sample of every column of `frame` (or those named), from at most `maxRows` evenly spaced rows. Every
  * typed array in it is its own (never the frame's storage), so it can be transferred to another thread
@@ -283,22 +294,25 @@ export function profileInput(
   const seed = options.seed ?? 42;
   const maxRows = options.maxRows ?? 10_000;
   const n = frame.numRows;
-  const sample =
-    n > maxRows
-      ? frame.take(Int32Array.from({ length: maxRows }, (_, i) => Math.floor((i * n) / maxRows)))
-      : frame;
+  const sample = n > maxRows ? frame.take(evenlySpaced(n, maxRows)) : frame;
   const out: ProfileInput['columns'] = [];
   for (const name of columns ?? frame.columnNames) {
     const f = sample.field(name)!;
     // null counts of the whole frame, whatever the sample
     const nulls = frame.column(name).nullCount();
     if (f.type === 'vector') {
-      const col = sample.column(name);
+      // per-element statistics from at most VECTOR_CELLS values: a wide vector's sample is the largest
+      // copy the fit's thread makes for autolog (issue 8). A view's rows are gathered into arrays of their
+      // own, so only the frame's storage itself is copied again.
+      const size = sample.column(name).type === 'vector' ? (sample.column(name) as { size: number }).size : 1;
+      const cap = Math.max(1, Math.floor(VECTOR_CELLS / Math.max(1, size)));
+      const rowsOf = sample.numRows > cap ? sample.take(evenlySpaced(sample.numRows, cap)) : sample;
+      const col = rowsOf.column(name);
       if (col.type === 'vector' && col.sparse && col.validity === undefined && col.length > 0) {
         out.push({ name, kind: 'sparse', ...sparseSample(col) });
       } else {
-        const { rows, size, values } = sample.vectors(name);
-        out.push({ name, kind: 'dense', rows, size, values: values.slice() });
+        const { rows, values } = rowsOf.vectors(name);
+        out.push({ name, kind: 'dense', rows, size, values: rowsOf === frame ? values.slice() : values });
       }
     } else if (f.type === 'string') {
       const { codes, dictionary } = sample.strings(name);
