@@ -20,7 +20,7 @@
 // threads: the fit, the logging thread, GC) of the logged fit minus that of its paired plain fit, plus the
 // server's CPU during the logged fit (all its threads, /proc schedstat in ns), over the plain fit's CPU;
 // split into the fit's own thread, the other threads and the server.
-// Usage: npm run bench:tuning -- [--repeat 1] [--skip-peer]
+// Usage: npm run bench:tuning -- [--pairs 15] [--repeat 3] [--skip-peer]
 // Diagnosis: CAUCE_AUTOLOG_TIMING=1 prints each logged fit's timeline (both threads, one clock);
 // AUTOLOG_OPTS='{"logModels":false}' passes options to autolog() to see what each part costs.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -55,8 +55,23 @@ import {
 
 const FILE = '/tmp/mlbench-data/reg_100k.csv';
 const args = process.argv.slice(2);
-const REPEAT = Number(args[args.indexOf('--repeat') + 1] ?? 1) || 1;
+/** The value after `--name`, as a positive integer, or the default. */
+function intFlag(name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  const v = i < 0 ? NaN : Number(args[i + 1]);
+  return Number.isInteger(v) && v > 0 ? v : fallback;
+}
+/** scikit-learn's GridSearchCV runs (the median is reported). */
+const REPEAT = intFlag('--repeat', 3);
+/**
+ * Plain / logged fit pairs (alternating) for the autolog overhead: on a shared 2-core machine one fit
+ * varies by ±10 %, more than the overhead measured, so the median difference needs many pairs; a 95 %
+ * confidence interval (order statistics of the paired differences) is printed with it.
+ */
+const PAIRS = intFlag('--pairs', 15);
 const SKIP_PEER = args.includes('--skip-peer');
+/** BENCH_PHASES=1: each fit's time per fold and for the refit (diagnosis). */
+const PHASES = Boolean(process.env.BENCH_PHASES);
 const NUM = Array.from({ length: 20 }, (_, j) => `x${j}`);
 const CAT = ['cat_a', 'cat_b', 'cat_c'];
 const ALPHAS = Array.from({ length: 12 }, (_, k) => 0.01 * Math.pow(10, (k * Math.log10(3000 / 0.01)) / 11));
@@ -193,7 +208,9 @@ async function timeCv(train: Frame, serverPid?: number): Promise<CvTiming> {
     if (e.uid !== cv.uid) return;
     if (e.type === 'fitStarted') [started, cpuStarted] = [now(), threadCpu(process.pid, process.pid)];
     if (e.type === 'fitFinished') [finished, cpuFinished] = [now(), threadCpu(process.pid, process.pid)];
+    if (e.type === 'fitProgress') progress.push(now());
   });
+  const progress: number[] = [];
   const server0 = serverPid === undefined ? NaN : procCpu(serverPid);
   const [t, c0, m0] = [now(), cpu(), threadCpu(process.pid, process.pid)];
   let model: CrossValidatorModel;
@@ -203,6 +220,15 @@ async function timeCv(train: Frame, serverPid?: number): Promise<CvTiming> {
     off();
   }
   const [end, c1, m1] = [now(), cpu(), threadCpu(process.pid, process.pid)];
+  if (PHASES) {
+    // fold by fold (12 trials each), then the refit: where a logged fit loses its time
+    const marks = [started, progress[11]!, progress[23]!, progress[35]!, finished];
+    const ms = marks.slice(1).map((m, i) => ((m - marks[i]!) * 1000).toFixed(0));
+    const stamp = (x: number): string => ((performance.timeOrigin + x * 1000) % 1e5).toFixed(1);
+    console.error(
+      `phases (ms): folds ${ms.slice(0, 3).join(' / ')}, refit ${ms[3]} — ${serverPid ? 'logged' : 'plain'}; fitFinished at ${stamp(finished)}, returned at ${stamp(end)}`,
+    );
+  }
   return {
     s: end - t,
     tail: end - finished,
@@ -214,6 +240,27 @@ async function timeCv(train: Frame, serverPid?: number): Promise<CvTiming> {
     serverCpu: serverPid === undefined ? NaN : procCpu(serverPid) - server0,
     model,
   };
+}
+
+/**
+ * A distribution-free ~95 % confidence interval for the median: the k-th smallest and k-th largest of n
+ * values, k the largest with P(Binomial(n, ½) < k) ≤ 2.5 % (Conover, Practical Nonparametric Statistics,
+ * §3.2). Falls back to the extremes for fewer than 6 values.
+ */
+function medianInterval(xs: number[]): [number, number] {
+  const v = [...xs].sort((a, b) => a - b);
+  const n = v.length;
+  let k = 0;
+  let cdf = 0;
+  let p = 0.5 ** n; // P(X = 0)
+  for (let j = 0; j < n; j++) {
+    cdf += p;
+    if (cdf > 0.025) break;
+    k = j + 1;
+    p = (p * (n - j)) / (j + 1);
+  }
+  k = Math.max(k, 1);
+  return [v[k - 1]!, v[n - k]!];
 }
 
 const median = (xs: number[]): number => {
@@ -307,7 +354,7 @@ async function main(): Promise<void> {
     setTrackingUri(server.url);
     await setExperiment('bench-tuning');
     // plain and logged fits alternate, so each pair sees the same machine load
-    for (let r = 0; r < REPEAT; r++) {
+    for (let r = 0; r < PAIRS; r++) {
       disableAutolog();
       plainRuns.push(await timeCv(train));
       autolog({ silent: false, ...(JSON.parse(process.env.AUTOLOG_OPTS ?? '{}') as object) });
@@ -337,7 +384,7 @@ async function main(): Promise<void> {
   const bestOurs = ALPHAS[plain.model.bestIndex]!;
   console.log(`# bench:tuning — CrossValidator vs GridSearchCV (reg_100k, ${n} train rows, 252 features)\n`);
   console.log(
-    `machine: ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, Node ${process.version}; ${peer ? `scikit-learn ${peer.version} (numpy ${peer.numpy})` : 'peer skipped (--skip-peer)'}; times: median of ${REPEAT}\n`,
+    `machine: ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, Node ${process.version}; ${peer ? `scikit-learn ${peer.version} (numpy ${peer.numpy})` : 'peer skipped (--skip-peer)'}; Cauce: median of ${PAIRS} plain fits; scikit-learn: median of ${REPEAT}\n`,
   );
   console.log('| what | Cauce (s) | scikit-learn (s) | ratio (peer / ours) | note |');
   console.log('|---|---:|---:|---:|---|');
@@ -354,7 +401,9 @@ async function main(): Promise<void> {
   const logged = [...loggedRuns].sort((x, y) => x.s - y.s)[Math.floor(loggedRuns.length / 2)]!;
   const plainWall = median(plainRuns.map((r) => r.s));
   const plainCpu = median(plainRuns.map((r) => r.cpu));
-  const overhead = median(pairs.map(({ l, p }) => l.s - p.s));
+  const diffs = pairs.map(({ l, p }) => l.s - p.s);
+  const overhead = median(diffs);
+  const [ciLo, ciHi] = medianInterval(diffs);
   const tail = median(loggedRuns.map((r) => r.tail));
   const head = median(loggedRuns.map((r) => r.head));
   const slowdown = median(pairs.map(({ l, p }) => l.inner - p.inner));
@@ -365,7 +414,7 @@ async function main(): Promise<void> {
   const serverCpu = median(loggedRuns.map((r) => r.serverCpu));
   const fmtS = (x: number): string => `${x >= 0 ? '' : '−'}${Math.abs(x).toFixed(3)}`;
   console.log(
-    `| same CV under autolog() (blocking, cauce server process, SQLite) | ${logged.s.toFixed(3)} | — | — | overhead until the run is completely recorded: ${fmtS(overhead)} s wall = ${((overhead / plainWall) * 100).toFixed(1)} % of the plain fit (median of ${pairs.length} paired differences). Of which: before the fit proper ${head.toFixed(3)} s, the fit proper slower by ${fmtS(slowdown)} s (its thread's CPU ${fmtS(slowdownCpu)} s), after it ${tail.toFixed(3)} s (medians). CPU: ${(cpuShare * 100).toFixed(1)} % of the plain fit's ${plainCpu.toFixed(2)} s (fit's thread ${fmtS(mainCpu)} s, other threads incl. the logging thread ${fmtS(otherCpu)} s, server ${serverCpu.toFixed(3)} s). Target < 5 %. Dataset input, params, 12 child runs, metrics, model dir + profile, 3 SVG plots |`,
+    `| same CV under autolog() (blocking, cauce server process, SQLite) | ${logged.s.toFixed(3)} | — | — | overhead until the run is completely recorded: **${((overhead / plainWall) * 100).toFixed(1)} %** of the plain fit, ${fmtS(overhead)} s (median of ${pairs.length} paired differences; 95 % CI ${((ciLo / plainWall) * 100).toFixed(1)} … ${((ciHi / plainWall) * 100).toFixed(1)} %). Of which: before the fit proper ${head.toFixed(3)} s, the fit proper slower by ${fmtS(slowdown)} s (its thread's CPU ${fmtS(slowdownCpu)} s), after it ${tail.toFixed(3)} s (medians). CPU: ${(cpuShare * 100).toFixed(1)} % of the plain fit's ${plainCpu.toFixed(2)} s (fit's thread ${fmtS(mainCpu)} s, other threads incl. the logging thread ${fmtS(otherCpu)} s, server ${serverCpu.toFixed(3)} s). Target < 5 %. Dataset input, params, 12 child runs, metrics, model dir + profile, 3 SVG plots |`,
   );
   if (background) {
     console.log(

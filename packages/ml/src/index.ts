@@ -5,7 +5,7 @@ export const PACKAGE = '@cauce/ml';
 export { MLError, showValue } from './util/errors.js';
 export type { MLErrorCode, MLErrorDetails } from './util/errors.js';
 export { CAUCE_VERSION } from './util/version.js';
-export { startModuleWorker } from './util/worker.js';
+export { lowerThreadPriority, startModuleWorker } from './util/worker.js';
 export { Param, ParamMap, Params, capitalize } from './param/param.js';
 export type { ParamSpec, ParamType, ParamOwner } from './param/param.js';
 export {

@@ -194,8 +194,37 @@ function beginMessage(s: State, c: MlflowClient, id: number, est: Estimator, fra
   return m;
 }
 
+/**
+ * The plots of the fitted model (evaluation on a sample of the training rows, coefficients or
+ * importances): computed first when the fit is over and sent at once in a `draw` message, so that the
+ * logging thread draws them while this thread describes the rest.
+ */
+async function fittedModelPlots(
+  s: State,
+  model: Model,
+  frame: Frame,
+): Promise<Array<[string, VegaLiteSpec]>> {
+  if (!(s.options.logPlots ?? true)) return [];
+  try {
+    const tuned = tuningModelOf(model);
+    const predictor = predictorOf(tuned ? (tuned.bestModel as Model) : model);
+    if (!predictor) return [];
+    return await evaluationPlots(predictor, model, frame, s.options.plotSampleRows ?? 1000);
+  } catch (err) {
+    warn('plots could not be computed', err);
+    return [];
+  }
+}
+
 /** What the logging thread needs when the fit is over: the model's files, metrics and plot specs. */
-async function finishMessage(s: State, id: number, model: Model, frame: Frame, runId: string | undefined) {
+async function finishMessage(
+  s: State,
+  id: number,
+  model: Model,
+  frame: Frame,
+  runId: string | undefined,
+  evaluation: Array<[string, VegaLiteSpec]>,
+) {
   const o = s.options;
   const m: FinishMessage = {
     type: 'finish',
@@ -230,16 +259,7 @@ async function finishMessage(s: State, id: number, model: Model, frame: Frame, r
         registeredModelName: o.registeredModelName,
       };
     }
-    if (o.logPlots ?? true) {
-      const predictor = predictorOf(best);
-      if (predictor) {
-        try {
-          m.plots.push(...(await evaluationPlots(predictor, model, frame, o.plotSampleRows ?? 1000)));
-        } catch (err) {
-          warn('plots could not be computed', err);
-        }
-      }
-    }
+    m.plots.push(...evaluation);
   } catch (err) {
     warn(`logging the result of ${classNameOf(model)} failed`, err);
     delete m.model;
@@ -321,7 +341,16 @@ async function autologFit<M extends Model>(
   stop();
   if (begun) {
     const t0 = performance.now();
-    const m = await finishMessage(s, id, model, frame, activeRun()?.info.run_id);
+    const plots = await fittedModelPlots(s, model, frame);
+    if (plots.length > 0) {
+      try {
+        thread.send({ type: 'draw', id, plots }, useWorker);
+      } catch (err) {
+        warn(`the plots of ${classNameOf(model)} could not be handed to the logging thread`, err);
+      }
+    }
+    trace(`plots described in ${(performance.now() - t0).toFixed(1)} ms`);
+    const m = await finishMessage(s, id, model, frame, activeRun()?.info.run_id, plots);
     if (TIMING) trace(`result described in ${(performance.now() - t0).toFixed(1)} ms`);
     try {
       const t1 = performance.now();

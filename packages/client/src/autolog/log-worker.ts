@@ -3,10 +3,13 @@
  * logging, answers and warnings go back. Its plots are drawn on a plot thread it starts (plot-thread.ts).
  */
 import { parentPort } from 'node:worker_threads';
+import { lowerThreadPriority } from '@cauce/ml';
 import type { FromRecorder, ToRecorder } from './messages.js';
 import { PlotThread } from './plot-thread.js';
 import { Recorder } from './recorder.js';
 
+// background work: when it competes with the fit for a core, the fit gets the larger share
+if (process.env.CAUCE_LOG_NICE !== '0') lowerThreadPriority(Number(process.env.CAUCE_LOG_NICE ?? 10));
 const port = parentPort;
 if (!port) throw new Error('log-worker.ts runs as a worker thread (started by autolog)');
 const post = (m: FromRecorder): void => port.postMessage(m);

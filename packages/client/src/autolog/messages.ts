@@ -85,13 +85,21 @@ export interface MetricsMessage {
   metrics: Record<string, number>;
 }
 
+/** Plots of the fitted model, sent as soon as they are known so they are drawn while the rest is described. */
+export interface DrawMessage {
+  type: 'draw';
+  id: number;
+  plots: Array<[string, VegaLiteSpec]>;
+}
+
 /** SIGINT / SIGTERM: end every open run and child KILLED. */
 export interface KillMessage {
   type: 'kill';
   id: number;
 }
 
-export type ToRecorder = BeginMessage | TrialMessage | FinishMessage | MetricsMessage | KillMessage;
+export type ToRecorder =
+  BeginMessage | TrialMessage | FinishMessage | MetricsMessage | DrawMessage | KillMessage;
 
 export type FromRecorder =
   | { type: 'ready' }

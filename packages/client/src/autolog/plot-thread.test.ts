@@ -24,7 +24,7 @@ test('plots drawn on the plot thread are the SVG figureToSvg draws in place', as
 
 test('a plot thread that cannot start draws in place and says so', async () => {
   const warnings: string[] = [];
-  const plots = new PlotThread((m) => warnings.push(m), 'no-such-plot-worker');
+  const plots = new PlotThread((m) => warnings.push(m), 2, 'no-such-plot-worker');
   const drawn = await Promise.all(specs.map((s) => plots.draw(s)));
   for (const [i, spec] of specs.entries()) assert.equal(drawn[i], await figureToSvg(spec));
   assert.equal(warnings.length, 1);

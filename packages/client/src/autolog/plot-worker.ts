@@ -6,6 +6,7 @@
  * Vega is imported and its code warmed as the thread starts, while the caller's fit is still running.
  */
 import { parentPort } from 'node:worker_threads';
+import { lowerThreadPriority } from '@cauce/ml';
 import { figureToSvg, type VegaLiteSpec } from '../figures.js';
 import {
   confusionMatrixPlot,
@@ -23,6 +24,8 @@ export interface PlotRequest {
 }
 export type PlotAnswer = { id: number; svg: string } | { id: number; error: string };
 
+// background work: when it competes with the fit for a core, the fit gets the larger share
+if (process.env.CAUCE_LOG_NICE !== '0') lowerThreadPriority(Number(process.env.CAUCE_LOG_NICE ?? 10));
 const port = parentPort;
 if (!port) throw new Error('plot-worker.ts runs as a worker thread (started by autolog)');
 
@@ -91,5 +94,6 @@ queue = queue.then(async () => {
     await new Promise<void>((r) => setImmediate(r));
     await figureToSvg(spec).catch(() => undefined);
   }
+  // warm: the next plot thread may start (plot-thread.ts)
+  port.postMessage({ warm: true });
 });
-port.postMessage({ ready: true });

@@ -19,9 +19,11 @@ import { MlflowClient } from '../client.js';
 import { completeModelFiles } from '../model/mlmodel-file.js';
 import { profileOfInput, type DataProfile } from '../model/profile.js';
 import { uploadModelFiles } from '../model/upload-model.js';
+import type { VegaLiteSpec } from '../figures.js';
 import type {
   BeginMessage,
   ClientSpec,
+  DrawMessage,
   FinishMessage,
   MetricsMessage,
   FromRecorder,
@@ -101,6 +103,7 @@ export class Recorder {
     else if (m.type === 'trial') this.trial(m);
     else if (m.type === 'finish') void this.finish(m);
     else if (m.type === 'metrics') this.metrics(m);
+    else if (m.type === 'draw') this.drawMessage(m);
     else void this.kill().then(() => this.post({ type: 'killed', id: m.id }));
   }
 
@@ -269,19 +272,39 @@ export class Recorder {
         return { batch: JSON.stringify(batch), dict: JSON.stringify(dict) };
       })
       .catch(() => undefined); // logged at finish instead
-    if (!fit.begin.plots) return;
-    for (const [file, spec] of plan.plots) {
+    if (fit.begin.plots) this.drawAhead(fit, plan.plots);
+  }
+
+  /**
+   * Draws plots and uploads them as soon as the run exists, ahead of `finish`: the tuning plots once the
+   * last trial is in, the evaluation plots as soon as the fitted model has scored its sample (a `draw`
+   * message, sent before the fit's thread builds the model's files). `finish` uses what was drawn (and
+   * uploaded) when its spec is the very same, and draws again otherwise.
+   */
+  private drawAhead(fit: Fit, plots: Array<[string, VegaLiteSpec]>): void {
+    const runId = fit.started.then((rec) => (rec && !fit.killed ? rec.run.info.run_id : undefined));
+    // the largest first: with the plot threads busy, the longest drawing starts earliest
+    const bySize = plots
+      .map(([file, spec]) => ({ file, spec, json: JSON.stringify(spec) }))
+      .sort((a, b) => b.json.length - a.json.length);
+    for (const { file, spec, json } of bySize) {
       const svg = new Promise<void>((r) => setImmediate(r)).then(() => this.draw(spec));
       svg.catch(() => undefined); // drawn again at finish, which reports a failure
       const uploaded = Promise.all([svg, runId])
         .then(async ([text, id]) => {
           if (id === undefined) return false;
           await fit.client.logText(id, text, `plots/${file}`);
+          trace(`${file} uploaded ahead`);
           return true;
         })
         .catch(() => false); // uploaded at finish instead
-      fit.drawn.set(file, { spec: JSON.stringify(spec), svg, uploaded });
+      fit.drawn.set(file, { spec: json, svg, uploaded });
     }
+  }
+
+  private drawMessage(m: DrawMessage): void {
+    const fit = this.fits.get(m.id);
+    if (fit && !fit.killed && fit.begin.plots) this.drawAhead(fit, m.plots);
   }
 
   private metrics(m: MetricsMessage): void {

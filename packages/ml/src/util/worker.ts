@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import os from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /**
@@ -51,4 +53,21 @@ export function startModuleWorker(base: string, name: string, options: WorkerOpt
     `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`,
     { ...flags, ...options, eval: true },
   );
+}
+
+/**
+ * Lowers the calling thread's scheduling priority (Linux: its own nice value, through the thread id in
+ * /proc/thread-self; elsewhere nothing happens). For background threads whose work must not slow down
+ * the thread the user waits for: when they compete for a core, the fit gets the larger share. A nice
+ * value only goes up without privileges, so this lasts for the thread's life. Returns whether it applied.
+ */
+export function lowerThreadPriority(nice = 10): boolean {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (!Number.isInteger(tid) || tid <= 0) return false;
+    if (os.getPriority(tid) < nice) os.setPriority(tid, nice);
+    return true;
+  } catch {
+    return false;
+  }
 }
