@@ -20,6 +20,9 @@
 // threads: the fit, the logging thread, GC) of the logged fit minus that of its paired plain fit, plus the
 // server's CPU during the logged fit (all its threads, /proc schedstat in ns), over the plain fit's CPU;
 // split into the fit's own thread, the other threads and the server.
+// Built code: the npm script builds first and runs the packages' dist/ (the bench itself through tsx),
+// as users run Cauce. From the sources every worker thread (autolog's logging and plot threads) would
+// compile its TypeScript when it starts, which the first logged fit of a process would wait for.
 // Usage: npm run bench:tuning -- [--pairs 15] [--repeat 3] [--skip-peer]
 // Diagnosis: CAUCE_AUTOLOG_TIMING=1 prints each logged fit's timeline (both threads, one clock);
 // AUTOLOG_OPTS='{"logModels":false}' passes options to autolog() to see what each part costs.
@@ -271,15 +274,12 @@ const median = (xs: number[]): number => {
 /** Set when the bench stops the server itself (any other exit is reported at once). */
 let stoppingServer = false;
 
-/** Starts `cauce server` (from the sources) on a free port in a child process; resolves with its URL. */
+/** Starts `cauce server` (the built command, as `npx cauce server`) on a free port; resolves with its URL. */
 function spawnServer(dir: string): Promise<{ url: string; child: ChildProcess }> {
-  const cli = new URL('../packages/cli/src/main.ts', import.meta.url).pathname;
+  const cli = new URL('../packages/cli/bin/cauce.js', import.meta.url).pathname;
   const child = spawn(
     process.execPath,
     [
-      '--conditions=source',
-      '--import',
-      'tsx',
       cli,
       'server',
       '--port',

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { workerExecArgv } from '../src/util/worker.js';
+import os from 'node:os';
+import { startModuleWorker, workerExecArgv } from '../src/util/worker.js';
 
 // Every worker of Cauce (trees, prediction, tuning trials, EDA, autolog's logging thread) starts through
 // startModuleWorker. A user who runs `node --max-old-space-size=8192 train.js` (common with large frames)
@@ -47,4 +48,18 @@ test('workerExecArgv inherits unless --input-type must go, and drops the -e scri
     ['--max-old-space-size=100', '--import', 'tsx'],
   );
   assert.deepEqual(workerExecArgv(['--input-type', 'module', '--eval', 'x']), []);
+});
+
+test('lowerThreadPriority lowers the calling thread only (Linux thread nice value)', async () => {
+  const before = os.getPriority();
+  const w = startModuleWorker(`${support}x.ts`, 'nice-worker', { workerData: 7 });
+  const m = await new Promise<{ applied: boolean; tid: number; nice: number }>((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+  await w.terminate();
+  assert.equal(m.applied, true);
+  assert.notEqual(m.tid, process.pid, 'a thread of its own');
+  assert.equal(m.nice, Math.max(before, 7));
+  assert.equal(os.getPriority(), before, 'the process (main thread) keeps its priority');
 });

@@ -9,7 +9,7 @@ import { PlotThread } from './plot-thread.js';
 import { Recorder } from './recorder.js';
 
 // background work: when it competes with the fit for a core, the fit gets the larger share
-if (process.env.CAUCE_LOG_NICE !== '0') lowerThreadPriority(Number(process.env.CAUCE_LOG_NICE ?? 10));
+lowerThreadPriority();
 const port = parentPort;
 if (!port) throw new Error('log-worker.ts runs as a worker thread (started by autolog)');
 const post = (m: FromRecorder): void => port.postMessage(m);

@@ -24,29 +24,38 @@ export interface PlotRequest {
 }
 export type PlotAnswer = { id: number; svg: string } | { id: number; error: string };
 
-// background work: when it competes with the fit for a core, the fit gets the larger share
-if (process.env.CAUCE_LOG_NICE !== '0') lowerThreadPriority(Number(process.env.CAUCE_LOG_NICE ?? 10));
 const port = parentPort;
 if (!port) throw new Error('plot-worker.ts runs as a worker thread (started by autolog)');
 
-/** Requests wait for the warm-up (one plot at a time: each is drawn in full before the next). */
-let queue: Promise<unknown> = Promise.resolve();
+/** Plots asked for and not drawn yet, in order; drawn one at a time, each before any warm-up plot. */
+const queue: PlotRequest[] = [];
+/** Set while the queue is being drawn; resolves when it is empty. */
+let draining: Promise<void> | undefined;
+
+function drain(): Promise<void> {
+  draining ??= (async () => {
+    for (let m = queue.shift(); m; m = queue.shift()) {
+      try {
+        port!.postMessage({ id: m.id, svg: await figureToSvg(m.spec) } satisfies PlotAnswer);
+      } catch (err) {
+        port!.postMessage({ id: m.id, error: (err as Error)?.message ?? String(err) } satisfies PlotAnswer);
+      }
+    }
+  })().finally(() => {
+    draining = undefined;
+  });
+  return draining;
+}
 
 port.on('message', (m: PlotRequest) => {
-  queue = queue.then(async () => {
-    try {
-      port.postMessage({ id: m.id, svg: await figureToSvg(m.spec) } satisfies PlotAnswer);
-    } catch (err) {
-      port.postMessage({ id: m.id, error: (err as Error)?.message ?? String(err) } satisfies PlotAnswer);
-    }
-  });
+  queue.push(m);
+  void drain();
 });
 
 /**
  * Vega's code runs several times slower the first times than once optimised: each kind of plot is drawn
- * a few times, the residual scatter at its full RESIDUAL_POINTS (its per-point code is what is hot), one per
- * event-loop turn so that a real request is never kept waiting long. Failures here are not reported: the
- * real plots report theirs.
+ * once, the residual scatter a few times at its full RESIDUAL_POINTS (its per-point code is what is hot).
+ * Failures here are not reported: the real plots report theirs.
  */
 function warmUpSpecs(): VegaLiteSpec[] {
   const n = RESIDUAL_POINTS;
@@ -89,11 +98,21 @@ function warmUpSpecs(): VegaLiteSpec[] {
   ];
 }
 
-queue = queue.then(async () => {
+/**
+ * The warm-up runs only while no real plot waits: between two warm-up plots (one per event-loop turn)
+ * the requests that came in are drawn first, so a fit that ends while this thread is still warming up
+ * waits for its own plots only.
+ */
+async function warmUp(): Promise<void> {
   for (const spec of warmUpSpecs()) {
     await new Promise<void>((r) => setImmediate(r));
+    while (draining || queue.length > 0) await drain();
     await figureToSvg(spec).catch(() => undefined);
   }
-  // warm: the next plot thread may start (plot-thread.ts)
-  port.postMessage({ warm: true });
-});
+  // warm: from now on this is background work — when it competes with a fit for a core, the fit gets the
+  // larger share (its start-up ran at normal priority, so the first fit's plots do not wait for it);
+  // and the next plot thread may start (plot-thread.ts)
+  lowerThreadPriority();
+  port!.postMessage({ warm: true });
+}
+void warmUp();
