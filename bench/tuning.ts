@@ -206,11 +206,14 @@ function procCpu(pid: number): number {
 /** Wall and CPU time of one cv.fit (and of the server meanwhile), with the tail after the CV's fitFinished. */
 async function timeCv(train: Frame, serverPid?: number): Promise<CvTiming> {
   const cv = makeCv(train);
-  let [started, finished, cpuStarted, cpuFinished] = [0, 0, 0, 0];
+  let [started, finished, cpuStarted, cpuFinished, serverAtFinish] = [0, 0, 0, 0, NaN];
   const off = mlEvents.onAny((e) => {
     if (e.uid !== cv.uid) return;
     if (e.type === 'fitStarted') [started, cpuStarted] = [now(), threadCpu(process.pid, process.pid)];
-    if (e.type === 'fitFinished') [finished, cpuFinished] = [now(), threadCpu(process.pid, process.pid)];
+    if (e.type === 'fitFinished') {
+      [finished, cpuFinished] = [now(), threadCpu(process.pid, process.pid)];
+      if (PHASES && serverPid !== undefined) serverAtFinish = procCpu(serverPid);
+    }
     if (e.type === 'fitProgress') progress.push(now());
   });
   const progress: number[] = [];
@@ -229,7 +232,10 @@ async function timeCv(train: Frame, serverPid?: number): Promise<CvTiming> {
     const ms = marks.slice(1).map((m, i) => ((m - marks[i]!) * 1000).toFixed(0));
     const stamp = (x: number): string => ((performance.timeOrigin + x * 1000) % 1e5).toFixed(1);
     console.error(
-      `phases (ms): folds ${ms.slice(0, 3).join(' / ')}, refit ${ms[3]} — ${serverPid ? 'logged' : 'plain'}; fitFinished at ${stamp(finished)}, returned at ${stamp(end)}`,
+      `phases (ms): folds ${ms.slice(0, 3).join(' / ')}, refit ${ms[3]} — ${serverPid ? 'logged' : 'plain'}; fitFinished at ${stamp(finished)}, returned at ${stamp(end)}` +
+        (serverPid
+          ? `; server CPU after fitFinished ${((procCpu(serverPid) - serverAtFinish) * 1000).toFixed(1)} ms, caller's ${((m1 - cpuFinished) * 1000).toFixed(1)} ms`
+          : ''),
     );
   }
   return {

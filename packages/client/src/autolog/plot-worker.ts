@@ -7,6 +7,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { lowerThreadPriority } from '@cauce/ml';
+import { TIMING, threadCpuMs, trace } from './timing.js';
 import { figureToSvg, type VegaLiteSpec } from '../figures.js';
 import {
   confusionMatrixPlot,
@@ -36,7 +37,10 @@ function drain(): Promise<void> {
   draining ??= (async () => {
     for (let m = queue.shift(); m; m = queue.shift()) {
       try {
-        port!.postMessage({ id: m.id, svg: await figureToSvg(m.spec) } satisfies PlotAnswer);
+        const cpu = TIMING ? threadCpuMs() : 0;
+        const svg = await figureToSvg(m.spec);
+        trace(`plot ${m.id} drawn (${(threadCpuMs() - cpu).toFixed(1)} ms of CPU, ${svg.length} bytes)`);
+        port!.postMessage({ id: m.id, svg } satisfies PlotAnswer);
       } catch (err) {
         port!.postMessage({ id: m.id, error: (err as Error)?.message ?? String(err) } satisfies PlotAnswer);
       }

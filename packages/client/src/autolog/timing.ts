@@ -5,11 +5,11 @@
  * lines can be read as one timeline.
  */
 import { readFileSync } from 'node:fs';
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread, threadId } from 'node:worker_threads';
 
 export const TIMING = Boolean(process.env.CAUCE_AUTOLOG_TIMING);
 
-const who = isMainThread ? 'cauce autolog' : 'cauce autolog (logging thread)';
+const who = isMainThread ? 'cauce autolog' : `cauce autolog (thread ${threadId})`;
 
 /** Prints one timing line (only with CAUCE_AUTOLOG_TIMING set). */
 export function trace(what: string): void {
