@@ -37,9 +37,23 @@ export interface LinearFit {
   /**
    * Diagonal of (XᵀWX + penalty)⁻¹ for the coefficients followed by the intercept's entry (when fitted), in the
    * original feature units; multiplied by the residual variance it gives the squared standard errors.
-   * Only from the Cholesky path (no L1 term).
+   * Only from the Cholesky path (no L1 term). Computed on the first call (O(k³), as much as the solve);
+   * until then the fit keeps its Cholesky factor (k² doubles).
    */
-  diagInvAtWA: Float64Array | null;
+  diagInvAtWA: (() => Float64Array) | null;
+}
+
+/** `f` computed on the first call only (its captures released then). */
+function lazy<T>(f: () => T): () => T {
+  let fn: (() => T) | undefined = f;
+  let value: T | undefined;
+  return () => {
+    if (fn) {
+      value = fn();
+      fn = undefined;
+    }
+    return value!;
+  };
 }
 
 interface LabelInfo {
@@ -145,7 +159,7 @@ export function fitNormalFromGram(
   for (let j = 0; j < p; j++) if (active[j]) idx.push(j);
   const k = idx.length;
   let gamma: Float64Array | null = null;
-  let diag: Float64Array | null = null;
+  let diag: (() => Float64Array) | null = null;
   let algorithm: LinearFit['algorithm'] = 'cholesky';
   let history = [0];
   let iterations = 0;
@@ -162,7 +176,9 @@ export function fitNormalFromGram(
       choleskySolveInPlace(a, k, b);
       gamma = new Float64Array(p);
       for (let r = 0; r < k; r++) gamma[idx[r]!] = b[r]!;
-      diag = covarianceDiagonal(a, k, idx, p, scale, mean, W, o.fitIntercept);
+      // the standard errors' diagonal costs as much as the solve (O(k³)): computed on first use only —
+      // a tuning fit's trial models never use it (issue 8: ~15 % of the tuning bench's fit)
+      diag = lazy(() => covarianceDiagonal(a, k, idx, p, scale, mean, W, o.fitIntercept));
       iterations = 1;
     }
   }

@@ -22,7 +22,8 @@ export interface SummaryInput {
   coefficients: Float64Array;
   intercept: number;
   /** From the normal solver's Cholesky path; null otherwise. */
-  diagInvAtWA: Float64Array | null;
+  /** The diagonal for the standard errors, computed on first call (least-squares.ts); null when unavailable. */
+  diagInvAtWA: (() => Float64Array) | null;
   objectiveHistory: number[];
   totalIterations: number;
 }
@@ -143,7 +144,7 @@ export class LinearRegressionSummary {
       sse += (w ? w[i]! : 1) * r * r;
     }
     const sigma2 = sse / this.degreesOfFreedom;
-    const d = inp.diagInvAtWA;
+    const d = inp.diagInvAtWA();
     const se = new Float64Array(d.length);
     const t = new Float64Array(d.length);
     const p = new Float64Array(d.length);
