@@ -229,11 +229,15 @@ export async function readRanges(
       },
     ),
   );
-  // Settle everything before failing: no job may still be writing into buffers we drop.
-  const settled = await Promise.allSettled([Promise.all(jobs), rest ?? Promise.resolve(undefined)]);
-  for (const s of settled) if (s.status === 'rejected') throw s.reason;
-  const replies = (settled[0] as PromiseFulfilledResult<WorkerReply[]>).value;
-  const other = (settled[1] as PromiseFulfilledResult<Frame | undefined>).value;
+  // Settle every job before failing, not only until the first one fails: no job may still be writing into
+  // buffers we drop, and none may still be waiting to open its named pipe when the caller removes it —
+  // a range whose feeder started after another range had failed then found no pipe, and its DuckDB waited
+  // in open() forever, holding the range worker (seen under load in the test suite).
+  const jobResults = await Promise.allSettled(jobs);
+  const [restResult] = await Promise.allSettled([rest ?? Promise.resolve(undefined)]);
+  for (const s of [...jobResults, restResult]) if (s.status === 'rejected') throw s.reason;
+  const replies = jobResults.map((r) => (r as PromiseFulfilledResult<WorkerReply>).value);
+  const other = (restResult as PromiseFulfilledResult<Frame | undefined>).value;
   if (other !== undefined && other.numRows !== total)
     throw new Error('the main-thread columns differ in rows');
 

@@ -45,12 +45,29 @@ export interface Feeder {
   abort: () => Promise<void>;
 }
 
+/**
+ * A feeder that ended without ever opening its pipe (it failed, or the pipe was gone) leaves the reader,
+ * DuckDB in a range worker, waiting in open() for a writer that will not come. Opening the pipe for
+ * writing without blocking succeeds only when a reader is there; closing it at once gives that reader an
+ * end of file (the short read is then caught by the row count and the serial reader takes over). After a
+ * feeder that wrote everything and closed, no reader waits (ENXIO) or the reader is draining what is
+ * left, which an extra writer opened and closed without writing does not change.
+ */
+function releaseReader(fifo: string): void {
+  try {
+    closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+  } catch {
+    // ENXIO: no reader waiting; ENOENT: the pipe is gone
+  }
+}
+
 export function startFeeder(feed: Feed): Feeder {
   const w = new Worker(FEEDER, { eval: true, workerData: feed });
   let exited = false;
   const done = new Promise<void>((resolve) => {
     w.once('exit', () => {
       exited = true;
+      releaseReader(feed.fifo);
       resolve();
     });
   });

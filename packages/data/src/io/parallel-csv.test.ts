@@ -1,12 +1,22 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  constants,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NumberColumn, StringColumn, type Frame } from '@cauce/frame';
-import { withConnection } from '../duckdb/instance.js';
-import { rangeWorkers } from '../duckdb/parallel-read.js';
-import { planQuery, queryFrame } from '../duckdb/result-to-frame.js';
+import { quoteLiteral, withConnection } from '../duckdb/instance.js';
+import { rangeWorkers, readRanges, type RangeRead } from '../duckdb/parallel-read.js';
+import { planQuery, projectionSql, queryFrame } from '../duckdb/result-to-frame.js';
 import { readFrame, readWithReport } from './read.js';
 import { PARALLEL_CSV_MIN_BYTES, parallelCsvFrame, splitLines } from './parallel-csv.js';
 import { preparedReaderCall } from './source.js';
@@ -154,5 +164,56 @@ describe('parallel CSV reads', () => {
     const a = frame.column('a');
     assert.ok(a instanceof NumberColumn);
     assert.equal(a.data.buffer instanceof SharedArrayBuffer, parallel);
+  });
+
+  test('a range that fails waits for the others: no reader is left waiting on a pipe the caller removes', async () => {
+    if (!parallel) return assert.equal(rangeWorkers(), 0);
+    const path = join(dir, 'ranges.csv');
+    await withConnection((con) =>
+      con.run(
+        `COPY (SELECT range * 0.5 AS a, range % 7 AS b FROM range(600000)) TO '${path}' (FORMAT csv, HEADER true)`,
+      ),
+    );
+    const cut = splitLines(path, 2, true)!;
+    const bytes = readFileSync(path);
+    let rows0 = 0;
+    for (let i = cut[0]!.from; i < cut[0]!.to; i++) if (bytes[i] === 10) rows0++;
+    const fifoDir = mkdtempSync(join(tmpdir(), 'cauce-pcsv-fifo-'));
+    try {
+      const fifos = [join(fifoDir, 'p0.csv'), join(fifoDir, 'p1.csv')];
+      assert.equal(spawnSync('mkfifo', fifos).status, 0);
+      const reader = (f: string, header: boolean): string =>
+        `read_csv(${quoteLiteral(f)}, header = ${header}, auto_detect = false, columns = {'a': 'DOUBLE', 'b': 'BIGINT'})`;
+      const plans = await withConnection((con) => planQuery(con, `SELECT * FROM ${reader(path, true)}`));
+      const reads: RangeRead[] = [
+        // a long read through its pipe (~8 MB) …
+        {
+          start: 0,
+          rows: rows0,
+          sql: projectionSql(plans, `SELECT * FROM ${reader(fifos[0]!, false)}`),
+          feed: { file: path, fifo: fifos[0]!, from: cut[0]!.from, to: cut[0]!.to },
+        },
+        // … and one that fails at once, before it opens its pipe
+        {
+          start: rows0,
+          rows: 600000 - rows0,
+          sql: projectionSql(plans, 'SELECT * FROM no_such_table'),
+          feed: { file: path, fifo: fifos[1]!, from: cut[1]!.from, to: cut[1]!.to },
+        },
+      ];
+      await assert.rejects(readRanges(plans, plans, reads, 600000, new Map()), /no_such_table/);
+      // when readRanges has failed, every range has settled: nobody reads (or waits to read) the pipes, so
+      // opening one for writing without blocking finds no reader (ENXIO)
+      for (const f of fifos) {
+        assert.throws(() => closeSync(openSync(f, constants.O_WRONLY | constants.O_NONBLOCK)), {
+          code: 'ENXIO',
+        });
+      }
+    } finally {
+      rmSync(fifoDir, { recursive: true, force: true });
+    }
+    // and the range workers are free: a parallel read still completes
+    const again = await readFrame(join(dir, 'ranges.csv'));
+    assert.equal(again.numRows, 600000);
   });
 });
