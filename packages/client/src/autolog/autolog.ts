@@ -349,7 +349,7 @@ async function autologFit<M extends Model>(
         warn(`the plots of ${classNameOf(model)} could not be handed to the logging thread`, err);
       }
     }
-    trace(`plots described in ${(performance.now() - t0).toFixed(1)} ms`);
+    if (TIMING) trace(`plots described in ${(performance.now() - t0).toFixed(1)} ms`);
     const m = await finishMessage(s, id, model, frame, activeRun()?.info.run_id, plots);
     if (TIMING) trace(`result described in ${(performance.now() - t0).toFixed(1)} ms`);
     try {

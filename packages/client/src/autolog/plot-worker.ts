@@ -39,7 +39,8 @@ function drain(): Promise<void> {
       try {
         const cpu = TIMING ? threadCpuMs() : 0;
         const svg = await figureToSvg(m.spec);
-        trace(`plot ${m.id} drawn (${(threadCpuMs() - cpu).toFixed(1)} ms of CPU, ${svg.length} bytes)`);
+        if (TIMING)
+          trace(`plot ${m.id} drawn (${(threadCpuMs() - cpu).toFixed(1)} ms of CPU, ${svg.length} bytes)`);
         port!.postMessage({ id: m.id, svg } satisfies PlotAnswer);
       } catch (err) {
         port!.postMessage({ id: m.id, error: (err as Error)?.message ?? String(err) } satisfies PlotAnswer);

@@ -294,7 +294,7 @@ export class Recorder {
         .then(async ([text, id]) => {
           if (id === undefined) return false;
           await fit.client.logText(id, text, `plots/${file}`);
-          trace(`${file} uploaded ahead`);
+          if (TIMING) trace(`${file} uploaded ahead`);
           return true;
         })
         .catch(() => false); // uploaded at finish instead
@@ -409,7 +409,7 @@ export class Recorder {
       if (TIMING)
         trace(`${file} ${same ? 'drawn ahead' : 'drawn'} in ${(performance.now() - t).toFixed(1)} ms`);
       await c.logText(runId, svg, `plots/${file}`);
-      trace(`${file} uploaded`);
+      if (TIMING) trace(`${file} uploaded`);
     });
     work.push(timed('plots', Promise.all(plots)));
     await Promise.all(work);
