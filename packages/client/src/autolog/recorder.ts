@@ -31,7 +31,7 @@ import type {
   TrialMessage,
 } from './messages.js';
 import { bestIndexOf, planOf, type TuningPlanData } from './tuning-rows.js';
-import { TIMING, threadCpuMs, timed, trace } from './timing.js';
+import { TIMING, threadCpuMs, timed, timedSync, trace } from './timing.js';
 import { drawInPlace, type Draw } from './plot-thread.js';
 
 interface Child {
@@ -382,7 +382,9 @@ export class Recorder {
     const model = m.model;
     if (model) {
       const profile = await fit.profile.catch(() => undefined);
-      const mlmodel = completeModelFiles(model.mlmodel, model.files, runId, profile, model.profileColumns);
+      const mlmodel = timedSync('model files completed', () =>
+        completeModelFiles(model.mlmodel, model.files, runId, profile, model.profileColumns),
+      );
       work.push(
         timed(
           'model',
