@@ -125,9 +125,9 @@ export function autolog(options: AutologOptions = {}): () => void {
   state = s;
   const thread = loggingThread();
   thread.onWarn = (m) => warn(m);
-  // the logging thread starts now, so its start-up (and its Vega import) overlaps the caller's own work;
+  // the logging thread starts now, so its start-up (and its plot threads' Vega) overlaps the caller's own work;
   // on the caller's thread, Vega is imported on first use (figures.ts): start that now instead
-  if (options.worker ?? true) thread.warm();
+  if (options.worker ?? true) thread.warm(options.logPlots ?? true);
   else if (options.logPlots ?? true) preloadFigures();
   Estimator.prototype.fit = function patchedFit<M extends Model>(
     this: Estimator<M>,

@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { lowerThreadPriority } from '@cauce/ml';
-import type { FromRecorder, ToRecorder } from './messages.js';
+import type { FromRecorder, ToRecorder, WarmPlots } from './messages.js';
 import { PlotThread } from './plot-thread.js';
 import { Recorder } from './recorder.js';
 
@@ -13,14 +13,14 @@ lowerThreadPriority();
 const port = parentPort;
 if (!port) throw new Error('log-worker.ts runs as a worker thread (started by autolog)');
 const post = (m: FromRecorder): void => port.postMessage(m);
-// the plots are drawn on a thread of their own, started now so that its Vega import and warm-up overlap
-// the caller's first fit
+// the plots are drawn on threads of their own, started when autolog() says it will draw (so their Vega
+// import and warm-up overlap the caller's first fit), else with the first plot
 const plots = new PlotThread((message) => post({ type: 'warn', message }));
-plots.warm();
 const recorder = new Recorder(post, plots.draw);
-port.on('message', (m: ToRecorder) => {
+port.on('message', (m: ToRecorder | WarmPlots) => {
   try {
-    recorder.handle(m);
+    if (m.type === 'warm-plots') plots.warm();
+    else recorder.handle(m);
   } catch (err) {
     port.postMessage({ type: 'warn', message: `logging failed: ${(err as Error)?.message ?? String(err)}` });
   }

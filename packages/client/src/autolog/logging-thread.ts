@@ -14,7 +14,7 @@
 import { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '@cauce/ml';
 import type { MlflowClient } from '../client.js';
-import type { FromRecorder, ToRecorder } from './messages.js';
+import type { FromRecorder, ToRecorder, WarmPlots } from './messages.js';
 import { Recorder } from './recorder.js';
 
 type Done = { runId: string | undefined };
@@ -166,11 +166,16 @@ export class LoggingThread {
     return this.local;
   }
 
-  /** Starts the worker ahead of the first fit (autolog() calls this), so its start-up overlaps other work. */
-  warm(): void {
+  /**
+   * Starts the worker ahead of the first fit (autolog() calls this), so its start-up overlaps other work,
+   * and, when `plots`, its plot threads too (otherwise they start with the first plot).
+   */
+  warm(plots = true): void {
     if (!this.broken) {
       try {
-        this.ensureWorker();
+        const w = this.ensureWorker();
+        // the plot threads (Vega, ~40 MB each) start only for a recording that draws
+        if (plots) w.postMessage({ type: 'warm-plots' } satisfies WarmPlots);
       } catch (err) {
         this.fallBack(err);
       }

@@ -98,6 +98,11 @@ export interface KillMessage {
   id: number;
 }
 
+/** To the logging thread itself, not its recorder: start the plot threads now (autolog() with plots). */
+export interface WarmPlots {
+  type: 'warm-plots';
+}
+
 export type ToRecorder =
   BeginMessage | TrialMessage | FinishMessage | MetricsMessage | DrawMessage | KillMessage;
 
