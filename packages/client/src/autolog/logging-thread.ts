@@ -174,7 +174,7 @@ export class LoggingThread {
     if (!this.broken) {
       try {
         const w = this.ensureWorker();
-        // the plot threads (Vega, ~40 MB each) start only for a recording that draws
+        // the plot threads (a Vega each, ~75 MB of memory) start only for a recording that draws
         if (plots) w.postMessage({ type: 'warm-plots' } satisfies WarmPlots);
       } catch (err) {
         this.fallBack(err);

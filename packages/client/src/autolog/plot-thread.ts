@@ -34,7 +34,7 @@ export class PlotThread {
   private nextId = 1;
 
   /**
-   * `lanes`: plot threads at most (each holds its own Vega, ~40 MB); the next one starts once the previous
+   * `lanes`: plot threads at most (each holds its own Vega, ~75 MB of memory); the next one starts once the previous
    * one has warmed up, so their start-up never takes both cores. `module`: the worker module beside this
    * file (tests name a missing one to see the fallback).
    */

@@ -1,4 +1,4 @@
-// autolog() starts its plot threads (a Vega each, ~40 MB) only when it will draw: with logPlots false the
+// autolog() starts its plot threads (a Vega each, ~75 MB of memory) only when it will draw: with logPlots false the
 // process gets the logging thread and nothing more. Counted as OS threads of a fresh process.
 // (Before, the logging thread started a plot thread whatever the options.)
 // (Before this, the logging thread started a plot thread whatever the options.)
