@@ -207,6 +207,7 @@ function procCpu(pid: number): number {
 async function timeCv(train: Frame, serverPid?: number): Promise<CvTiming> {
   const cv = makeCv(train);
   let [started, finished, cpuStarted, cpuFinished, serverAtFinish] = [0, 0, 0, 0, NaN];
+  const progress: number[] = [];
   const off = mlEvents.onAny((e) => {
     if (e.uid !== cv.uid) return;
     if (e.type === 'fitStarted') [started, cpuStarted] = [now(), threadCpu(process.pid, process.pid)];
@@ -214,9 +215,8 @@ async function timeCv(train: Frame, serverPid?: number): Promise<CvTiming> {
       [finished, cpuFinished] = [now(), threadCpu(process.pid, process.pid)];
       if (PHASES && serverPid !== undefined) serverAtFinish = procCpu(serverPid);
     }
-    if (e.type === 'fitProgress') progress.push(now());
+    if (e.type === 'fitProgress' && PHASES) progress.push(now());
   });
-  const progress: number[] = [];
   const server0 = serverPid === undefined ? NaN : procCpu(serverPid);
   const [t, c0, m0] = [now(), cpu(), threadCpu(process.pid, process.pid)];
   let model: CrossValidatorModel;

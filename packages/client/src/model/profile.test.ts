@@ -5,19 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Frame, int32Column, sparseVectorColumn, vectorColumn } from '@cauce/frame';
 import { profileFrame, type VectorProfile } from '@cauce/client';
+import { rng } from '../../test/support/rng.js';
 import { VECTOR_CELLS, profileBuffers, profileInput, profileOfInput } from './profile.js';
-
-/** mulberry32: a seeded generator for the test data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('a sparse vector column profiles like the same values stored densely', () => {
   const r = rng(3);

@@ -304,7 +304,8 @@ export function profileInput(
       // per-element statistics from at most VECTOR_CELLS values: a wide vector's sample is the largest
       // copy the fit's thread makes for autolog (issue 8). A view's rows are gathered into arrays of their
       // own, so only the frame's storage itself is copied again.
-      const size = sample.column(name).type === 'vector' ? (sample.column(name) as { size: number }).size : 1;
+      const whole = sample.column(name);
+      const size = whole.type === 'vector' ? whole.size : 1;
       const cap = Math.max(1, Math.floor(VECTOR_CELLS / Math.max(1, size)));
       const rowsOf = sample.numRows > cap ? sample.take(evenlySpaced(sample.numRows, cap)) : sample;
       const col = rowsOf.column(name);
