@@ -58,6 +58,45 @@ forEachDialect('artifacts', (h) => {
     assert.deepEqual(listed.files, []);
   });
 
+  test('small and streamed uploads: empty files, large files, a file or directory in the way', async () => {
+    const { run } = (await h().post('runs/create', { experiment_id: '0' })) as {
+      run: { info: { artifact_uri: string } };
+    };
+    const base = `${PROXY}/${run.info.artifact_uri.replace('mlflow-artifacts:/', '')}`;
+    // above the size written at once (256 KiB): streamed in chunks, byte for byte
+    const big = Buffer.alloc(700_000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 31 + 7) & 0xff;
+    for (const [path, body] of [
+      ['up/big.bin', big],
+      ['up/small.txt', Buffer.from('small')],
+      ['up/empty.txt', Buffer.alloc(0)],
+    ] as const) {
+      assert.equal((await fetch(`${h().url}${base}/${path}`, { method: 'PUT', body })).status, 200, path);
+      const back = Buffer.from(await (await fetch(`${h().url}${base}/${path}`)).arrayBuffer());
+      assert.ok(back.equals(body), `${path} reads back as written`);
+    }
+    // a file where a directory must go, a directory where the file must go: refused, for both sizes
+    for (const body of [Buffer.from('x'), big]) {
+      for (const path of ['up/small.txt/inside.txt', 'up']) {
+        const r = await fetch(`${h().url}${base}/${path}`, { method: 'PUT', body });
+        const answer = (await r.json()) as { error_code: string; message: string };
+        assert.equal(r.status, 400, `${path}: ${answer.message}`);
+        assert.equal(answer.error_code, 'INVALID_PARAMETER_VALUE');
+        assert.match(answer.message, /in the way/);
+      }
+    }
+    // no temporary file is left behind by the refused uploads
+    const listed = (await (
+      await fetch(`${h().url}${PROXY}?path=${base.slice(PROXY.length + 1)}/up`)
+    ).json()) as {
+      files: Array<{ path: string }>;
+    };
+    assert.deepEqual(
+      listed.files.map((f) => f.path),
+      ['big.bin', 'empty.txt', 'small.txt'],
+    );
+  });
+
   test('path traversal is rejected on every artifact route', async () => {
     const bad = [
       '..%2f..%2fetc%2fpasswd',

@@ -66,6 +66,23 @@ forEachDialect('runs API', (h) => {
       'INVALID_PARAMETER_VALUE',
     );
     assert.match(msg, /active/);
+    // update-run too (SQLite's synchronous path and PostgreSQL's say the same), and an unknown run is a 404
+    assert.match(
+      expectError(
+        await h().call('POST', '/api/2.0/mlflow/runs/update', {
+          run_id: run.info.run_id,
+          status: 'FINISHED',
+        }),
+        400,
+        'INVALID_PARAMETER_VALUE',
+      ),
+      /must be in the 'active' state/,
+    );
+    expectError(
+      await h().call('POST', '/api/2.0/mlflow/runs/update', { run_id: 'f'.repeat(32), status: 'FINISHED' }),
+      404,
+      'RESOURCE_DOES_NOT_EXIST',
+    );
     await h().post('runs/restore', { run_id: run.info.run_id });
     assert.equal((await getRun(h(), run.info.run_id)).info.lifecycle_stage, 'active');
     // run name from the mlflow.runName tag; generated when absent

@@ -19,7 +19,7 @@ import type { RunsTable } from './schema.js';
 import { hydrateRuns, toRunInfo } from './run-hydrate.js';
 import { newRun, RUN_NAME_TAG } from './new-run.js';
 import { changedParamsError, uniqueParams } from './param-rules.js';
-import { sqliteCreateRun, sqliteGetRun, sqliteLogBatch } from './hot-statements.js'; // S2-B
+import { sqliteCreateRun, sqliteGetRun, sqliteLogBatch, sqliteUpdateRun } from './hot-statements.js'; // S2-B
 
 export { RUN_NAME_TAG } from './new-run.js';
 
@@ -67,6 +67,7 @@ export async function updateRun(
   runId: string,
   patch: { status?: RunStatus; endTime?: number; runName?: string },
 ): Promise<RunInfo> {
+  if (ctx.sqlite) return sqliteUpdateRun(ctx, runId, patch); // SQLite: synchronous hot path (hot-statements.ts)
   return withTx(ctx, async (db) => {
     await requireActiveRun(db, runId);
     const set: Partial<RunsTable> = {};
