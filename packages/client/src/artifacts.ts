@@ -139,6 +139,26 @@ export async function uploadBytes(
   await res.body?.cancel().catch(() => undefined);
 }
 
+/**
+ * Deletes an artifact file or directory (MLflow's ArtifactRepository.delete_artifacts): DELETE through the
+ * proxy, or removed from a local artifact root. A path that does not exist is not an error.
+ */
+export async function deleteArtifacts(
+  t: Transport,
+  artifactUri: string,
+  artifactPath: string,
+): Promise<void> {
+  const loc = locate(artifactUri);
+  if (loc.kind === 'local') {
+    const { rm } = await import('node:fs/promises');
+    await rm(join(loc.dir, ...artifactPath.split('/')), { recursive: true, force: true });
+    return;
+  }
+  const res = await t.fetch(proxyUrl(t, joinArtifactPath(loc.path, artifactPath)), { method: 'DELETE' });
+  if (!res.ok && res.status !== 404) await failure(res, `deleting ${artifactPath}`);
+  await res.body?.cancel().catch(() => undefined);
+}
+
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const ent of await readdir(dir, { withFileTypes: true })) {

@@ -5,6 +5,7 @@
  */
 import type { FileInfo, ModelStage, ModelVersion, RegisteredModel, Run } from '@cauce/protocol';
 import {
+  deleteArtifacts,
   downloadArtifacts,
   joinArtifactPath,
   listArtifacts,
@@ -95,6 +96,21 @@ export class MlflowClient extends TrackingClient {
   /** Writes a JSON value as the artifact file `artifactFile` (MLflow's log_dict, JSON only). */
   async logDict(runId: string, value: unknown, artifactFile: string): Promise<void> {
     await this.logText(runId, JSON.stringify(value, null, 2), artifactFile);
+  }
+  /**
+   * Deletes the run's artifact file or directory `artifactPath` (MLflow's delete_artifacts: needs a server
+   * that proxies artifacts, or a local artifact root); a missing path is not an error.
+   */
+  async deleteArtifacts(runId: string, artifactPath: string): Promise<void> {
+    const path = joinArtifactPath(artifactPath);
+    if (path === '') {
+      throw new ClientError(
+        'INVALID_ARGUMENT',
+        'deleteArtifacts needs a path inside the run: refusing to delete all of its artifacts',
+        "give the file or directory, e.g. 'model' or 'plots/residuals.svg'",
+      );
+    }
+    await deleteArtifacts(this.transport, await this.artifactUriOf(runId), path);
   }
   async listArtifacts(runId: string, path = ''): Promise<FileInfo[]> {
     return listArtifacts(this.transport, await this.artifactUriOf(runId), path);

@@ -24,11 +24,12 @@ import {
   flushAutolog,
   loadModel,
   readMLmodel,
+  saveModel,
   setExperiment,
   setTrackingUri,
   withRun,
 } from '@cauce/client';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rng } from './support/rng.js';
@@ -300,6 +301,78 @@ describe('autolog', () => {
     assert.ok(
       (await client.listArtifacts(runs[0]!.info.run_id, 'model')).some((f) => f.path === 'model/MLmodel'),
     );
+    disableAutolog();
+  });
+
+  test("the model directory is saveModel's, its frame-only files uploaded during the fit; a fold column is no input", async () => {
+    const exp = await setExperiment('autolog-model-ahead');
+    autolog({ silent: true, logPlots: false });
+    const base = regressionFrame(240);
+    const frame = base.withColumn(
+      'fold',
+      Int32Array.from({ length: base.numRows }, (_, i) => i % 3),
+    );
+    const lr = new LinearRegression({ solver: 'normal', featuresCol: 'features' });
+    const pipe = new Pipeline({
+      stages: [new VectorAssembler({ inputCols: ['x1', 'x2'], outputCol: 'features' }), lr],
+    });
+    const model = await new CrossValidator({
+      estimator: pipe,
+      estimatorParamMaps: new ParamGridBuilder().addGrid(lr.regParam, [0, 1]).build(),
+      evaluator: new RegressionEvaluator({ metricName: 'rmse' }),
+      foldCol: 'fold',
+    }).fit(frame);
+    const [run] = (await client.searchAllRuns([exp.experiment_id])).filter(
+      (r) => !r.data.tags.some((t) => t.key === 'mlflow.parentRunId'),
+    );
+    const dir = await mkdtemp(join(tmpdir(), 'cauce-autolog-ahead-'));
+    try {
+      const logged = await client.downloadArtifacts(run!.info.run_id, 'model', join(dir, 'logged'));
+      const saved = join(dir, 'saved');
+      // autolog logs the best model, and knows the fold column is none of its inputs
+      await saveModel(model.bestModel, saved, {
+        trainingFrame: frame,
+        inputExampleRows: 5,
+        nonInputColumns: ['fold'],
+      });
+      const files = async (d: string) => (await readdir(d, { recursive: true })).map(String).sort();
+      assert.deepEqual(await files(logged), await files(saved));
+      // the files uploaded while the fit ran are byte for byte those the fitted model's directory has
+      for (const f of ['input_example.json', 'serving_input_example.json'])
+        assert.equal(await readFile(join(logged, f), 'utf8'), await readFile(join(saved, f), 'utf8'), f);
+      const profileOf = async (d: string) => {
+        const p = JSON.parse(await readFile(join(d, 'profile.json'), 'utf8')) as { createdAt?: string };
+        assert.ok(p.createdAt, 'the profile says when it was made');
+        delete p.createdAt;
+        return p;
+      };
+      assert.deepEqual(await profileOf(logged), await profileOf(saved));
+      const mlmodel = await readMLmodel(logged);
+      assert.deepEqual(
+        JSON.parse(mlmodel.signature!.inputs).map((c: { name: string }) => c.name),
+        ['x1', 'x2'],
+        'neither the label nor the fold column is a model input',
+      );
+      assert.deepEqual(mlmodel.signature, (await readMLmodel(saved)).signature);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    disableAutolog();
+  });
+
+  test('a failing fit logging models leaves no model files in its FAILED run', async () => {
+    const exp = await setExperiment('autolog-fail-model');
+    autolog({ silent: true, logPlots: false });
+    const frame = Frame.fromColumns({ x: [1, 2, Number.NaN], label: [1, 2, 3] });
+    const pipe = new Pipeline({
+      stages: [new VectorAssembler({ inputCols: ['x'], outputCol: 'features' }), new LinearRegression()],
+    });
+    await assert.rejects(pipe.fit(frame));
+    await flushAutolog();
+    const [run, ...more] = await client.searchAllRuns([exp.experiment_id]);
+    assert.equal(more.length, 0);
+    assert.equal(run!.info.status, 'FAILED');
+    assert.deepEqual(await client.listArtifacts(run!.info.run_id), [], 'no model/ left from the fit');
     disableAutolog();
   });
 

@@ -204,6 +204,25 @@ describe('MlflowClient: tracking', () => {
       (e) => e instanceof MlflowError && e.httpStatus === 404,
       'missing artifact',
     );
+    // deleteArtifacts: a file, a directory, a missing path (no error); never the whole run
+    await client.deleteArtifacts(id, 'notes/hello.txt');
+    await client.deleteArtifacts(id, 'data');
+    await client.deleteArtifacts(id, 'data/never-there.txt');
+    assert.deepEqual(
+      (await client.listArtifacts(id)).map((f) => f.path),
+      ['big.bin', 'notes'],
+    );
+    assert.deepEqual(
+      (await client.listArtifacts(id, 'notes')).map((f) => f.path),
+      ['notes/d.json'],
+    );
+    for (const everything of ['', '/', '.'])
+      await rejectsWith(
+        client.deleteArtifacts(id, everything),
+        (e) => e instanceof ClientError && e.code === 'INVALID_ARGUMENT',
+        `deleting '${everything}'`,
+      );
+    assert.equal((await client.listArtifacts(id)).length, 2, 'nothing deleted by the refused calls');
   });
 
   test('error paths: unknown run, bad metric, bad key characters, unreachable server', async () => {

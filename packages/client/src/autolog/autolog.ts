@@ -24,7 +24,7 @@ import { Estimator, classNameOf, fnv1a, mlEvents, type Model, type ParamMap } fr
 import type { Dataset } from '@cauce/protocol';
 import type { MlflowClient } from '../client.js';
 import { exampleSplit, inferSchema } from '../model/signature.js';
-import { modelFiles } from '../model/mlmodel.js';
+import { exampleFiles, expectedInputs, modelFiles, nonInputColumns } from '../model/mlmodel.js';
 import { profileBuffers, profileInput } from '../model/profile.js';
 import { preloadFigures, type VegaLiteSpec } from '../figures.js';
 import { _activeExperimentId, _addRunEndHook, activeRun, getClient } from '../fluent.js';
@@ -88,6 +88,8 @@ interface State {
 }
 
 let state: State | undefined;
+/** Where in its run autolog logs a fitted model (as MLflow's autolog does). */
+const MODEL_PATH = 'model';
 /** Set inside an autologged top-level fit: a token per fit, so that concurrent fits stay apart. */
 const insideFit = new AsyncLocalStorage<object>();
 
@@ -190,8 +192,23 @@ function beginMessage(s: State, c: MlflowClient, id: number, est: Estimator, fra
   };
   if (active) m.active = active;
   // the profile's sample is cut here (cheap) and profiled on the logging thread while the fit runs
-  if (s.options.logModels ?? true) m.profile = timedSync('profile sample cut in', () => profileInput(frame));
+  if (s.options.logModels ?? true) {
+    m.profile = timedSync('profile sample cut in', () => profileInput(frame));
+    // a run autolog creates holds nothing else under model/: what depends only on the frame goes up now
+    if (!active) m.modelAhead = timedSync('model files ahead', () => modelAhead(est, frame, s.options));
+  }
   return m;
+}
+
+/** The input examples and profile columns of the model `est.fit(frame)` will log (modelFiles makes the same). */
+function modelAhead(est: Estimator, frame: Frame, o: AutologOptions): BeginMessage['modelAhead'] {
+  const inputs = expectedInputs(est, frame);
+  const rows = o.inputExampleRows ?? 5;
+  return {
+    artifactPath: MODEL_PATH,
+    files: rows > 0 ? exampleFiles(frame.head(rows).select(...inputs)) : [],
+    profileColumns: inputs,
+  };
 }
 
 /**
@@ -220,6 +237,7 @@ async function fittedModelPlots(
 async function finishMessage(
   s: State,
   id: number,
+  est: Estimator,
   model: Model,
   frame: Frame,
   runId: string | undefined,
@@ -246,13 +264,14 @@ async function finishMessage(
     if (o.logModels ?? true) {
       const files = await modelFiles(best, {
         trainingFrame: frame,
+        nonInputColumns: nonInputColumns(est),
         inputExampleRows: o.inputExampleRows ?? 5,
-        artifactPath: 'model',
+        artifactPath: MODEL_PATH,
         runId,
         deferProfile: true,
       });
       m.model = {
-        artifactPath: 'model',
+        artifactPath: MODEL_PATH,
         mlmodel: files.mlmodel,
         files: files.files,
         profileColumns: files.profileColumns,
@@ -350,7 +369,7 @@ async function autologFit<M extends Model>(
       }
     }
     if (TIMING) trace(`plots described in ${(performance.now() - t0).toFixed(1)} ms`);
-    const m = await finishMessage(s, id, model, frame, activeRun()?.info.run_id, plots);
+    const m = await finishMessage(s, id, effective, model, frame, activeRun()?.info.run_id, plots);
     if (TIMING) trace(`result described in ${(performance.now() - t0).toFixed(1)} ms`);
     try {
       const t1 = performance.now();

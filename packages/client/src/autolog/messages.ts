@@ -42,6 +42,12 @@ export interface BeginMessage {
   profile?: ProfileInput;
   /** Plots are wanted (the tuning plots are drawn ahead, as soon as the last trial is in). */
   plots: boolean;
+  /**
+   * The model directory's files that depend only on the training frame — the input examples now, the
+   * profile of `profileColumns` once computed — uploaded while the fit runs into a run autolog creates;
+   * `finish` sends only what differs (issue 8: fewer requests while the caller waits).
+   */
+  modelAhead?: { artifactPath: string; files: Array<[string, string]>; profileColumns: string[] };
 }
 
 /** One (split, map) trial is scored (ml's fitProgress of the validator). */

@@ -23,6 +23,8 @@ export function completeModelFiles(
   runId: string,
   profile: DataProfile | undefined,
   profileColumns: readonly string[] | undefined,
+  /** profile.json's text when it was already made from `profile` and `profileColumns` (autolog's uploaded ahead). */
+  profileJson?: string,
 ): MLmodel {
   // run_id sits after model_uuid, where modelFiles writes it when the run is known up front
   let done: MLmodel;
@@ -35,7 +37,8 @@ export function completeModelFiles(
     }
     done = ordered as unknown as MLmodel;
   }
-  if (profile) {
+  if (profile && profileJson !== undefined) files.set('profile.json', profileJson);
+  else if (profile) {
     const cut = profileColumns ? selectProfileColumns(profile, profileColumns) : profile;
     files.set('profile.json', JSON.stringify(cut));
   } else delete done.cauce_profile;

@@ -18,7 +18,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Frame } from '@cauce/frame';
-import { CAUCE_VERSION, FORMAT_NAME, classNameOf, encodeStage, type Model } from '@cauce/ml';
+import {
+  CAUCE_VERSION,
+  FORMAT_NAME,
+  classNameOf,
+  encodeStage,
+  type Model,
+  type PipelineStage,
+} from '@cauce/ml';
 import { parse } from 'yaml';
 import { ClientError } from '../http/errors.js';
 import { mlmodelYaml } from './mlmodel-file.js';
@@ -61,6 +68,12 @@ export interface SaveModelOptions {
   inputExample?: Frame;
   /** The training frame: profiled for drift, and the source of the signature when no example is given. */
   trainingFrame?: Frame;
+  /**
+   * Columns of the training frame that are no model inputs besides the label and weight columns the model
+   * names itself — the fold column of the validator that chose it (autolog passes nonInputColumns of the
+   * fitted estimator).
+   */
+  nonInputColumns?: readonly string[];
   /** Explicit signature (otherwise inferred). */
   signature?: ModelSignature;
   /** Without `inputExample`: take this many rows of the training frame's input columns as the example. */
@@ -69,8 +82,11 @@ export interface SaveModelOptions {
   runId?: string;
 }
 
-/** Params whose values name columns a model reads besides its features (never model inputs). */
-const NON_INPUT_PARAMS = ['labelCol', 'weightCol'];
+/**
+ * Params whose values name columns a fit reads besides the model's features (never model inputs): the
+ * label, the sample weights, and a validator's fold column (CrossValidator's foldCol).
+ */
+const NON_INPUT_PARAMS = ['labelCol', 'weightCol', 'foldCol'];
 /** Params naming the columns a model adds that are its answer (the signature's outputs). */
 const OUTPUT_PARAMS = ['predictionCol', 'probabilityCol', 'rawPredictionCol'];
 
@@ -82,26 +98,76 @@ function stagesOf(model: Model): Model[] {
   return [model];
 }
 
-function paramValues(model: Model, names: readonly string[]): Set<string> {
+/** The string values of the params `names` on `owners` (those that have them). */
+function paramValuesOf(owners: Iterable<PipelineStage | undefined>, names: readonly string[]): Set<string> {
   const out = new Set<string>();
-  for (const s of stagesOf(model)) {
-    for (const owner of [s, s.parent]) {
-      if (!owner) continue;
-      for (const n of names) {
-        if (!owner.hasParam(n)) continue;
-        const v = owner.get(owner.getParam(n));
-        if (typeof v === 'string' && v !== '') out.add(v);
-      }
+  for (const owner of owners) {
+    if (!owner) continue;
+    for (const n of names) {
+      if (!owner.hasParam(n)) continue;
+      const v = owner.get(owner.getParam(n));
+      if (typeof v === 'string' && v !== '') out.add(v);
     }
   }
   return out;
 }
 
+function paramValues(model: Model, names: readonly string[]): Set<string> {
+  return paramValuesOf(
+    stagesOf(model).flatMap((s) => [s, s.parent]),
+    names,
+  );
+}
+
+/** An estimator and every stage inside it: a Pipeline's stages, a validator's estimator (recursively). */
+function estimatorStages(stage: PipelineStage): PipelineStage[] {
+  const out = [stage];
+  const inner = (stage as { getStages?: () => unknown }).getStages?.();
+  if (Array.isArray(inner)) for (const s of inner as PipelineStage[]) out.push(...estimatorStages(s));
+  const est = (stage as { getEstimator?: () => PipelineStage | undefined }).getEstimator?.();
+  if (est) out.push(...estimatorStages(est));
+  return out;
+}
+
+/** The columns a fit of `estimator` reads that its model never does: label, weight and fold columns. */
+export function nonInputColumns(estimator: PipelineStage): string[] {
+  return [...paramValuesOf(estimatorStages(estimator), NON_INPUT_PARAMS)];
+}
+
+/**
+ * The signature inputs the model of `estimator.fit(frame)` will get when no input example is given (as
+ * inferSignature names them: the frame's columns but label, weight and fold columns), known before the
+ * fit: autolog uploads the input example and the profile while the fit runs (issue 8).
+ */
+export function expectedInputs(estimator: PipelineStage, frame: Frame): string[] {
+  const skip = new Set(nonInputColumns(estimator));
+  return inferSchema(
+    frame,
+    frame.columnNames.filter((c) => !skip.has(c)),
+  ).map((c) => c.name);
+}
+
+/** input_example.json (pandas split orient) and serving_input_example.json (a scoring request) of `example`. */
+export function exampleFiles(example: Frame): Array<[string, string]> {
+  const split = exampleSplit(example);
+  return [
+    ['input_example.json', JSON.stringify(split)],
+    ['serving_input_example.json', JSON.stringify({ dataframe_split: split }, null, 2)],
+  ];
+}
+
 /** Inputs: the example's columns, else the training frame's minus label/weight; outputs: what transform adds. */
-export async function inferSignature(model: Model, example: Frame | undefined, training: Frame | undefined) {
+export async function inferSignature(
+  model: Model,
+  example: Frame | undefined,
+  training: Frame | undefined,
+  /** Training columns that are no inputs besides the model's own label and weight columns (a fold column). */
+  nonInputs: readonly string[] = [],
+) {
   const source = example ?? training;
   if (!source) return undefined;
   const skip = example ? new Set<string>() : paramValues(model, NON_INPUT_PARAMS);
+  for (const c of example ? [] : nonInputs) skip.add(c);
   const inputs = inferSchema(
     source,
     source.columnNames.filter((c) => !skip.has(c)),
@@ -158,7 +224,9 @@ export async function modelFiles(
     utc_time_created: new Date().toISOString().replace('T', ' ').replace('Z', ''),
     cauce_version: CAUCE_VERSION,
   };
-  const sig = options.signature ?? (await inferSignature(model, options.inputExample, options.trainingFrame));
+  const sig =
+    options.signature ??
+    (await inferSignature(model, options.inputExample, options.trainingFrame, options.nonInputColumns));
   if (sig) {
     mlmodel.signature = {
       inputs: JSON.stringify(sig.inputs),
@@ -172,9 +240,7 @@ export async function modelFiles(
       ? options.trainingFrame.head(options.inputExampleRows).select(...sig.inputs.map((c) => c.name))
       : undefined);
   if (example) {
-    const split = exampleSplit(example);
-    files.set('input_example.json', JSON.stringify(split));
-    files.set('serving_input_example.json', JSON.stringify({ dataframe_split: split }, null, 2));
+    for (const [file, text] of exampleFiles(example)) files.set(file, text);
     mlmodel.saved_input_example_info = {
       artifact_path: 'input_example.json',
       type: 'dataframe',
