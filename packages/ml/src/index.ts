@@ -43,6 +43,7 @@ export type {
   FitFinishedEvent,
   FitFailedEvent,
   EvaluatedEvent,
+  ValidationScoredEvent,
 } from './pipeline/events.js';
 
 // save / load
@@ -126,6 +127,7 @@ export {
 export type { TuningEvaluator } from './tuning/evaluator-ref.js';
 export { kFold, trainValidationSplit } from './tuning/folds.js';
 export type { Fold } from './tuning/folds.js';
+export { VALIDATION_SAMPLE_ROWS } from './tuning/validation-sample.js';
 
 // feature stages
 export { StringIndexer, StringIndexerModel } from './feature/string-indexer.js';

@@ -28,6 +28,7 @@ import {
   registerEvaluator,
   sharedParams,
   type MLEvent,
+  VALIDATION_SAMPLE_ROWS,
 } from '@cauce/ml';
 import { assertSameFrame, conformanceSuite } from './support/conformance.js';
 
@@ -303,6 +304,74 @@ describe('CrossValidator', () => {
     const fallback = await nestedFits(make(2, new RmseEval()));
     assert.equal(fallback.n, 10);
     assertSameFrame(await onWorkers.model.transform(frame), await serial.model.transform(frame));
+  });
+
+  test('validationScored: every sampled row once per map, out of fold, the same on worker threads', async () => {
+    const lr = new LinearRegression({ standardization: false });
+    const grid = new ParamGridBuilder().addGrid(lr.regParam, [0, 0.5, 5]).build();
+    const make = (parallelism: number) =>
+      new CrossValidator({
+        estimator: new Pipeline({ stages: [lr] }),
+        estimatorParamMaps: grid,
+        evaluator: new RegressionEvaluator(),
+        parallelism,
+        seed: 9,
+      });
+    type Scored = { rows: number[]; prediction: Float64Array; label: Float64Array; columns: string[] };
+    const scoredBy = async (cv: CrossValidator) => {
+      const got = new Map<string, Scored>();
+      const off = mlEvents.on('validationScored', (e) => {
+        if (e.uid !== cv.uid) return;
+        const f = e.predictions as Frame;
+        const key = `${e.split}/${e.paramIndex}`;
+        assert.ok(!got.has(key), `${key} reported once`);
+        got.set(key, {
+          rows: [...e.rows],
+          prediction: f.float64('prediction'),
+          label: f.float64('label'),
+          columns: f.columnNames,
+        });
+      });
+      try {
+        await cv.fit(frame);
+      } finally {
+        off();
+      }
+      return got;
+    };
+    const serial = await scoredBy(make(1));
+    const onWorkers = await scoredBy(make(2));
+    assert.equal(serial.size, 9, 'one report per (fold, map)');
+    assert.deepEqual([...onWorkers.keys()].sort(), [...serial.keys()].sort());
+    // over the folds, each of the evenly spaced sampled rows is scored once per map
+    const n = frame.numRows;
+    const m = Math.min(n, VALIDATION_SAMPLE_ROWS);
+    const sampled = Array.from({ length: m }, (_, i) => Math.floor((i * n) / m));
+    const byRow = (a: number, b: number) => a - b;
+    for (let i = 0; i < grid.length; i++) {
+      const rows = [0, 1, 2].flatMap((f) => serial.get(`${f}/${i}`)!.rows).sort(byRow);
+      assert.deepEqual(rows, sampled, `map ${i}: the sample, out of fold`);
+    }
+    const label = frame.float64('label');
+    for (const [key, s] of serial) {
+      const w = onWorkers.get(key)!;
+      assert.deepEqual(s.columns, ['label', 'prediction'], 'the label and the model answer only');
+      assert.deepEqual(w.rows, s.rows, key);
+      assert.deepEqual(w.columns, s.columns, key);
+      assert.deepEqual(
+        [...s.label],
+        s.rows.map((r) => label[r]!),
+      );
+      for (let j = 0; j < s.rows.length; j++)
+        close(w.prediction[j]!, s.prediction[j]!, 1e-12, `${key} row ${s.rows[j]}`);
+    }
+    // the predictions are the fold model's: fold 1, map 2 refitted by hand
+    const fold = kFold(n, 3, 9)[1]!;
+    const byHand = await new Pipeline({ stages: [lr] }).fit(frame.take(fold.train), grid[2]);
+    const rows = serial.get('1/2')!.rows;
+    const expected = (await byHand.transform(frame.take(Int32Array.from(rows)))).float64('prediction');
+    for (let j = 0; j < rows.length; j++)
+      close(serial.get('1/2')!.prediction[j]!, expected[j]!, 1e-9, `fold 1 map 2 row ${rows[j]}`);
   });
 
   test('tunes a Pipeline: maps may target any stage inside it', async () => {

@@ -57,7 +57,35 @@ export interface EvaluatedEvent {
   isLargerBetter: boolean;
 }
 
-export type MLEvent = FitStartedEvent | FitProgressEvent | FitFinishedEvent | FitFailedEvent | EvaluatedEvent;
+/**
+ * A tuning trial scored its validation rows (CrossValidator, TrainValidationSplit): the predictions of the
+ * validation rows that are among VALIDATION_SAMPLE_ROWS evenly spaced rows of the validator's frame — over
+ * a CrossValidator's folds, each sampled row once, out of fold. Built only while someone listens: autolog
+ * draws the tuned model's evaluation plots from the best map's, while the best map is refitted.
+ */
+export interface ValidationScoredEvent {
+  type: 'validationScored';
+  /** uid of the validator. */
+  uid: string;
+  /** The split (fold) and param map of the trial. */
+  split: number;
+  paramIndex: number;
+  /** Row numbers in the validator's frame of the sampled validation rows, ascending. */
+  rows: Int32Array;
+  /**
+   * Those rows as the trial's model transformed them: the label and the model's answer columns
+   * (predictionCol, probabilityCol, rawPredictionCol of the estimator's stages and the evaluator), when present.
+   */
+  predictions: unknown;
+}
+
+export type MLEvent =
+  | FitStartedEvent
+  | FitProgressEvent
+  | FitFinishedEvent
+  | FitFailedEvent
+  | EvaluatedEvent
+  | ValidationScoredEvent;
 export type MLEventType = MLEvent['type'];
 type EventOf<K extends MLEventType> = Extract<MLEvent, { type: K }>;
 

@@ -7,7 +7,8 @@
 import { parentPort } from 'node:worker_threads';
 import { decodeStage, Estimator, MLError, ParamMap, type Params, type PipelineStage } from '../index.js';
 import { decodeEvaluator, type SavedEvaluator, type TuningEvaluator } from './evaluator-ref.js';
-import { unpackFrame, type WireColumn } from './frame-transfer.js';
+import { packFrame, unpackFrame, type WireColumn } from './frame-transfer.js';
+import { scoredColumns, scoredSample } from './validation-sample.js';
 import { collectStages, foldFrames } from './validator-params.js';
 import type { Frame } from '@cauce/frame';
 
@@ -18,6 +19,8 @@ interface Init {
   maps: Array<Array<{ stage: string; param: string; value: unknown }>>;
   frame: WireColumn[];
   splits: Array<{ train: Int32Array; validation: Int32Array }>;
+  /** Per split, the positions of the validation rows whose predictions go back with the metric. */
+  samples?: Int32Array[];
 }
 interface Trial {
   type: 'trial';
@@ -30,6 +33,8 @@ let evaluator: TuningEvaluator | undefined;
 let maps: ParamMap[] = [];
 let frame: Frame | undefined;
 let splits: Init['splits'] = [];
+let samples: Init['samples'];
+let scoredOwners: object[] = [];
 const views = new Map<number, { train: Frame; validation: Frame }>();
 
 function errorMessage(err: unknown): { code: string | undefined; message: string } {
@@ -54,16 +59,22 @@ async function init(m: Init): Promise<void> {
   });
   frame = unpackFrame(m.frame);
   splits = m.splits;
+  samples = m.samples;
+  scoredOwners = [...collectStages(est), evaluator];
 }
 
-async function trial(t: Trial): Promise<number> {
+async function trial(t: Trial): Promise<{ metric: number; sample?: WireColumn[] }> {
   let v = views.get(t.split);
   if (!v) {
     v = foldFrames(frame!, splits[t.split]!, maps.length);
     views.set(t.split, v);
   }
   const model = await est!.fit(v.train, maps[t.map]);
-  return evaluator!.evaluate(await model.transform(v.validation));
+  const pred = await model.transform(v.validation);
+  const metric = await evaluator!.evaluate(pred);
+  const positions = samples?.[t.split];
+  if (!positions) return { metric };
+  return { metric, sample: packFrame(scoredSample(pred, positions, scoredColumns(scoredOwners, pred))) };
 }
 
 parentPort!.on('message', (m: Init | Trial) => {
@@ -74,7 +85,7 @@ parentPort!.on('message', (m: Init | Trial) => {
     );
   } else {
     trial(m).then(
-      (metric) => parentPort!.postMessage({ type: 'result', split: m.split, map: m.map, metric }),
+      (r) => parentPort!.postMessage({ type: 'result', split: m.split, map: m.map, ...r }),
       (err: unknown) =>
         parentPort!.postMessage({ type: 'error', split: m.split, map: m.map, ...errorMessage(err) }),
     );

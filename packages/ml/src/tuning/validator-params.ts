@@ -23,6 +23,8 @@ import './builtin-evaluators.js';
 import './linear-regression-multi.js';
 import { fitMultiple, hasFitMultiple } from './fit-multiple.js';
 import { runTrialsOnWorkers } from './worker-trials.js';
+import { scoredColumns, scoredSample, validationSamples } from './validation-sample.js';
+import { mlEvents } from '../pipeline/events.js';
 
 export const estimatorSpec: ParamSpec<Estimator> = {
   name: 'estimator',
@@ -180,6 +182,19 @@ export abstract class ValidatorBase<M extends Model> extends Estimator<M> {
   ): Promise<void> {
     const est = this.getEstimator();
     const threads = this.getParallelism();
+    // the sampled validation predictions, reported only while someone listens (autolog's plots)
+    const samples = mlEvents.hasListeners('validationScored')
+      ? validationSamples(frame.numRows, splits)
+      : undefined;
+    const scored = (s: number, i: number, sample: Frame): void =>
+      mlEvents.emit({
+        type: 'validationScored',
+        uid: this.uid,
+        split: s,
+        paramIndex: i,
+        rows: samples![s]!.rows,
+        predictions: sample,
+      });
     if (threads > 1 && !this.getCollectSubModels() && !hasFitMultiple(est)) {
       const shipped = await runTrialsOnWorkers({
         owner: this.uid,
@@ -189,16 +204,28 @@ export abstract class ValidatorBase<M extends Model> extends Estimator<M> {
         frame,
         splits,
         threads,
-        onTrial: (s, i, metric) => {
+        samples: samples?.map((x) => x.positions),
+        onTrial: (s, i, metric, sample) => {
           this.checkMetric(i, metric);
+          if (sample) scored(s, i, sample);
           onTrial(s, i, metric, undefined);
         },
       });
       if (shipped) return;
     }
+    const owners = [...collectStages(est), this.getEvaluator()];
     for (const [s, split] of splits.entries()) {
       const { train, validation } = foldFrames(frame, split, this.getEstimatorParamMaps().length);
-      await this.runSplit(train, validation, ctx, (i, metric, model) => onTrial(s, i, metric, model));
+      const sample = samples?.[s];
+      await this.runSplit(
+        train,
+        validation,
+        ctx,
+        (i, metric, model) => onTrial(s, i, metric, model),
+        sample
+          ? (i, pred) => scored(s, i, scoredSample(pred, sample.positions, scoredColumns(owners, pred)))
+          : undefined,
+      );
     }
   }
 
@@ -224,6 +251,7 @@ export abstract class ValidatorBase<M extends Model> extends Estimator<M> {
     validation: Frame,
     ctx: FitContext,
     onTrial: (paramIndex: number, metric: number, model: Model) => void,
+    onScored?: (paramIndex: number, predictions: Frame) => void,
   ): Promise<void> {
     const est = this.getEstimator();
     const maps = this.getEstimatorParamMaps();
@@ -233,8 +261,10 @@ export abstract class ValidatorBase<M extends Model> extends Estimator<M> {
     await runPool(maps.length, shared ? 1 : this.getParallelism(), async (i) => {
       const m = maps[i]!;
       const model = shared ? shared[i]! : await est.fitWith(train, { paramMap: m, parentUid: ctx.uid });
-      const metric = await evaluator.evaluate(await model.transform(validation));
+      const pred = await model.transform(validation);
+      const metric = await evaluator.evaluate(pred);
       this.checkMetric(i, metric);
+      onScored?.(i, pred);
       onTrial(i, metric, model);
       // A turn of the event loop after every trial: a fit is synchronous between awaits and awaits of
       // settled promises never leave the microtask queue, so without this a SIGINT/SIGTERM handler (which

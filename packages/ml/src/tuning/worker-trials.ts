@@ -14,7 +14,7 @@ import type { Estimator } from '../pipeline/stage.js';
 import { MLError } from '../util/errors.js';
 import { startModuleWorker } from '../util/worker.js';
 import { encodeEvaluator, type TuningEvaluator } from './evaluator-ref.js';
-import { packFrame } from './frame-transfer.js';
+import { packFrame, unpackFrame, type WireColumn } from './frame-transfer.js';
 
 export interface WorkerTrialsInput {
   owner: string;
@@ -24,7 +24,9 @@ export interface WorkerTrialsInput {
   frame: Frame;
   splits: Array<{ train: Int32Array; validation: Int32Array }>;
   threads: number;
-  onTrial: (split: number, map: number, metric: number) => void;
+  /** Per split, the positions of the validation rows whose predictions come back with each trial's metric. */
+  samples?: Int32Array[] | undefined;
+  onTrial: (split: number, map: number, metric: number, sample: Frame | undefined) => void;
 }
 
 function startWorker(): Worker {
@@ -34,7 +36,7 @@ function startWorker(): Worker {
 type Reply =
   | { type: 'ready' }
   | { type: 'unsupported'; code?: string; message: string }
-  | { type: 'result'; split: number; map: number; metric: number }
+  | { type: 'result'; split: number; map: number; metric: number; sample?: WireColumn[] }
   | { type: 'error'; split: number; map: number; code?: string; message: string };
 
 /** Runs every (split, map) trial on `threads` workers; false when the work cannot be shipped to workers. */
@@ -50,6 +52,7 @@ export async function runTrialsOnWorkers(input: WorkerTrialsInput): Promise<bool
       ),
       frame: packFrame(input.frame),
       splits: input.splits,
+      samples: input.samples,
     };
   } catch {
     return false; // an unregistered stage or evaluator: not shippable
@@ -82,7 +85,7 @@ export async function runTrialsOnWorkers(input: WorkerTrialsInput): Promise<bool
             ready++;
             next(w);
           } else if (r.type === 'result') {
-            input.onTrial(r.split, r.map, r.metric);
+            input.onTrial(r.split, r.map, r.metric, r.sample ? unpackFrame(r.sample) : undefined);
             if (--pending === 0) finish(() => resolve(true));
             else next(w);
           } else {
