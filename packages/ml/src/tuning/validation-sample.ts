@@ -42,7 +42,7 @@ export function scoredColumns(owners: ReadonlyArray<Params | object>, pred: Fram
     const o = owner as Params;
     for (const name of SCORED_PARAMS) {
       if (!o.hasParam(name)) continue;
-      const v = o.getOrDefault(o.getParam(name));
+      const v = o.get(o.getParam(name));
       if (typeof v === 'string' && v !== '' && pred.has(v)) out.add(v);
     }
   }
