@@ -151,7 +151,10 @@ describe('autolog', () => {
       'plots/tuning_LinearRegression.fitIntercept.svg',
     ])
       assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
-    assert.match(await client.readArtifactText(parent.info.run_id, 'plots/residuals.svg'), /^<svg/);
+    const residuals = await client.readArtifactText(parent.info.run_id, 'plots/residuals.svg');
+    assert.match(residuals, /^<svg/);
+    // a tuning's residuals are its best map's out-of-fold ones (validation-plots.ts), drawn during the refit
+    assert.match(residuals, /out-of-fold predictions of the best params \(3-fold CV\)/);
     const results = JSON.parse(
       await client.readArtifactText(parent.info.run_id, 'tuning/search_results.json'),
     ) as {

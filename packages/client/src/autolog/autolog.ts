@@ -35,16 +35,8 @@ import { tuningPlan } from './tuning-plan.js';
 import { TIMING, timedSync, trace } from './timing.js';
 import { forwardTrials, tuningStart } from './tuning-runs.js';
 import { flattenParams, predictorOf, trainingMetrics, tuningModelOf, type Predictor } from './introspect.js';
-import {
-  binaryCurves,
-  confusionMatrix,
-  confusionMatrixPlot,
-  prPlot,
-  RESIDUAL_POINTS,
-  residualsPlot,
-  rocPlot,
-  weightsPlot,
-} from './plots.js';
+import { RESIDUAL_POINTS, scoredPlots, weightsPlot } from './plots.js';
+import { scoredRows, validationPlots, type ValidationPlots } from './validation-plots.js';
 
 export interface AutologOptions {
   /** Log the fitted model as an MLflow model directory under 'model' (default true). */
@@ -212,21 +204,24 @@ function modelAhead(est: Estimator, frame: Frame, o: AutologOptions): BeginMessa
 }
 
 /**
- * The plots of the fitted model (evaluation on a sample of the training rows, coefficients or
- * importances): computed first when the fit is over and sent at once in a `draw` message, so that the
- * logging thread draws them while this thread describes the rest.
+ * The plots of the fitted model (coefficients or importances; evaluation on a sample of the training rows,
+ * or for a CrossValidator / TrainValidationSplit on its best map's validation predictions, drawn during
+ * the refit — validation-plots.ts): computed first when the fit is over and sent at once in a `draw`
+ * message, so that the logging thread draws them while this thread describes the rest.
  */
 async function fittedModelPlots(
   s: State,
   model: Model,
   frame: Frame,
+  validation: ValidationPlots | undefined,
 ): Promise<Array<[string, VegaLiteSpec]>> {
   if (!(s.options.logPlots ?? true)) return [];
   try {
     const tuned = tuningModelOf(model);
     const predictor = predictorOf(tuned ? (tuned.bestModel as Model) : model);
     if (!predictor) return [];
-    return await evaluationPlots(predictor, model, frame, s.options.plotSampleRows ?? 1000);
+    const scored = tuned === model ? validation?.plotsFor(tuned.bestIndex, predictor.kind) : undefined;
+    return await evaluationPlots(predictor, model, frame, s.options.plotSampleRows ?? 1000, scored);
   } catch (err) {
     warn('plots could not be computed', err);
     return [];
@@ -326,6 +321,22 @@ async function autologFit<M extends Model>(
         (m) => thread.send(m, useWorker),
       )
     : () => undefined;
+  // a tuning's evaluation plots from its best map's validation predictions, drawn while it is refitted
+  const validation =
+    begun && (s.options.logPlots ?? true)
+      ? validationPlots(
+          effective,
+          frame.numRows,
+          () => insideFit.getStore() === token,
+          (_best, plots) => {
+            try {
+              thread.send({ type: 'draw', id, plots }, useWorker);
+            } catch (err) {
+              warn('the validation plots could not be handed to the logging thread', err);
+            }
+          },
+        )
+      : undefined;
   const settle = async (): Promise<void> => {
     try {
       const r = await done;
@@ -341,6 +352,7 @@ async function autologFit<M extends Model>(
     trace('fit returned');
   } catch (err) {
     stop();
+    validation?.stop();
     if (begun) {
       const failed: FinishMessage = {
         type: 'finish',
@@ -358,9 +370,10 @@ async function autologFit<M extends Model>(
     throw err;
   }
   stop();
+  validation?.stop();
   if (begun) {
     const t0 = performance.now();
-    const plots = await fittedModelPlots(s, model, frame);
+    const plots = await fittedModelPlots(s, model, frame, validation);
     if (plots.length > 0) {
       try {
         thread.send({ type: 'draw', id, plots }, useWorker);
@@ -425,17 +438,20 @@ function datasetOf(frame: Frame): Dataset {
   };
 }
 
+/** The weights plot and the evaluation plots: `scored` when given, else from the training rows scored now. */
 async function evaluationPlots(
   p: Predictor,
   model: Model,
   frame: Frame,
   maxRows: number,
+  scored: Array<[string, VegaLiteSpec]> | undefined,
 ): Promise<Array<[string, VegaLiteSpec]>> {
   const out: Array<[string, VegaLiteSpec]> = [];
   if (p.weights) {
     const file = p.weights.title === 'Coefficients' ? 'coefficients.svg' : 'feature_importances.svg';
     out.push([file, weightsPlot(p.weights.values, p.weights.title, p.featureNames)]);
   }
+  if (scored) return [...out, ...scored];
   if (!p.labelCol || !frame.has(p.labelCol)) return out;
   // an evenly spaced subsample keeps the plots cheap on large frames; the residual scatter draws at
   // most RESIDUAL_POINTS (plots.ts says why), so only those rows are scored for it
@@ -443,22 +459,6 @@ async function evaluationPlots(
   const m = Math.min(n, p.kind === 'regression' ? Math.min(maxRows, RESIDUAL_POINTS) : maxRows);
   const idx = Int32Array.from({ length: m }, (_, i) => Math.floor((i * n) / m));
   const pred = await model.transform(frame.take(idx));
-  const label = pred.float64(p.labelCol);
-  const prediction = pred.float64(p.predictionCol);
-  if (p.kind === 'regression') {
-    out.push(['residuals.svg', residualsPlot(label, prediction, { ofRows: n })]);
-    return out;
-  }
-  const cm = confusionMatrix(label, prediction);
-  out.push(['confusion_matrix.svg', confusionMatrixPlot(cm.labels, cm.matrix)]);
-  if (p.probabilityCol && pred.has(p.probabilityCol) && cm.labels.every((l) => l === 0 || l === 1)) {
-    const prob = pred.vectors(p.probabilityCol);
-    if (prob.size === 2) {
-      const score = new Float64Array(prob.rows);
-      for (let i = 0; i < prob.rows; i++) score[i] = prob.values[i * 2 + 1]!;
-      const curves = binaryCurves(label, score);
-      out.push(['roc_curve.svg', rocPlot(curves.roc, curves.auc)], ['pr_curve.svg', prPlot(curves.pr)]);
-    }
-  }
+  out.push(...scoredPlots(scoredRows(p, pred, n)));
   return out;
 }

@@ -11,6 +11,7 @@ import {
   type Params,
   type PipelineStage,
 } from '@cauce/ml';
+import { estimatorStages } from '../model/mlmodel.js';
 
 /** Summary fields logged as `training_<name>` when a model has them (regression and classification). */
 const SUMMARY_METRICS = [
@@ -167,6 +168,33 @@ function strParam(s: Params | undefined, name: string): string | undefined {
   if (!s || !s.hasParam(name)) return undefined;
   const v = s.get(s.getParam(name));
   return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** What a predicting stage answers in: its kind and columns (what evaluation plots read). */
+export interface Answer {
+  kind: 'classification' | 'regression';
+  labelCol: string | undefined;
+  predictionCol: string;
+  probabilityCol: string | undefined;
+}
+
+/** The answer of an estimator's last predicting stage (inside a Pipeline or a validator), before it is fitted. */
+export function estimatorAnswer(est: PipelineStage): Answer | undefined {
+  const inner = (s: PipelineStage) =>
+    typeof (s as { getStages?: unknown }).getStages === 'function' ||
+    typeof (s as { getEstimator?: unknown }).getEstimator === 'function';
+  const stage = estimatorStages(est)
+    .reverse()
+    .find((s) => s.hasParam('predictionCol') && !inner(s));
+  if (!stage) return undefined;
+  const probabilityCol = strParam(stage, 'probabilityCol');
+  return {
+    kind:
+      probabilityCol !== undefined || stage.hasParam('rawPredictionCol') ? 'classification' : 'regression',
+    labelCol: strParam(stage, 'labelCol'),
+    predictionCol: strParam(stage, 'predictionCol') ?? 'prediction',
+    probabilityCol,
+  };
 }
 
 export interface Predictor {

@@ -15,6 +15,53 @@ const HEIGHT = 260;
  */
 export const RESIDUAL_POINTS = 500;
 
+/** A subtitle with a note after it (what the plotted rows are), or the subtitle alone. */
+function withNote(subtitle: string, note: string | undefined): string {
+  return note ? `${subtitle}; ${note}` : subtitle;
+}
+
+/** A title, with the note as its subtitle when there is one. */
+function titled(text: string, note: string | undefined): string | { text: string; subtitle: string } {
+  return note ? { text, subtitle: note } : text;
+}
+
+/** Scored rows to plot: labels and the model's answers, and what they are for the subtitles. */
+export interface ScoredRows {
+  kind: 'classification' | 'regression';
+  label: Float64Array;
+  prediction: Float64Array;
+  /** Class probabilities, row-major (`size` per row), when the model gives them. */
+  probability?: { size: number; values: Float64Array } | undefined;
+  /** Rows the scored ones were taken from (the residual plot's subtitle counts against it). */
+  ofRows: number;
+  /** What the rows are, when not the training rows (e.g. a tuning's out-of-fold predictions). */
+  note?: string | undefined;
+}
+
+/**
+ * The evaluation plots of scored rows: residuals of a regressor; a classifier's confusion matrix, and ROC
+ * and precision–recall curves when it is binary (labels 0/1) with probabilities.
+ */
+export function scoredPlots(r: ScoredRows): Array<[string, VegaLiteSpec]> {
+  if (r.kind === 'regression')
+    return [['residuals.svg', residualsPlot(r.label, r.prediction, { ofRows: r.ofRows, note: r.note })]];
+  const cm = confusionMatrix(r.label, r.prediction);
+  const out: Array<[string, VegaLiteSpec]> = [
+    ['confusion_matrix.svg', confusionMatrixPlot(cm.labels, cm.matrix, r.note)],
+  ];
+  const prob = r.probability;
+  if (prob && prob.size === 2 && cm.labels.every((l) => l === 0 || l === 1)) {
+    const score = new Float64Array(r.label.length);
+    for (let i = 0; i < score.length; i++) score[i] = prob.values[i * 2 + 1]!;
+    const curves = binaryCurves(r.label, score);
+    out.push(
+      ['roc_curve.svg', rocPlot(curves.roc, curves.auc, r.note)],
+      ['pr_curve.svg', prPlot(curves.pr, r.note)],
+    );
+  }
+  return out;
+}
+
 /**
  * Residuals (label − prediction) against predictions, at most `maxPoints` of them, evenly spaced; `ofRows`
  * (default: all the points given) is what the subtitle counts them against.
@@ -22,7 +69,7 @@ export const RESIDUAL_POINTS = 500;
 export function residualsPlot(
   label: ArrayLike<number>,
   prediction: ArrayLike<number>,
-  options: { maxPoints?: number; ofRows?: number } = {},
+  options: { maxPoints?: number; ofRows?: number; note?: string } = {},
 ): VegaLiteSpec {
   const all: Array<{ prediction: number; residual: number }> = [];
   for (let i = 0; i < label.length; i++) {
@@ -36,10 +83,12 @@ export function residualsPlot(
   return {
     title: {
       text: 'Residuals vs predictions',
-      subtitle:
+      subtitle: withNote(
         values.length < ofRows
           ? `${values.length.toLocaleString('en-US')} of ${ofRows.toLocaleString('en-US')} rows, evenly spaced`
           : `${values.length.toLocaleString('en-US')} rows`,
+        options.note,
+      ),
     },
     width: WIDTH,
     height: HEIGHT,
@@ -82,12 +131,12 @@ export function confusionMatrix(
   return { labels, matrix };
 }
 
-export function confusionMatrixPlot(labels: number[], matrix: number[][]): VegaLiteSpec {
+export function confusionMatrixPlot(labels: number[], matrix: number[][], note?: string): VegaLiteSpec {
   const values = labels.flatMap((a, i) =>
     labels.map((b, j) => ({ label: String(a), prediction: String(b), count: matrix[i]![j]! })),
   );
   return {
-    title: 'Confusion matrix',
+    title: titled('Confusion matrix', note),
     width: Math.min(WIDTH, 60 * labels.length),
     height: Math.min(WIDTH, 60 * labels.length),
     data: { values },
@@ -154,9 +203,9 @@ export function binaryCurves(
   return { roc: thin(roc), pr: thin(pr), auc };
 }
 
-export function rocPlot(roc: Array<{ fpr: number; tpr: number }>, auc: number): VegaLiteSpec {
+export function rocPlot(roc: Array<{ fpr: number; tpr: number }>, auc: number, note?: string): VegaLiteSpec {
   return {
-    title: `ROC curve (AUC ${auc.toFixed(4)})`,
+    title: titled(`ROC curve (AUC ${auc.toFixed(4)})`, note),
     width: HEIGHT,
     height: HEIGHT,
     layer: [
@@ -177,9 +226,9 @@ export function rocPlot(roc: Array<{ fpr: number; tpr: number }>, auc: number): 
   };
 }
 
-export function prPlot(pr: Array<{ recall: number; precision: number }>): VegaLiteSpec {
+export function prPlot(pr: Array<{ recall: number; precision: number }>, note?: string): VegaLiteSpec {
   return {
-    title: 'Precision–recall curve',
+    title: titled('Precision–recall curve', note),
     width: HEIGHT,
     height: HEIGHT,
     data: { values: pr },

@@ -363,6 +363,8 @@ export class Recorder {
       .map(([file, spec]) => ({ file, spec, json: JSON.stringify(spec) }))
       .sort((a, b) => b.json.length - a.json.length);
     for (const { file, spec, json } of bySize) {
+      // drawn ahead already (a tuning's validation plots, drawn during the refit, come again with the model's)
+      if (fit.drawn.get(file)?.spec === json) continue;
       const svg = new Promise<void>((r) => setImmediate(r)).then(() => this.draw(spec));
       svg.catch(() => undefined); // drawn again at finish, which reports a failure
       const uploaded = Promise.all([svg, runId])

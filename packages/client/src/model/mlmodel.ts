@@ -120,7 +120,7 @@ function paramValues(model: Model, names: readonly string[]): Set<string> {
 }
 
 /** An estimator and every stage inside it: a Pipeline's stages, a validator's estimator (recursively). */
-function estimatorStages(stage: PipelineStage): PipelineStage[] {
+export function estimatorStages(stage: PipelineStage): PipelineStage[] {
   const out = [stage];
   const inner = (stage as { getStages?: () => unknown }).getStages?.();
   if (Array.isArray(inner)) for (const s of inner as PipelineStage[]) out.push(...estimatorStages(s));

@@ -1,0 +1,163 @@
+// A tuning's evaluation plots come from its best map's validation predictions, handed over as soon as the
+// last trial is in: out of fold for CrossValidator (checked against fold models refitted by hand), the
+// validation split for TrainValidationSplit, a classifier's confusion matrix and curves alike.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Frame } from '@cauce/frame';
+import {
+  BinaryClassificationEvaluator,
+  CrossValidator,
+  LinearRegression,
+  LogisticRegression,
+  ParamGridBuilder,
+  Pipeline,
+  RegressionEvaluator,
+  TrainValidationSplit,
+  VALIDATION_SAMPLE_ROWS,
+  VectorAssembler,
+  kFold,
+  mlEvents,
+} from '@cauce/ml';
+import { RESIDUAL_POINTS } from './plots.js';
+import { validationPlots } from './validation-plots.js';
+import type { VegaLiteSpec } from '../figures.js';
+
+/** mulberry32: a small seeded generator (the tests' data must not depend on Math.random). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function frameOf(n: number, seed: number): Frame {
+  const r = rng(seed);
+  const x1 = Float64Array.from({ length: n }, () => r() * 10);
+  const x2 = Float64Array.from({ length: n }, () => r() * 4 - 2);
+  const label = x1.map((v, i) => 3 * v - 2 * x2[i]! + 1 + (r() - 0.5) * 4);
+  const cls = label.map((v) => (v > 14 ? 1 : 0));
+  return Frame.fromColumns({ x1, x2, label, cls });
+}
+
+type Values = Array<Record<string, number>>;
+const valuesOf = (spec: VegaLiteSpec): Values => (spec as { data: { values: Values } }).data.values;
+const subtitleOf = (spec: VegaLiteSpec): string => (spec as { title: { subtitle: string } }).title.subtitle;
+
+test('CrossValidator: the residuals of the best map, out of fold, handed over before the refit ends', async () => {
+  const n = 2400;
+  const frame = frameOf(n, 5);
+  const lr = new LinearRegression({ solver: 'normal' });
+  const pipe = new Pipeline({
+    stages: [new VectorAssembler({ inputCols: ['x1', 'x2'], outputCol: 'features' }), lr],
+  });
+  const grid = new ParamGridBuilder().addGrid(lr.regParam, [0, 2, 50]).build();
+  const cv = new CrossValidator({
+    estimator: pipe,
+    estimatorParamMaps: grid,
+    evaluator: new RegressionEvaluator({ metricName: 'rmse' }),
+    numFolds: 3,
+    seed: 4,
+  });
+  let handed: { best: number; plots: Array<[string, VegaLiteSpec]>; refitStarted: boolean } | undefined;
+  let refits = 0;
+  const offRefit = mlEvents.on('fitStarted', (e) => {
+    if (e.parentUid === cv.uid && handed) refits++;
+  });
+  const vp = validationPlots(
+    cv,
+    n,
+    () => true,
+    (best, plots) => {
+      handed = { best, plots, refitStarted: refits > 0 };
+    },
+  );
+  assert.ok(vp);
+  const model = await cv.fit(frame);
+  vp.stop();
+  offRefit();
+  assert.ok(handed, 'the plots were handed over');
+  assert.equal(handed.best, model.bestIndex);
+  assert.equal(handed.refitStarted, false, 'before the best map is refitted');
+  assert.equal(refits, 1, 'the refit came after');
+  const [[file, spec]] = handed.plots as [[string, VegaLiteSpec]];
+  assert.equal(file, 'residuals.svg');
+  assert.match(subtitleOf(spec), /out-of-fold predictions of the best params \(3-fold CV\)/);
+  // the points: label − prediction of the fold model that did not see the row, for the sampled rows
+  const m = Math.min(n, VALIDATION_SAMPLE_ROWS);
+  const sampled = Array.from({ length: m }, (_, i) => Math.floor((i * n) / m));
+  const expected = new Map<number, number>();
+  for (const fold of kFold(n, 3, 4)) {
+    const inFold = new Set(fold.validation);
+    const rows = Int32Array.from(sampled.filter((r) => inFold.has(r)));
+    const foldModel = await pipe.fit(frame.take(fold.train), grid[model.bestIndex]);
+    const pred = (await foldModel.transform(frame.take(rows))).float64('prediction');
+    rows.forEach((r, j) => expected.set(r, pred[j]!));
+  }
+  const drawn = sampled.filter((_, k) => k % (m / RESIDUAL_POINTS) === 0);
+  const values = valuesOf(spec);
+  assert.equal(values.length, Math.min(RESIDUAL_POINTS, m));
+  const label = frame.float64('label');
+  values.forEach((v, k) => {
+    const r = drawn[k]!;
+    assert.ok(Math.abs(v.prediction! - expected.get(r)!) < 1e-9, `row ${r}: prediction`);
+    assert.ok(Math.abs(v.residual! - (label[r]! - expected.get(r)!)) < 1e-9, `row ${r}: residual`);
+  });
+  // asked again for the same map, the same plots (autolog compares the final specs with those drawn)
+  assert.deepEqual(vp.plotsFor(model.bestIndex, 'regression'), handed.plots);
+  assert.equal(vp.plotsFor(model.bestIndex, 'classification'), undefined, 'another kind: none');
+});
+
+test("TrainValidationSplit on trial workers: a classifier's confusion matrix, ROC and PR from the validation split", async () => {
+  const n = 1500;
+  const frame = frameOf(n, 9);
+  const lr = new LogisticRegression({ labelCol: 'cls' });
+  const tvs = new TrainValidationSplit({
+    estimator: new Pipeline({
+      stages: [new VectorAssembler({ inputCols: ['x1', 'x2'], outputCol: 'features' }), lr],
+    }),
+    estimatorParamMaps: new ParamGridBuilder().addGrid(lr.regParam, [0, 0.1]).build(),
+    evaluator: new BinaryClassificationEvaluator({ labelCol: 'cls' }),
+    trainRatio: 0.75,
+    parallelism: 2,
+    seed: 3,
+  });
+  let handed: Array<[string, VegaLiteSpec]> | undefined;
+  const vp = validationPlots(
+    tvs,
+    n,
+    () => true,
+    (_best, plots) => (handed = plots),
+  );
+  const model = await tvs.fit(frame);
+  vp!.stop();
+  assert.ok(handed);
+  assert.deepEqual(
+    handed.map(([f]) => f),
+    ['confusion_matrix.svg', 'roc_curve.svg', 'pr_curve.svg'],
+  );
+  for (const [, spec] of handed)
+    assert.match(subtitleOf(spec), /validation-split predictions of the best params/);
+  // the confusion matrix counts the sampled validation rows: about a quarter of the sample
+  const counts = valuesOf(handed[0]![1]).reduce((a, v) => a + v.count!, 0);
+  assert.ok(
+    counts > 0.15 * VALIDATION_SAMPLE_ROWS && counts < 0.35 * VALIDATION_SAMPLE_ROWS,
+    `${counts} rows`,
+  );
+  assert.deepEqual(vp!.plotsFor(model.bestIndex, 'classification'), handed);
+});
+
+test('no validator, or nothing to plot: no collector', () => {
+  assert.equal(
+    validationPlots(
+      new LinearRegression(),
+      10,
+      () => true,
+      () => undefined,
+    ),
+    undefined,
+  );
+});
