@@ -57,7 +57,10 @@ export function validationPlots(
   const scored = Array.from({ length: numMaps }, () => [] as Array<{ rows: Int32Array; frame: Frame }>);
   const metrics = Array.from({ length: numMaps }, () => [] as number[]);
   let trials = 0;
+  // the plots handed over, kept for the end of the fit (which asks for the best map's again)
+  let handed: { index: number; plots: Array<[string, VegaLiteSpec]> } | undefined;
   const plotsFor = (index: number, kind: Answer['kind']): Array<[string, VegaLiteSpec]> | undefined => {
+    if (handed?.index === index && kind === answer.kind) return handed.plots;
     const parts = scored[index];
     if (!parts || parts.length === 0 || kind !== answer.kind) return undefined;
     // the sampled rows in frame order, whichever fold scored them
@@ -83,7 +86,10 @@ export function validationPlots(
     for (let i = 1; i < mean.length; i++)
       if (larger ? mean[i]! > mean[best]! : mean[i]! < mean[best]!) best = i;
     const plots = plotsFor(best, answer.kind);
-    if (plots && plots.length > 0) onBest(best, plots);
+    if (plots && plots.length > 0) {
+      handed = { index: best, plots };
+      onBest(best, plots);
+    }
   });
   return {
     plotsFor,
