@@ -21,18 +21,7 @@ import {
 import { RESIDUAL_POINTS } from './plots.js';
 import { validationPlots } from './validation-plots.js';
 import type { VegaLiteSpec } from '../figures.js';
-
-/** mulberry32: a small seeded generator (the tests' data must not depend on Math.random). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../test/support/rng.js';
 
 function frameOf(n: number, seed: number): Frame {
   const r = rng(seed);
