@@ -17,7 +17,8 @@
 import type { Run, RunStatus } from '@cauce/protocol';
 import { MlflowClient } from '../client.js';
 import { completeModelFiles } from '../model/mlmodel-file.js';
-import { profileOfInput, selectProfileColumns, type DataProfile } from '../model/profile.js';
+import { profileOfInput, type DataProfile } from '../model/profile.js';
+import { ModelAhead } from './model-ahead.js';
 import { uploadModelFiles } from '../model/upload-model.js';
 import type { VegaLiteSpec } from '../figures.js';
 import type {
@@ -30,7 +31,7 @@ import type {
   ToRecorder,
   TrialMessage,
 } from './messages.js';
-import { bestIndexOf, planOf, type TuningPlanData } from './tuning-rows.js';
+import { bestIndexOf, childTags, parentTuningRecords, planOf, type TuningPlanData } from './tuning-rows.js';
 import { TIMING, threadCpuMs, timed, timedSync, trace } from './timing.js';
 import { drawInPlace, type Draw } from './plot-thread.js';
 
@@ -58,36 +59,11 @@ interface Fit {
   drawn: Map<string, { spec: string; svg: Promise<string>; uploaded: Promise<boolean> }>;
   /** The parent's best params + metric and search results, logged when the last trial is in (as sent). */
   ahead: Promise<{ batch: string; dict: string } | undefined>;
-  /**
-   * Model files uploaded while the fit ran (BeginMessage.modelAhead), by path in the model directory: their
-   * text (the profile's once computed; undefined if not made) and whether the upload landed.
-   */
-  modelAhead: Map<string, { text: Promise<string | undefined>; uploaded: Promise<boolean> }>;
+  /** The model files uploaded while the fit runs (BeginMessage.modelAhead), if any. */
+  modelAhead: ModelAhead | undefined;
   /** The training metrics (a `metrics` message may bring them after `finish`). */
   metrics: Promise<Record<string, number>>;
   setMetrics: (m: Record<string, number>) => void;
-}
-
-function childTags(parentRunId: string): Record<string, string> {
-  return { 'mlflow.parentRunId': parentRunId, 'mlflow.autologging': 'cauce.ml' };
-}
-
-/** The parent's records of a tuning plan: best params and metric (one log-batch), the search results. */
-function parentTuningRecords(plan: TuningPlanData): {
-  batch: { params: Record<string, unknown>; metrics: Array<{ key: string; value: number }> };
-  dict: object;
-} {
-  const { rows, metric, metricKey, larger, best } = plan;
-  const bestRow = rows[best]!;
-  const metrics = [{ key: metricKey, value: bestRow.metric }];
-  if (bestRow.std !== undefined) metrics.push({ key: `std_${metric}`, value: bestRow.std });
-  return {
-    batch: {
-      params: Object.fromEntries(Object.entries(bestRow.params).map(([k, v]) => [`best_${k}`, v])),
-      metrics,
-    },
-    dict: { metric, isLargerBetter: larger, bestIndex: best, results: rows },
-  };
 }
 
 const message = (err: unknown): string => (err as Error)?.message ?? String(err);
@@ -150,7 +126,7 @@ export class Recorder {
       profile: Promise.resolve(undefined),
       rows: [],
       drawn: new Map(),
-      modelAhead: new Map(),
+      modelAhead: undefined,
       ahead: Promise.resolve(undefined),
       metrics: Promise.resolve({}),
       setMetrics: () => undefined,
@@ -196,7 +172,16 @@ export class Recorder {
       fit.profile = new Promise<void>((resolve) => setImmediate(resolve)).then(() => profileOfInput(input));
       fit.profile.catch((err: unknown) => this.warn('the training profile could not be computed', err));
     }
-    if (m.modelAhead) this.uploadModelAhead(fit, run, m.modelAhead);
+    if (m.modelAhead) {
+      fit.modelAhead = new ModelAhead(
+        c,
+        m.modelAhead,
+        run.then((r) => (r.created && !fit.killed ? r.run.info.run_id : undefined)).catch(() => undefined),
+        fit.profile,
+        () => fit.killed,
+        (text, err) => this.warn(text, err),
+      );
+    }
     // the child runs need only the parent: created while the fit runs
     const parent = run.then((r) => r.run).catch(() => undefined);
     for (let i = 0; i < (m.tuning?.maps.length ?? 0); i++) {
@@ -214,74 +199,6 @@ export class Recorder {
         .catch(() => undefined); // created at finish instead
       fit.children.set(i, { run: child });
     }
-  }
-
-  /**
-   * The model directory's files that depend only on the training frame, uploaded while the fit runs, into a
-   * run this recording created (nothing else writes its model/): the input examples at once, profile.json
-   * when the profile is computed. `finish` skips what landed with the very same text.
-   */
-  private uploadModelAhead(
-    fit: Fit,
-    run: Promise<{ run: Run; created: boolean }>,
-    ahead: NonNullable<BeginMessage['modelAhead']>,
-  ): void {
-    const runId = run
-      .then((r) => (r.created && !fit.killed ? r.run.info.run_id : undefined))
-      .catch(() => undefined);
-    const put = (file: string, text: Promise<string | undefined>): void => {
-      const uploaded = Promise.all([text, runId])
-        .then(async ([t, id]) => {
-          if (t === undefined || id === undefined || fit.killed) return false;
-          await fit.client.logText(id, t, `${ahead.artifactPath}/${file}`);
-          if (TIMING) trace(`${file} uploaded ahead`);
-          return true;
-        })
-        .catch(() => false); // uploaded at finish instead
-      fit.modelAhead.set(file, { text, uploaded });
-    };
-    for (const [file, text] of ahead.files) put(file, Promise.resolve(text));
-    put(
-      'profile.json',
-      fit.profile
-        .then((p) => (p ? JSON.stringify(selectProfileColumns(p, ahead.profileColumns)) : undefined))
-        .catch(() => undefined),
-    );
-  }
-
-  /** The model's files but those uploaded ahead with the very same text; stale ones uploaded ahead are removed. */
-  private async notUploadedAhead(
-    fit: Fit,
-    runId: string,
-    artifactPath: string,
-    files: Map<string, Uint8Array | string>,
-  ): Promise<Map<string, Uint8Array | string>> {
-    const rest = new Map(files);
-    await Promise.all(
-      [...fit.modelAhead].map(async ([file, ahead]) => {
-        const text = await ahead.text;
-        if (!(await ahead.uploaded)) return;
-        if (!files.has(file)) {
-          await fit.client
-            .deleteArtifacts(runId, `${artifactPath}/${file}`)
-            .catch((err: unknown) => this.warn(`the stale ${file} of the model could not be removed`, err));
-        } else if (files.get(file) === text) rest.delete(file);
-      }),
-    );
-    return rest;
-  }
-
-  /** A fit whose model is not logged: the files uploaded ahead go (the run was created here, model/ is ours). */
-  private async dropModelAhead(fit: Fit, runId: string): Promise<void> {
-    const ahead = fit.begin.modelAhead;
-    if (!ahead || fit.modelAhead.size === 0) return;
-    const landed = await Promise.all([...fit.modelAhead.values()].map((a) => a.uploaded));
-    if (!landed.some(Boolean)) return;
-    await fit.client
-      .deleteArtifacts(runId, ahead.artifactPath)
-      .catch((err: unknown) =>
-        this.warn('the model files uploaded during the fit could not be removed', err),
-      );
   }
 
   private trial(m: TrialMessage): void {
@@ -400,7 +317,7 @@ export class Recorder {
       if (!rec || fit.killed) return;
       runId = rec.run.info.run_id;
       if (m.failed) {
-        await this.dropModelAhead(fit, runId);
+        await fit.modelAhead?.drop(runId);
         // the children created so far end FAILED with their parent
         await Promise.all(
           [...fit.children.values()].map(async (ch) => {
@@ -461,21 +378,19 @@ export class Recorder {
     if (model) {
       const profile = await fit.profile.catch(() => undefined);
       // profile.json as made ahead, when made of the same columns (its text is then the same)
-      const sameColumns =
-        JSON.stringify(fit.begin.modelAhead?.profileColumns) === JSON.stringify(model.profileColumns);
-      const profileJson = sameColumns ? await fit.modelAhead.get('profile.json')?.text : undefined;
+      const profileJson = await fit.modelAhead?.profileText(model.profileColumns);
       const mlmodel = timedSync('model files completed', () =>
         completeModelFiles(model.mlmodel, model.files, runId, profile, model.profileColumns, profileJson),
       );
       work.push(
         timed(
           'model',
-          this.notUploadedAhead(fit, runId, model.artifactPath, model.files).then((files) =>
+          (fit.modelAhead?.notUploaded(runId, model.files) ?? Promise.resolve(model.files)).then((files) =>
             uploadModelFiles(c, runId, model.artifactPath, mlmodel, files, model.registeredModelName),
           ),
         ),
       );
-    } else work.push(this.dropModelAhead(fit, runId));
+    } else if (fit.modelAhead) work.push(fit.modelAhead.drop(runId));
     // the requests above go out first; each plot is then drawn in its own event-loop turn (drawing is
     // synchronous CPU work), so answers are read and the next requests sent in between. Plots drawn ahead
     // go first (their upload costs no drawing), then the largest, so its upload overlaps the others' drawing.

@@ -2,7 +2,7 @@
  * A tuning fit's trials as rows (params and metric per map) and the plots drawn from them, from plain
  * data: the fit's thread builds them from the tuned model, the logging thread from the trials as they
  * arrive (it draws the plots ahead, during the refit of the best map, and uses them only when the final
- * plan asks for the very same spec).
+ * plan asks for the very same spec); and what the parent and child runs record of them.
  */
 import type { VegaLiteSpec } from '../figures.js';
 import { metricPerParamPlot } from './plots.js';
@@ -56,4 +56,26 @@ export function bestIndexOf(metrics: readonly number[], larger: boolean): number
     if (larger ? metrics[i]! > metrics[best]! : metrics[i]! < metrics[best]!) best = i;
   }
   return best;
+}
+
+export function childTags(parentRunId: string): Record<string, string> {
+  return { 'mlflow.parentRunId': parentRunId, 'mlflow.autologging': 'cauce.ml' };
+}
+
+/** The parent's records of a tuning plan: best params and metric (one log-batch), the search results. */
+export function parentTuningRecords(plan: TuningPlanData): {
+  batch: { params: Record<string, unknown>; metrics: Array<{ key: string; value: number }> };
+  dict: object;
+} {
+  const { rows, metric, metricKey, larger, best } = plan;
+  const bestRow = rows[best]!;
+  const metrics = [{ key: metricKey, value: bestRow.metric }];
+  if (bestRow.std !== undefined) metrics.push({ key: `std_${metric}`, value: bestRow.std });
+  return {
+    batch: {
+      params: Object.fromEntries(Object.entries(bestRow.params).map(([k, v]) => [`best_${k}`, v])),
+      metrics,
+    },
+    dict: { metric, isLargerBetter: larger, bestIndex: best, results: rows },
+  };
 }
