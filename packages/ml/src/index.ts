@@ -6,7 +6,7 @@ export { MLError, showValue } from './util/errors.js';
 export type { MLErrorCode, MLErrorDetails } from './util/errors.js';
 export { CAUCE_VERSION } from './util/version.js';
 export { lowerThreadPriority, startModuleWorker } from './util/worker.js';
-export { Param, ParamMap, Params, capitalize } from './param/param.js';
+export { Param, ParamMap, Params, capitalize, stringParamValues } from './param/param.js';
 export type { ParamSpec, ParamType, ParamOwner } from './param/param.js';
 export {
   gt,

@@ -23,6 +23,7 @@ import {
   FORMAT_NAME,
   classNameOf,
   encodeStage,
+  stringParamValues,
   type Model,
   type PipelineStage,
 } from '@cauce/ml';
@@ -98,22 +99,8 @@ function stagesOf(model: Model): Model[] {
   return [model];
 }
 
-/** The string values of the params `names` on `owners` (those that have them). */
-function paramValuesOf(owners: Iterable<PipelineStage | undefined>, names: readonly string[]): Set<string> {
-  const out = new Set<string>();
-  for (const owner of owners) {
-    if (!owner) continue;
-    for (const n of names) {
-      if (!owner.hasParam(n)) continue;
-      const v = owner.get(owner.getParam(n));
-      if (typeof v === 'string' && v !== '') out.add(v);
-    }
-  }
-  return out;
-}
-
 function paramValues(model: Model, names: readonly string[]): Set<string> {
-  return paramValuesOf(
+  return stringParamValues(
     stagesOf(model).flatMap((s) => [s, s.parent]),
     names,
   );
@@ -131,7 +118,7 @@ export function estimatorStages(stage: PipelineStage): PipelineStage[] {
 
 /** The columns a fit of `estimator` reads that its model never does: label, weight and fold columns. */
 export function nonInputColumns(estimator: PipelineStage): string[] {
-  return [...paramValuesOf(estimatorStages(estimator), NON_INPUT_PARAMS)];
+  return [...stringParamValues(estimatorStages(estimator), NON_INPUT_PARAMS)];
 }
 
 /**

@@ -331,3 +331,25 @@ export abstract class Params implements ParamOwner {
     return Object.fromEntries(this._values);
   }
 }
+
+/**
+ * The non-empty string values (set, else default) of the params `names` on the `owners` that have them —
+ * e.g. the columns a pipeline's stages name as label or prediction.
+ */
+export function stringParamValues(
+  owners: Iterable<Params | object | undefined>,
+  names: readonly string[],
+): Set<string> {
+  const out = new Set<string>();
+  for (const candidate of owners) {
+    // by shape, not instanceof: a stage may come from another copy of this package (source and dist)
+    if (typeof (candidate as Params | undefined)?.hasParam !== 'function') continue;
+    const owner = candidate as Params;
+    for (const name of names) {
+      if (!owner.hasParam(name)) continue;
+      const v = owner.get(owner.getParam(name));
+      if (typeof v === 'string' && v !== '') out.add(v);
+    }
+  }
+  return out;
+}

@@ -4,7 +4,7 @@
  * CrossValidator's folds every sampled row is scored once, out of fold, whatever thread ran the trial.
  */
 import { Frame } from '@cauce/frame';
-import type { Params } from '../param/param.js';
+import { stringParamValues, type Params } from '../param/param.js';
 
 /** Rows of the validator's frame whose validation predictions are reported. */
 export const VALIDATION_SAMPLE_ROWS = 1000;
@@ -36,17 +36,7 @@ const SCORED_PARAMS = ['labelCol', 'predictionCol', 'probabilityCol', 'rawPredic
 
 /** The label and answer columns `owners` (the estimator's stages, the evaluator) name that `pred` has. */
 export function scoredColumns(owners: ReadonlyArray<Params | object>, pred: Frame): string[] {
-  const out = new Set<string>();
-  for (const owner of owners) {
-    if (!(owner as Params).hasParam) continue;
-    const o = owner as Params;
-    for (const name of SCORED_PARAMS) {
-      if (!o.hasParam(name)) continue;
-      const v = o.get(o.getParam(name));
-      if (typeof v === 'string' && v !== '' && pred.has(v)) out.add(v);
-    }
-  }
-  return [...out];
+  return [...stringParamValues(owners, SCORED_PARAMS)].filter((c) => pred.has(c));
 }
 
 /** The sampled rows of a trial's transformed validation frame, with the scored columns only. */
