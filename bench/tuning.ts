@@ -25,7 +25,8 @@
 // compile its TypeScript when it starts, which the first logged fit of a process would wait for.
 // Usage: npm run bench:tuning -- [--pairs 15] [--repeat 3] [--skip-peer]
 // Diagnosis: CAUCE_AUTOLOG_TIMING=1 prints each logged fit's timeline (both threads, one clock);
-// AUTOLOG_OPTS='{"logModels":false}' passes options to autolog() to see what each part costs.
+// AUTOLOG_OPTS='{"logModels":false}' passes options to autolog() to see what each part costs;
+// BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/p' passes Node flags to the server.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -158,9 +159,14 @@ interface CvTiming {
   inner: number;
   /** CPU seconds of the fit's own thread between fitStarted and fitFinished. */
   innerCpu: number;
+  /** Seconds the fit's thread waited for a core between fitStarted and fitFinished. */
+  innerWait: number;
   /** CPU seconds of this process (all threads) and of its main thread during the call. */
   cpu: number;
   mainCpu: number;
+  /** CPU seconds of the other threads during the call: lowered-priority ones, the rest. */
+  lowCpu: number;
+  restCpu: number;
   /** CPU seconds the tracking server used during this fit (NaN without a server). */
   serverCpu: number;
   model: CrossValidatorModel;
@@ -171,13 +177,44 @@ const cpu = (): number => {
   return (u.user + u.system) / 1e6;
 };
 
-/** CPU seconds of one thread (ns precision), NaN when /proc is not there. */
-function threadCpu(pid: number, tid: number): number {
+/**
+ * CPU seconds of one thread (ns precision), or with `field` 1 the seconds it waited on a run queue
+ * (runnable, no core free); NaN when /proc is not there.
+ */
+function threadCpu(pid: number, tid: number, field = 0): number {
   try {
-    return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+    return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[field]) / 1e9;
   } catch {
     return NaN;
   }
+}
+
+/**
+ * CPU seconds this process's threads other than the main one have used so far: [background threads
+ * that lowered their priority (autolog's logging and plot threads, nice > 0), the rest (V8's GC and
+ * compiler helpers, libuv's pool)].
+ */
+function helperCpu(): [number, number] {
+  let [low, rest] = [0, 0];
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${process.pid}/task`);
+  } catch {
+    return [NaN, NaN];
+  }
+  for (const tid of tids) {
+    if (Number(tid) === process.pid) continue;
+    try {
+      const dir = `/proc/${process.pid}/task/${tid}`;
+      const ns = Number(readFileSync(`${dir}/schedstat`, 'utf8').split(' ')[0]);
+      const nice = Number(readFileSync(`${dir}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+      if (nice > 0) low += ns / 1e9;
+      else rest += ns / 1e9;
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+  return [low, rest];
 }
 
 /**
@@ -207,17 +244,23 @@ function procCpu(pid: number): number {
 async function timeCv(train: Frame, serverPid?: number): Promise<CvTiming> {
   const cv = makeCv(train);
   let [started, finished, cpuStarted, cpuFinished, serverAtFinish] = [0, 0, 0, 0, NaN];
+  let [waitStarted, waitFinished] = [0, 0];
   const progress: number[] = [];
   const off = mlEvents.onAny((e) => {
     if (e.uid !== cv.uid) return;
-    if (e.type === 'fitStarted') [started, cpuStarted] = [now(), threadCpu(process.pid, process.pid)];
+    if (e.type === 'fitStarted') {
+      [started, cpuStarted] = [now(), threadCpu(process.pid, process.pid)];
+      waitStarted = threadCpu(process.pid, process.pid, 1);
+    }
     if (e.type === 'fitFinished') {
       [finished, cpuFinished] = [now(), threadCpu(process.pid, process.pid)];
+      waitFinished = threadCpu(process.pid, process.pid, 1);
       if (PHASES && serverPid !== undefined) serverAtFinish = procCpu(serverPid);
     }
     if (e.type === 'fitProgress' && PHASES) progress.push(now());
   });
   const server0 = serverPid === undefined ? NaN : procCpu(serverPid);
+  const h0 = helperCpu();
   const [t, c0, m0] = [now(), cpu(), threadCpu(process.pid, process.pid)];
   let model: CrossValidatorModel;
   try {
@@ -226,6 +269,7 @@ async function timeCv(train: Frame, serverPid?: number): Promise<CvTiming> {
     off();
   }
   const [end, c1, m1] = [now(), cpu(), threadCpu(process.pid, process.pid)];
+  const h1 = helperCpu();
   if (PHASES) {
     // fold by fold (12 trials each), then the refit: where a logged fit loses its time
     const marks = [started, progress[11]!, progress[23]!, progress[35]!, finished];
@@ -244,8 +288,11 @@ async function timeCv(train: Frame, serverPid?: number): Promise<CvTiming> {
     head: started - t,
     inner: finished - started,
     innerCpu: cpuFinished - cpuStarted,
+    innerWait: waitFinished - waitStarted,
     cpu: c1 - c0,
     mainCpu: m1 - m0,
+    lowCpu: h1[0] - h0[0],
+    restCpu: h1[1] - h0[1],
     serverCpu: serverPid === undefined ? NaN : procCpu(serverPid) - server0,
     model,
   };
@@ -286,6 +333,8 @@ function spawnServer(dir: string): Promise<{ url: string; child: ChildProcess }>
   const child = spawn(
     process.execPath,
     [
+      // BENCH_SERVER_NODE_ARGS: Node flags for the server (diagnosis: --cpu-prof, --trace-gc …)
+      ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       cli,
       'server',
       '--port',
@@ -300,6 +349,7 @@ function spawnServer(dir: string): Promise<{ url: string; child: ChildProcess }>
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (b: Buffer) => {
+      if (process.env.BENCH_SERVER_NODE_ARGS) process.stderr.write(b); // e.g. --trace-gc's lines
       out += b.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) resolve({ url: m[1]!, child });
@@ -414,13 +464,16 @@ async function main(): Promise<void> {
   const head = median(loggedRuns.map((r) => r.head));
   const slowdown = median(pairs.map(({ l, p }) => l.inner - p.inner));
   const slowdownCpu = median(pairs.map(({ l, p }) => l.innerCpu - p.innerCpu));
+  const slowdownWait = median(pairs.map(({ l, p }) => l.innerWait - p.innerWait));
   const cpuShare = median(pairs.map(({ l, p }) => (l.cpu - p.cpu + l.serverCpu) / p.cpu));
   const mainCpu = median(pairs.map(({ l, p }) => l.mainCpu - p.mainCpu));
   const otherCpu = median(pairs.map(({ l, p }) => l.cpu - l.mainCpu - (p.cpu - p.mainCpu)));
+  const lowCpu = median(pairs.map(({ l, p }) => l.lowCpu - p.lowCpu));
+  const restCpu = median(pairs.map(({ l, p }) => l.restCpu - p.restCpu));
   const serverCpu = median(loggedRuns.map((r) => r.serverCpu));
   const fmtS = (x: number): string => `${x >= 0 ? '' : '−'}${Math.abs(x).toFixed(3)}`;
   console.log(
-    `| same CV under autolog() (blocking, cauce server process, SQLite) | ${logged.s.toFixed(3)} | — | — | overhead until the run is completely recorded: **${((overhead / plainWall) * 100).toFixed(1)} %** of the plain fit, ${fmtS(overhead)} s (median of ${pairs.length} paired differences; 95 % CI ${((ciLo / plainWall) * 100).toFixed(1)} … ${((ciHi / plainWall) * 100).toFixed(1)} %). Of which: before the fit proper ${head.toFixed(3)} s, the fit proper slower by ${fmtS(slowdown)} s (its thread's CPU ${fmtS(slowdownCpu)} s), after it ${tail.toFixed(3)} s (medians). CPU: ${(cpuShare * 100).toFixed(1)} % of the plain fit's ${plainCpu.toFixed(2)} s (fit's thread ${fmtS(mainCpu)} s, other threads incl. the logging thread ${fmtS(otherCpu)} s, server ${serverCpu.toFixed(3)} s). Target < 5 %. Dataset input, params, 12 child runs, metrics, model dir + profile, 3 SVG plots |`,
+    `| same CV under autolog() (blocking, cauce server process, SQLite) | ${logged.s.toFixed(3)} | — | — | overhead until the run is completely recorded: **${((overhead / plainWall) * 100).toFixed(1)} %** of the plain fit, ${fmtS(overhead)} s (median of ${pairs.length} paired differences; 95 % CI ${((ciLo / plainWall) * 100).toFixed(1)} … ${((ciHi / plainWall) * 100).toFixed(1)} %). Of which: before the fit proper ${head.toFixed(3)} s, the fit proper slower by ${fmtS(slowdown)} s (its thread's CPU ${fmtS(slowdownCpu)} s, its wait for a core ${fmtS(slowdownWait)} s), after it ${tail.toFixed(3)} s (medians). CPU: ${(cpuShare * 100).toFixed(1)} % of the plain fit's ${plainCpu.toFixed(2)} s (fit's thread ${fmtS(mainCpu)} s, other threads ${fmtS(otherCpu)} s: the logging and plot threads ${fmtS(lowCpu)} s, V8's and libuv's helpers ${fmtS(restCpu)} s; server ${serverCpu.toFixed(3)} s). Target < 5 %. Dataset input, params, 12 child runs, metrics, model dir + profile, 3 SVG plots |`,
   );
   if (background) {
     console.log(

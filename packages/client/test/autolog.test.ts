@@ -92,6 +92,9 @@ describe('autolog', () => {
     assert.equal(parent.info.status, 'FINISHED');
     const input = parent.inputs.dataset_inputs[0]!;
     assert.equal(input.tags.find((t) => t.key === 'mlflow.data.context')?.value, 'train');
+    // MLflow's digest form: 8 hex digits of an MD5, which names the dataset
+    assert.match(input.dataset.digest, /^[0-9a-f]{8}$/);
+    assert.equal(input.dataset.name, `dataset_${input.dataset.digest}`);
     assert.deepEqual(
       (JSON.parse(input.dataset.schema!) as { mlflow_colspec: Array<{ name: string }> }).mlflow_colspec.map(
         (c) => c.name,

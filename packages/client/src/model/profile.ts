@@ -73,14 +73,18 @@ function quantile(sorted: Float64Array, q: number): number | null {
 }
 
 function numericProfile(values: Float64Array, type: string, seed: number): NumericProfile {
-  const finite = values.filter((v) => Number.isFinite(v));
-  const n = finite.length;
+  // typed arrays throughout: this runs once per fit on autolog's logging thread, mostly not yet optimised,
+  // where a boxed index array and per-element callbacks cost several ms on a 10,000-row sample
+  let n = 0;
+  const kept = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) kept[n++] = values[i]!;
+  const finite = kept.subarray(0, n);
   const sorted = finite.slice().sort();
   let mean = 0;
-  for (const v of finite) mean += v;
+  for (let i = 0; i < n; i++) mean += finite[i]!;
   mean = n ? mean / n : NaN;
   let ss = 0;
-  for (const v of finite) ss += (v - mean) * (v - mean);
+  for (let i = 0; i < n; i++) ss += (finite[i]! - mean) * (finite[i]! - mean);
   let distinct = 0;
   for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
   const min = n ? sorted[0]! : null;
@@ -92,10 +96,11 @@ function numericProfile(values: Float64Array, type: string, seed: number): Numer
     const lo = min!;
     const width = (max! - lo) / bins || 1;
     for (let b = 0; b <= bins; b++) edges.push(b === bins ? max! : lo + b * width);
-    for (const v of finite) counts[Math.min(bins - 1, Math.floor((v - lo) / width))]!++;
+    for (let i = 0; i < n; i++) counts[Math.min(bins - 1, Math.floor((finite[i]! - lo) / width))]!++;
   }
   // seeded sample without replacement (partial Fisher–Yates over indices, LCG for reproducibility)
-  const idx = Array.from({ length: n }, (_, i) => i);
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
   let s = seed >>> 0;
   const k = Math.min(SAMPLE_SIZE, n);
   for (let i = 0; i < k; i++) {
@@ -105,7 +110,7 @@ function numericProfile(values: Float64Array, type: string, seed: number): Numer
     idx[i] = idx[j]!;
     idx[j] = t;
   }
-  const sample = idx.slice(0, k).map((i) => finite[i]!);
+  const sample = Array.from(idx.subarray(0, k), (i) => finite[i]!);
   return {
     kind: 'numeric',
     type,
