@@ -19,7 +19,9 @@
 // The tail (what the caller waits after the fit proper) is printed too. CPU: this process's CPU (all
 // threads: the fit, the logging thread, GC) of the logged fit minus that of its paired plain fit, plus the
 // server's CPU during the logged fit (all its threads, /proc schedstat in ns), over the plain fit's CPU;
-// split into the fit's own thread, the other threads and the server.
+// split into the fit's own thread, the other threads (autolog's lowered-priority threads, V8's and libuv's
+// helpers) and the server; and how much longer the fit's thread waited for a core (schedstat's run-queue
+// time), which is where a logged fit loses most of its in-fit time on a busy 2-core machine.
 // Built code: the npm script builds first and runs the packages' dist/ (the bench itself through tsx),
 // as users run Cauce. From the sources every worker thread (autolog's logging and plot threads) would
 // compile its TypeScript when it starts, which the first logged fit of a process would wait for.
