@@ -3,8 +3,8 @@
 // autolog cuts on the fit's thread and profiles on its logging thread gives the same profile.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Frame, int32Column, sparseVectorColumn, vectorColumn } from '@cauce/frame';
-import { profileFrame, type VectorProfile } from '@cauce/client';
+import { Frame, float64Column, int32Column, sparseVectorColumn, vectorColumn } from '@cauce/frame';
+import { profileFrame, type NumericProfile, type VectorProfile } from '@cauce/client';
 import { rng } from '../../test/support/rng.js';
 import { VECTOR_CELLS, profileBuffers, profileInput, profileOfInput } from './profile.js';
 
@@ -124,4 +124,49 @@ test('a wide dense vector is profiled from at most VECTOR_CELLS values, evenly s
     }
     assert.equal(dense[size + 3]! >= 3 && dense[size + 3]! < 4, true, 'the frame keeps its values');
   }
+});
+
+test('a numeric column: non-finite values left out of its statistics, statistics as computed by hand, a seeded sample of its values', () => {
+  const r = rng(11);
+  const n = 3000;
+  const values = Float64Array.from({ length: n }, (_, i) =>
+    i % 97 === 0 ? NaN : i % 101 === 0 ? Infinity : Math.round(r() * 2000) / 10 - 50,
+  );
+  const frame = Frame.fromColumns({ x: float64Column(values) });
+  const p = profileFrame(frame).columns.x as NumericProfile;
+  const finite = Array.from(values).filter((v) => Number.isFinite(v));
+  const m = finite.length;
+  assert.equal(p.count, n);
+  assert.equal(
+    p.nulls,
+    0,
+    "nulls are the frame's (none here); NaN and ±Infinity are only left out of the statistics",
+  );
+  const mean = finite.reduce((a, b) => a + b, 0) / m;
+  const std = Math.sqrt(finite.reduce((a, b) => a + (b - mean) ** 2, 0) / (m - 1));
+  assert.ok(Math.abs(p.mean! - mean) < 1e-9 * Math.max(1, Math.abs(mean)));
+  assert.ok(Math.abs(p.std! - std) < 1e-9 * std);
+  const sorted = [...finite].sort((a, b) => a - b);
+  assert.equal(p.min, sorted[0]);
+  assert.equal(p.max, sorted[m - 1]);
+  assert.equal(p.distinct, new Set(finite).size);
+  // numpy's default ('linear') quantile
+  for (const q of [0.01, 0.25, 0.5, 0.99]) {
+    const pos = q * (m - 1);
+    const lo = Math.floor(pos);
+    const want = sorted[lo]! + (sorted[Math.min(lo + 1, m - 1)]! - sorted[lo]!) * (pos - lo);
+    assert.ok(Math.abs(p.quantiles[String(q)]! - want) < 1e-9, `quantile ${q}`);
+  }
+  assert.equal(
+    p.histogram.counts.reduce((a, b) => a + b, 0),
+    m,
+  );
+  assert.equal(p.sample.length, 1000);
+  const pool = new Map<number, number>();
+  for (const v of finite) pool.set(v, (pool.get(v) ?? 0) + 1);
+  for (const v of p.sample) {
+    assert.ok((pool.get(v) ?? 0) > 0, 'the sample draws finite values, without replacement');
+    pool.set(v, pool.get(v)! - 1);
+  }
+  assert.deepEqual((profileFrame(frame).columns.x as NumericProfile).sample, p.sample, 'seeded');
 });
