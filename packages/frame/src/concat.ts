@@ -95,26 +95,38 @@ export function concatColumns(name: string, cols: readonly Column[]): Column {
         }
         return new VectorColumn(first.size, out, validity);
       }
-      const indptr = new Int32Array(total + 1);
-      const idx: number[] = [];
-      const vals: number[] = [];
-      let r = 0;
-      for (const c of cols) {
-        const col = c as SparseVectorColumn;
+      // Typed arrays sized up front: a CrossValidator compacts each fold's rows through here (80,000 rows ×
+      // ~23 stored entries on the tuning bench), and growing JS arrays entry by entry cost ~0.1 s per fold
+      // and tens of MB of garbage for the GC's helper threads.
+      const sparse = cols as readonly SparseVectorColumn[];
+      let nnz = 0;
+      for (const col of sparse) {
         for (let i = 0; i < col.length; i++) {
           const b = col.base(i);
-          for (let k = col.indptr[b]!; k < col.indptr[b + 1]!; k++) {
-            idx.push(col.indices[k]!);
-            vals.push(col.values[k]!);
+          nnz += col.indptr[b + 1]! - col.indptr[b]!;
+        }
+      }
+      const indptr = new Int32Array(total + 1);
+      const indices = new Int32Array(nnz);
+      const values = new Float64Array(nnz);
+      let at = 0;
+      let r = 0;
+      for (const col of sparse) {
+        const { indptr: ptr, indices: idx, values: vals } = col;
+        for (let i = 0; i < col.length; i++) {
+          const b = col.base(i);
+          for (let k = ptr[b]!, end = ptr[b + 1]!; k < end; k++, at++) {
+            indices[at] = idx[k]!;
+            values[at] = vals[k]!;
           }
-          indptr[++r] = idx.length;
+          indptr[++r] = at;
         }
       }
       return new SparseVectorColumn(
         first.size,
         indptr,
-        Int32Array.from(idx),
-        Float64Array.from(vals),
+        indices,
+        values,
         validity,
       );
     }

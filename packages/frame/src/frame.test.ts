@@ -171,6 +171,29 @@ describe('Frame transforms', () => {
     assert.throws(() => Frame.concat([a, a.drop('v')]), /different columns/);
   });
 
+  test('concat keeps sparse vectors sparse, views and empty rows included', () => {
+    // rows: [0 0 5], [], [6 7 0], [0 0 0 … ] as CSR; the second frame is a reordering view of the first
+    const sp = sparseVectorColumn(
+      3,
+      Int32Array.of(0, 1, 1, 3),
+      Int32Array.of(2, 0, 1),
+      Float64Array.of(5, 6, 7),
+    );
+    const a = Frame.fromColumns({ sp });
+    const c = Frame.concat([a, a.take([2, 2, 1, 0])]);
+    const col = c.column('sp');
+    assert.ok(col.type === 'vector' && col.sparse, 'the result is a sparse vector column');
+    if (col.type !== 'vector' || !col.sparse) return;
+    assert.equal(col.index, undefined, 'compacted: no row index left');
+    assert.deepEqual([...col.indptr], [0, 1, 1, 3, 5, 7, 7, 8]);
+    assert.deepEqual([...col.indices], [2, 0, 1, 0, 1, 0, 1, 2]);
+    assert.deepEqual([...col.values], [5, 6, 7, 6, 7, 6, 7, 5]);
+    assert.deepEqual(
+      [...c.vectors('sp').values],
+      [0, 0, 5, 0, 0, 0, 6, 7, 0, 6, 7, 0, 6, 7, 0, 0, 0, 0, 0, 0, 5],
+    );
+  });
+
   test('toString shows names, types and shape', () => {
     const text = sample().toString();
     assert.match(text, /x\s+│ n/);
