@@ -122,13 +122,7 @@ export function concatColumns(name: string, cols: readonly Column[]): Column {
           indptr[++r] = at;
         }
       }
-      return new SparseVectorColumn(
-        first.size,
-        indptr,
-        indices,
-        values,
-        validity,
-      );
+      return new SparseVectorColumn(first.size, indptr, indices, values, validity);
     }
   }
 }
