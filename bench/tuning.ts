@@ -21,7 +21,8 @@
 // server's CPU during the logged fit (all its threads, /proc schedstat in ns), over the plain fit's CPU;
 // split into the fit's own thread, the other threads (autolog's lowered-priority threads, V8's and libuv's
 // helpers) and the server; and how much longer the fit's thread waited for a core (schedstat's run-queue
-// time), which is where a logged fit loses most of its in-fit time on a busy 2-core machine.
+// time), which is where a logged fit lost most of its in-fit time until session 7 (V8's GC helpers, busy
+// with the fit's own garbage, pushed onto the fit's core: docs/decisions/0008, session 7).
 // Built code: the npm script builds first and runs the packages' dist/ (the bench itself through tsx),
 // as users run Cauce. From the sources every worker thread (autolog's logging and plot threads) would
 // compile its TypeScript when it starts, which the first logged fit of a process would wait for.
