@@ -172,7 +172,7 @@ describe('Frame transforms', () => {
   });
 
   test('concat keeps sparse vectors sparse, views and empty rows included', () => {
-    // rows: [0 0 5], [], [6 7 0], [0 0 0 … ] as CSR; the second frame is a reordering view of the first
+    // rows [0 0 5], [0 0 0] (no stored entry), [6 7 0] as CSR; the second frame is a view of rows 2, 2, 1, 0
     const sp = sparseVectorColumn(
       3,
       Int32Array.of(0, 1, 1, 3),
