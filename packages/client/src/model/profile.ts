@@ -11,7 +11,7 @@
  * below what drift tests resolve); `numRows`, `count` and `nulls` are always of the whole frame.
  * Format documented in docs/decisions/0008-tuning-model-format-autolog.md.
  */
-import type { Frame, SparseVectorColumn } from '@cauce/frame';
+import { concatColumns, type Frame, type SparseVectorColumn } from '@cauce/frame';
 
 export const PROFILE_FORMAT = 'cauce-profile';
 export const PROFILE_VERSION = 1;
@@ -251,29 +251,13 @@ interface SparseSample {
   values: Float64Array;
 }
 
-/** The sample rows of a sparse column as compact CSR (its storage may be shared with a larger frame). */
-function sparseSample(col: SparseVectorColumn): SparseSample {
-  const { size, indptr, indices, values, index } = col;
-  const rows = col.length;
-  let nnz = 0;
-  for (let i = 0; i < rows; i++) {
-    const b = index === undefined ? i : index[i]!;
-    nnz += indptr[b + 1]! - indptr[b]!;
-  }
-  const outPtr = new Int32Array(rows + 1);
-  const outIdx = new Int32Array(nnz);
-  const outVal = new Float64Array(nnz);
-  let at = 0;
-  for (let i = 0; i < rows; i++) {
-    const b = index === undefined ? i : index[i]!;
-    // element by element: a row holds a few entries, and two subarray views per row cost more than that
-    for (let k = indptr[b]!, end = indptr[b + 1]!; k < end; k++, at++) {
-      outIdx[at] = indices[k]!;
-      outVal[at] = values[k]!;
-    }
-    outPtr[i + 1] = at;
-  }
-  return { rows, size, indptr: outPtr, indices: outIdx, values: outVal };
+/**
+ * The sample rows of a sparse column as compact CSR arrays of their own (its storage may be shared with a
+ * larger frame): @cauce/frame's concat of the one column gathers them in a single pass.
+ */
+function sparseSample(name: string, col: SparseVectorColumn): SparseSample {
+  const c = concatColumns(name, [col]) as SparseVectorColumn;
+  return { rows: c.length, size: c.size, indptr: c.indptr, indices: c.indices, values: c.values };
 }
 
 /** Values a dense vector column's statistics are computed from, at most (rows = this / the vector size). */
@@ -315,7 +299,7 @@ export function profileInput(
       const rowsOf = sample.numRows > cap ? sample.take(evenlySpaced(sample.numRows, cap)) : sample;
       const col = rowsOf.column(name);
       if (col.type === 'vector' && col.sparse && col.validity === undefined && col.length > 0) {
-        out.push({ name, kind: 'sparse', ...sparseSample(col) });
+        out.push({ name, kind: 'sparse', ...sparseSample(name, col) });
       } else {
         const { rows, values } = rowsOf.vectors(name);
         out.push({ name, kind: 'dense', rows, size, values: rowsOf === frame ? values.slice() : values });
