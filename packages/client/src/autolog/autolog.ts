@@ -36,7 +36,7 @@ import { tuningPlan } from './tuning-plan.js';
 import { TIMING, timedSync, trace } from './timing.js';
 import { forwardTrials, tuningStart } from './tuning-runs.js';
 import { flattenParams, predictorOf, trainingMetrics, tuningModelOf, type Predictor } from './introspect.js';
-import { RESIDUAL_POINTS, scoredPlots, weightsPlot } from './plots.js';
+import { RESIDUAL_POINTS, scoredPlots, weightsFile, weightsPlot } from './plots.js';
 import { scoredRows, validationPlots, type ValidationPlots } from './validation-plots.js';
 
 export interface AutologOptions {
@@ -450,9 +450,9 @@ async function evaluationPlots(
   scored: Array<[string, VegaLiteSpec]> | undefined,
 ): Promise<Array<[string, VegaLiteSpec]>> {
   const out: Array<[string, VegaLiteSpec]> = [];
-  if (p.weights) {
-    const file = p.weights.title === 'Coefficients' ? 'coefficients.svg' : 'feature_importances.svg';
-    out.push([file, weightsPlot(p.weights.values, p.weights.title, p.featureNames)]);
+  // a tuning's weights plot may have come with its validation plots (the best params' fold models)
+  if (p.weights && !scored?.some(([f]) => f === weightsFile(p.weights!.title))) {
+    out.push([weightsFile(p.weights.title), weightsPlot(p.weights.values, p.weights.title, p.featureNames)]);
   }
   if (scored) return [...out, ...scored];
   if (!p.labelCol || !frame.has(p.labelCol)) return out;

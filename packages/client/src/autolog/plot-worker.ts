@@ -17,6 +17,7 @@ import {
   residualsPlot,
   rocPlot,
   weightsPlot,
+  weightsRangePlot,
 } from './plots.js';
 
 export interface PlotRequest {
@@ -75,6 +76,12 @@ function warmUpSpecs(): VegaLiteSpec[] {
   return [
     scatter,
     coefficients,
+    weightsRangePlot(
+      [0, 1, 2].map((k) => x.slice(0, 40).map((v) => v / 50 - 1 + k / 100)),
+      'Coefficients',
+      undefined,
+      'warm-up',
+    ),
     metricPerParamPlot('p', 'avg_rmse', [
       { value: 0.1, metric: 1, std: 0.1 },
       { value: 1, metric: 0.9, std: 0.1 },

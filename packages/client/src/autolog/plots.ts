@@ -240,6 +240,14 @@ export function prPlot(pr: Array<{ recall: number; precision: number }>, note?: 
   };
 }
 
+/** The file a weights plot is logged as: coefficients.svg, or feature_importances.svg for importances. */
+export function weightsFile(title: string): string {
+  return title === 'Coefficients' ? 'coefficients.svg' : 'feature_importances.svg';
+}
+
+/** Features a weights plot shows at most: the largest in magnitude. */
+const MAX_WEIGHTS = 40;
+
 /** Bars of per-feature weights (coefficients or importances), largest magnitude first, at most 40. */
 export function weightsPlot(
   weights: ArrayLike<number>,
@@ -248,7 +256,7 @@ export function weightsPlot(
 ): VegaLiteSpec {
   const values = Array.from(weights, (w, i) => ({ feature: names?.[i] ?? `f${i}`, weight: w }))
     .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
-    .slice(0, 40);
+    .slice(0, MAX_WEIGHTS);
   return {
     title,
     width: WIDTH,
@@ -287,6 +295,57 @@ export function metricPerParamPlot(
         encoding: { x, y: { field: 'metric', type: 'quantitative', title: metric, scale: { zero: false } } },
       },
       { mark: 'rule', encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+    ],
+  } as VegaLiteSpec;
+}
+
+/**
+ * The weights of several models fitted with the same params (a tuning's fold models for its best params):
+ * a bar at each feature's mean over the models and a rule across its range (smallest … largest), the 40
+ * largest means in magnitude. How far a weight moves from model to model says how far it can be read;
+ * scikit-learn's user guide draws the same for coefficients over cross-validation folds ("Common pitfalls
+ * in the interpretation of coefficients of linear models").
+ */
+export function weightsRangePlot(
+  models: ReadonlyArray<ArrayLike<number>>,
+  title: string,
+  names: readonly string[] | undefined,
+  note: string,
+): VegaLiteSpec {
+  const p = models[0]?.length ?? 0;
+  const values = Array.from({ length: p }, (_, j) => {
+    let sum = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const w of models) {
+      const v = w[j]!;
+      sum += v;
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    return { feature: names?.[j] ?? `f${j}`, weight: sum / models.length, min, max };
+  })
+    .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
+    .slice(0, MAX_WEIGHTS)
+    .sort((a, b) => b.weight - a.weight);
+  return {
+    title: titled(title, note),
+    width: WIDTH,
+    height: { step: 14 },
+    data: { values },
+    encoding: {
+      // in the rows' order (largest mean first): a sort by field conflicts between the layers
+      y: { field: 'feature', type: 'nominal', sort: null, title: null },
+    },
+    layer: [
+      {
+        mark: 'bar',
+        encoding: { x: { field: 'weight', type: 'quantitative', title: 'mean (bar), range (line)' } },
+      },
+      {
+        mark: { type: 'rule', color: '#333' },
+        encoding: { x: { field: 'min', type: 'quantitative' }, x2: { field: 'max' } },
+      },
     ],
   } as VegaLiteSpec;
 }

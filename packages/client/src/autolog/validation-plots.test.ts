@@ -1,6 +1,7 @@
 // A tuning's evaluation plots come from its best map's validation predictions, handed over as soon as the
 // last trial is in: out of fold for CrossValidator (checked against fold models refitted by hand), the
-// validation split for TrainValidationSplit, a classifier's confusion matrix and curves alike.
+// validation split for TrainValidationSplit, a classifier's confusion matrix and curves alike; with them
+// the best map's fold models' coefficients (mean and range), when the trials ran on this thread.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Frame } from '@cauce/frame';
@@ -8,6 +9,7 @@ import {
   BinaryClassificationEvaluator,
   CrossValidator,
   LinearRegression,
+  LinearRegressionModel,
   LogisticRegression,
   ParamGridBuilder,
   Pipeline,
@@ -36,7 +38,7 @@ type Values = Array<Record<string, number>>;
 const valuesOf = (spec: VegaLiteSpec): Values => (spec as { data: { values: Values } }).data.values;
 const subtitleOf = (spec: VegaLiteSpec): string => (spec as { title: { subtitle: string } }).title.subtitle;
 
-test('CrossValidator: the residuals of the best map, out of fold, handed over before the refit ends', async () => {
+test('CrossValidator: the residuals of the best map, out of fold, and its fold models’ coefficients, handed over before the refit ends', async () => {
   const n = 2400;
   const frame = frameOf(n, 5);
   const lr = new LinearRegression({ solver: 'normal' });
@@ -72,17 +74,23 @@ test('CrossValidator: the residuals of the best map, out of fold, handed over be
   assert.equal(handed.best, model.bestIndex);
   assert.equal(handed.refitStarted, false, 'before the best map is refitted');
   assert.equal(refits, 1, 'the refit came after');
-  const [[file, spec]] = handed.plots as [[string, VegaLiteSpec]];
-  assert.equal(file, 'residuals.svg');
+  assert.deepEqual(
+    handed.plots.map(([f]) => f),
+    ['coefficients.svg', 'residuals.svg'],
+  );
+  const [[, weightsSpec], [, spec]] = handed.plots as [[string, VegaLiteSpec], [string, VegaLiteSpec]];
   assert.match(subtitleOf(spec), /out-of-fold predictions of the best params \(3-fold CV\)/);
+  assert.match(subtitleOf(weightsSpec), /mean and range over the 3 fold models of the best params/);
   // the points: label − prediction of the fold model that did not see the row, for the sampled rows
   const m = Math.min(n, VALIDATION_SAMPLE_ROWS);
   const sampled = Array.from({ length: m }, (_, i) => Math.floor((i * n) / m));
   const expected = new Map<number, number>();
+  const foldCoefficients: Float64Array[] = [];
   for (const fold of kFold(n, 3, 4)) {
     const inFold = new Set(fold.validation);
     const rows = Int32Array.from(sampled.filter((r) => inFold.has(r)));
     const foldModel = await pipe.fit(frame.take(fold.train), grid[model.bestIndex]);
+    foldCoefficients.push((foldModel.stages[1] as LinearRegressionModel).coefficients);
     const pred = (await foldModel.transform(frame.take(rows))).float64('prediction');
     rows.forEach((r, j) => expected.set(r, pred[j]!));
   }
@@ -95,9 +103,20 @@ test('CrossValidator: the residuals of the best map, out of fold, handed over be
     assert.ok(Math.abs(v.prediction! - expected.get(r)!) < 1e-9, `row ${r}: prediction`);
     assert.ok(Math.abs(v.residual! - (label[r]! - expected.get(r)!)) < 1e-9, `row ${r}: residual`);
   });
+  // the coefficients: each feature's mean, smallest and largest over the three fold models fitted by hand
+  const bars = valuesOf(weightsSpec);
+  assert.deepEqual(bars.map((b) => b.feature).sort(), ['x1', 'x2']);
+  for (const bar of bars) {
+    const j = String(bar.feature) === 'x1' ? 0 : 1;
+    const fold = foldCoefficients.map((c) => c[j]!);
+    assert.ok(Math.abs(bar.weight! - fold.reduce((a, b) => a + b, 0) / 3) < 1e-9, `${j}: mean`);
+    assert.ok(Math.abs(bar.min! - Math.min(...fold)) < 1e-9, `${j}: min`);
+    assert.ok(Math.abs(bar.max! - Math.max(...fold)) < 1e-9, `${j}: max`);
+    assert.ok(bar.max! > bar.min!, `${j}: the folds' models differ`);
+  }
   // another map (should the fitted model's bestIndex differ): its own out-of-fold predictions, drawn anew
   const other = (model.bestIndex + 2) % grid.length;
-  const [[, otherSpec]] = vp.plotsFor(other, 'regression') as [[string, VegaLiteSpec]];
+  const otherSpec = vp.plotsFor(other, 'regression')!.find(([f]) => f === 'residuals.svg')![1];
   assert.equal(valuesOf(otherSpec).length, values.length);
   assert.ok(
     valuesOf(otherSpec).some((v, k) => Math.abs(v.prediction! - values[k]!.prediction!) > 1e-6),

@@ -6,12 +6,15 @@
  * confusion matrix, ROC and PR curves), drawn while the best map is refitted instead of after the fit
  * (issue 8: the plots were most of what a blocking fit waited for). They show how the chosen params do on
  * rows their models did not see, as scikit-learn's cross_val_predict does, rather than on the training rows.
+ * With them, when the trials ran on this thread, the coefficients (or feature importances) of the best
+ * map's fold models: their mean and range over the folds, also drawn during the refit (the refitted
+ * model's own coefficients are in its saved files).
  */
 import { Frame } from '@cauce/frame';
-import { CrossValidator, mlEvents, TrainValidationSplit, type Estimator } from '@cauce/ml';
+import { CrossValidator, mlEvents, TrainValidationSplit, type Estimator, type Model } from '@cauce/ml';
 import type { VegaLiteSpec } from '../figures.js';
-import { estimatorAnswer, type Answer } from './introspect.js';
-import { scoredPlots, type ScoredRows } from './plots.js';
+import { estimatorAnswer, predictorOf, type Answer } from './introspect.js';
+import { scoredPlots, weightsFile, weightsRangePlot, type ScoredRows } from './plots.js';
 
 /** The scored rows of `pred` as plots read them. */
 export function scoredRows(a: Answer, pred: Frame, ofRows: number, note?: string): ScoredRows {
@@ -54,8 +57,14 @@ export function validationPlots(
   const note = cv
     ? `out-of-fold predictions of the best params (${est.getNumFolds()}-fold CV)`
     : 'validation-split predictions of the best params';
+  const modelsNote = cv
+    ? `mean and range over the ${est.getNumFolds()} fold models of the best params`
+    : "the best params' model on the training split";
   const scored = Array.from({ length: numMaps }, () => [] as Array<{ rows: Int32Array; frame: Frame }>);
   const metrics = Array.from({ length: numMaps }, () => [] as number[]);
+  // each trial's coefficients or importances (copied: the event's model is not kept), with their names
+  const weights = Array.from({ length: numMaps }, () => [] as Float64Array[]);
+  let weightsOf: { title: string; names: string[] | undefined } | undefined;
   let trials = 0;
   // the plots handed over, kept for the end of the fit (which asks for the best map's again)
   let handed: { index: number; plots: Array<[string, VegaLiteSpec]> } | undefined;
@@ -68,11 +77,25 @@ export function validationPlots(
     const order = Int32Array.from(rows.keys()).sort((a, b) => rows[a]! - rows[b]!);
     const pred = Frame.concat(parts.map((p) => p.frame)).take(order);
     if (!pred.has(answer.labelCol!) || !pred.has(answer.predictionCol)) return undefined;
-    return scoredPlots(scoredRows(answer, pred, numRows, note));
+    const plots = scoredPlots(scoredRows(answer, pred, numRows, note));
+    // the fold models' weights when every split's model reported them (trials on worker threads do not)
+    const w = weights[index]!;
+    if (weightsOf && w.length === parts.length) {
+      plots.unshift([
+        weightsFile(weightsOf.title),
+        weightsRangePlot(w, weightsOf.title, weightsOf.names, modelsNote),
+      ]);
+    }
+    return plots;
   };
   const offScored = mlEvents.on('validationScored', (e) => {
     if (e.uid !== est.uid || !inFit()) return;
     scored[e.paramIndex]?.push({ rows: e.rows, frame: e.predictions as Frame });
+    const p = e.model ? predictorOf(e.model as Model) : undefined;
+    if (p?.weights) {
+      weights[e.paramIndex]?.push(Float64Array.from(p.weights.values));
+      weightsOf ??= { title: p.weights.title, names: p.featureNames };
+    }
   });
   const offProgress = mlEvents.on('fitProgress', (e) => {
     const m = e.metrics;

@@ -77,6 +77,12 @@ export interface ValidationScoredEvent {
    * (predictionCol, probabilityCol, rawPredictionCol of the estimator's stages and the evaluator), when present.
    */
   predictions: unknown;
+  /**
+   * The trial's fitted model when the trial ran on this thread (undefined for trials on worker threads):
+   * autolog reads the best params' fold models' coefficients from it. Read what you need at once and
+   * keep no reference: a model may hold its training rows (for its summary).
+   */
+  model?: unknown;
 }
 
 export type MLEvent =

@@ -186,7 +186,7 @@ export abstract class ValidatorBase<M extends Model> extends Estimator<M> {
     const samples = mlEvents.hasListeners('validationScored')
       ? validationSamples(frame.numRows, splits)
       : undefined;
-    const scored = (s: number, i: number, sample: Frame): void =>
+    const scored = (s: number, i: number, sample: Frame, model?: Model): void =>
       mlEvents.emit({
         type: 'validationScored',
         uid: this.uid,
@@ -194,6 +194,7 @@ export abstract class ValidatorBase<M extends Model> extends Estimator<M> {
         paramIndex: i,
         rows: samples![s]!.rows,
         predictions: sample,
+        model,
       });
     if (threads > 1 && !this.getCollectSubModels() && !hasFitMultiple(est)) {
       const shipped = await runTrialsOnWorkers({
@@ -223,7 +224,8 @@ export abstract class ValidatorBase<M extends Model> extends Estimator<M> {
         ctx,
         (i, metric, model) => onTrial(s, i, metric, model),
         sample
-          ? (i, pred) => scored(s, i, scoredSample(pred, sample.positions, scoredColumns(owners, pred)))
+          ? (i, pred, model) =>
+              scored(s, i, scoredSample(pred, sample.positions, scoredColumns(owners, pred)), model)
           : undefined,
       );
     }
@@ -251,7 +253,7 @@ export abstract class ValidatorBase<M extends Model> extends Estimator<M> {
     validation: Frame,
     ctx: FitContext,
     onTrial: (paramIndex: number, metric: number, model: Model) => void,
-    onScored?: (paramIndex: number, predictions: Frame) => void,
+    onScored?: (paramIndex: number, predictions: Frame, model: Model) => void,
   ): Promise<void> {
     const est = this.getEstimator();
     const maps = this.getEstimatorParamMaps();
@@ -264,7 +266,7 @@ export abstract class ValidatorBase<M extends Model> extends Estimator<M> {
       const pred = await model.transform(validation);
       const metric = await evaluator.evaluate(pred);
       this.checkMetric(i, metric);
-      onScored?.(i, pred);
+      onScored?.(i, pred, model);
       onTrial(i, metric, model);
       // A turn of the event loop after every trial: a fit is synchronous between awaits and awaits of
       // settled promises never leave the microtask queue, so without this a SIGINT/SIGTERM handler (which
