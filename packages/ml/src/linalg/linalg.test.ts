@@ -2,11 +2,12 @@
 // sparse paths and from CSR storage, Cholesky solves and inverse diagonals, the CSR design matrix products.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { augmentedGram } from './gram.js';
 import { choleskyInPlace, choleskySolveInPlace, inverseDiagonal } from './cholesky.js';
 import { designMatrix } from './design-matrix.js';
 import { columnStats } from './column-stats.js';
-import { csr, dense } from './matrix.js';
+import { csr, dense, multiplyRows } from './matrix.js';
 
 /** Mulberry32: a tiny seeded generator, good enough for test data. */
 function rng(seed: number): () => number {
@@ -256,4 +257,28 @@ test('level-1/2 kernels: dot, axpy, scal, nrm2, gemv, gemvT', async () => {
   const out3 = new Float64Array(3);
   gemvT(2, 3, a, Float64Array.from([1, 1]), out3);
   assert.deepEqual(Array.from(out3), [5, 7, 9]);
+});
+
+test('dense and CSR matrices share one V8 hidden class, so multiplyRows is not deoptimised by a switch of layout', () => {
+  // %HaveSameMap needs --allow-natives-syntax: checked in a child process. With two shapes, a dense call
+  // after CSR ones deoptimised multiplyRows ("wrong map") and the next large CSR call ran unoptimised.
+  const root = new URL('../../../../', import.meta.url).pathname;
+  const script = `
+    const { csr, dense } = await import(${JSON.stringify(new URL('./matrix.ts', import.meta.url).href)});
+    const a = dense(new Float64Array(4), 2, 2);
+    const b = csr(2, 2, new Int32Array([0, 1, 2]), new Int32Array([0, 1]), new Float64Array([1, 2]));
+    console.log(JSON.stringify({ same: %HaveSameMap(a, b) }));
+  `;
+  const res = spawnSync(
+    process.execPath,
+    ['--allow-natives-syntax', '--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
+    { cwd: root, encoding: 'utf8', timeout: 60_000 },
+  );
+  assert.equal(res.status, 0, res.stderr);
+  assert.deepEqual(JSON.parse(res.stdout.trim().split('\n').at(-1)!), { same: true });
+  // and the dense one still reads as dense
+  const x = dense(Float64Array.from([1, 2, 3, 4]), 2, 2);
+  const out = new Float64Array(2);
+  multiplyRows(x, Float64Array.from([1, -1]), 0.5, out);
+  assert.deepEqual([...out], [-0.5, -0.5]);
 });

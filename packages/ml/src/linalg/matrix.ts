@@ -22,8 +22,19 @@ export interface CsrMatrix {
 
 export type Matrix = DenseMatrix | CsrMatrix;
 
+/** The index arrays a dense matrix carries so that it has the same object shape as a CSR one (below). */
+const NO_INDEX = new Int32Array(0);
+
+/**
+ * A dense matrix. It is built with the same properties, in the same order, as `csr` builds a sparse one
+ * (with empty index arrays), so both layouts share one V8 hidden class: a kernel that takes either
+ * (multiplyRows) keeps its optimised code when a dense matrix comes after sparse ones. With two shapes it
+ * was deoptimised ("wrong map") by autolog's 5-row signature check (a row view, so dense) right before the
+ * training summary's pass over the 1.8 M stored entries of the tuning bench, which then ran ~6 ms of its
+ * ~8 ms in baseline code (issue 8; perf, decision 0008 session 8).
+ */
 export function dense(values: Float64Array, n: number, p: number): DenseMatrix {
-  return { kind: 'dense', n, p, values };
+  return { kind: 'dense', n, p, indptr: NO_INDEX, indices: NO_INDEX, values } as DenseMatrix;
 }
 
 export function csr(
