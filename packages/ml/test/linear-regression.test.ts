@@ -141,6 +141,46 @@ describe('LinearRegression solvers', () => {
   });
 });
 
+describe('LinearRegression training summary metrics', () => {
+  // the summary's metrics against the same metrics summed here, by hand, from the model's own predictions:
+  // weighted, with and without an intercept (then R² is measured through the origin, as Spark's)
+  for (const fitIntercept of [true, false]) {
+    test(`weighted, fitIntercept ${fitIntercept}: MSE, RMSE, MAE, R², adjusted R², explained variance`, async () => {
+      const model = await new LinearRegression({ regParam: 0.05, weightCol: 'weight', fitIntercept }).fit(
+        frame,
+      );
+      const s = model.summary;
+      const pred = (await model.transform(frame)).float64('prediction');
+      const y = fx.y;
+      const w = fx.w;
+      const W = w.reduce((a, b) => a + b, 0);
+      const yMean = y.reduce((a, v, i) => a + w[i]! * v, 0) / W;
+      let sse = 0;
+      let sae = 0;
+      let sst = 0;
+      let ssr = 0;
+      for (let i = 0; i < y.length; i++) {
+        const r = y[i]! - pred[i]!;
+        sse += w[i]! * r * r;
+        sae += w[i]! * Math.abs(r);
+        sst += w[i]! * (fitIntercept ? (y[i]! - yMean) ** 2 : y[i]! ** 2);
+        ssr += w[i]! * (pred[i]! - yMean) ** 2;
+      }
+      const icpt = fitIntercept ? 1 : 0;
+      const r2 = 1 - sse / sst;
+      close(s.meanSquaredError, sse / W, 1e-12, 'mse');
+      close(s.rootMeanSquaredError, Math.sqrt(sse / W), 1e-12, 'rmse');
+      close(s.meanAbsoluteError, sae / W, 1e-12, 'mae');
+      close(s.r2, r2, 1e-12, 'r2');
+      close(s.r2adj, 1 - ((1 - r2) * (y.length - icpt)) / (y.length - fx.p - icpt), 1e-12, 'r2adj');
+      close(s.explainedVariance, ssr / W, 1e-12, 'explained variance');
+      const res = s.residualValues;
+      assert.equal(res.length, y.length);
+      for (let i = 0; i < y.length; i++) assert.equal(res[i], y[i]! - pred[i]!, `residual ${i}`);
+    });
+  }
+});
+
 describe('LinearRegression on sparse vectors', () => {
   const sparse = frame.withColumn('features', sparseFeatures(fx.X, fx.n, fx.p));
   for (const solver of ['normal', 'l-bfgs'] as const) {

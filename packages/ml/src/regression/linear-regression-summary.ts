@@ -7,6 +7,7 @@
 import { Frame, float64Column } from '@cauce/frame';
 import { MLError } from '../util/errors.js';
 import { studentTTwoSidedP } from '../util/distributions.js';
+import { regressionMetrics } from '../evaluation/regression-evaluator.js';
 
 export interface SummaryInput {
   stage: string;
@@ -43,9 +44,8 @@ export class LinearRegressionSummary {
   readonly rootMeanSquaredError: number;
   readonly r2: number;
   readonly r2adj: number;
-  /** label − prediction, one per row. */
-  readonly residualValues: Float64Array;
   readonly #input: SummaryInput;
+  #residuals: Float64Array | undefined;
   #inference: { se: Float64Array; t: Float64Array; p: Float64Array } | undefined;
 
   constructor(input: SummaryInput) {
@@ -58,39 +58,28 @@ export class LinearRegressionSummary {
     this.featuresCol = input.featuresCol;
     this.numInstances = n;
     this.degreesOfFreedom = n - input.numFeatures - (input.fitIntercept ? 1 : 0);
-    let W = 0;
-    let yMean = 0;
-    for (let i = 0; i < n; i++) {
-      const wi = w ? w[i]! : 1;
-      W += wi;
-      yMean += wi * y[i]!;
-    }
-    yMean /= W;
-    let sse = 0;
-    let sae = 0;
-    let sst = 0;
-    let ssr = 0;
-    const res = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const wi = w ? w[i]! : 1;
-      const r = y[i]! - pred[i]!;
-      res[i] = r;
-      sse += wi * r * r;
-      sae += wi * Math.abs(r);
-      // Without an intercept, R² is measured through the origin (Spark's RegressionMetrics throughOrigin).
-      const dy = input.fitIntercept ? y[i]! - yMean : y[i]!;
-      sst += wi * dy * dy;
-      const dp = pred[i]! - yMean;
-      ssr += wi * dp * dp;
-    }
-    this.residualValues = res;
-    this.meanSquaredError = sse / W;
-    this.rootMeanSquaredError = Math.sqrt(sse / W);
-    this.meanAbsoluteError = sae / W;
-    this.explainedVariance = ssr / W;
-    this.r2 = 1 - sse / sst;
+    // the evaluator's metrics, the same sums in the same order (so the same doubles): code that a tuning's
+    // trials have already made hot, where a loop of this constructor's own, run once per fit, ran cold
+    // (issue 8: autolog reads the training summary while the caller waits). Without an intercept, R² is
+    // measured through the origin (Spark's RegressionMetrics throughOrigin).
+    const m = regressionMetrics(y, pred, w ?? undefined, !input.fitIntercept);
+    this.meanSquaredError = m.mse;
+    this.rootMeanSquaredError = m.rmse;
+    this.meanAbsoluteError = m.mae;
+    this.explainedVariance = m.var;
+    this.r2 = m.r2;
     const icpt = input.fitIntercept ? 1 : 0;
     this.r2adj = 1 - ((1 - this.r2) * (n - icpt)) / (n - input.numFeatures - icpt);
+  }
+
+  /** label − prediction, one per row (computed on first use). */
+  get residualValues(): Float64Array {
+    if (!this.#residuals) {
+      const { label: y, prediction: pred } = this.#input;
+      this.#residuals = new Float64Array(y.length);
+      for (let i = 0; i < y.length; i++) this.#residuals[i] = y[i]! - pred[i]!;
+    }
+    return this.#residuals;
   }
 
   /** Residuals as a one-column frame named 'residuals' (Spark's `summary.residuals`). */
