@@ -340,12 +340,23 @@ export function weightsRangePlot(
     layer: [
       {
         mark: 'bar',
-        encoding: { x: { field: 'weight', type: 'quantitative', title: 'mean (bar), range (line)' } },
+        encoding: {
+          x: {
+            field: 'weight',
+            type: 'quantitative',
+            title: models.length > 1 ? 'mean (bar), range (line)' : title.toLowerCase(),
+          },
+        },
       },
-      {
-        mark: { type: 'rule', color: '#333' },
-        encoding: { x: { field: 'min', type: 'quantitative' }, x2: { field: 'max' } },
-      },
+      // one model (a TrainValidationSplit's): no range to draw
+      ...(models.length > 1
+        ? [
+            {
+              mark: { type: 'rule', color: '#333' },
+              encoding: { x: { field: 'min', type: 'quantitative' }, x2: { field: 'max' } },
+            },
+          ]
+        : []),
     ],
   } as VegaLiteSpec;
 }

@@ -168,6 +168,53 @@ test("TrainValidationSplit on trial workers: a classifier's confusion matrix, RO
   );
 });
 
+test('TrainValidationSplit on this thread: the coefficients of the best params’ model on the training split', async () => {
+  const n = 1200;
+  const frame = frameOf(n, 11);
+  const lr = new LinearRegression({ solver: 'normal' });
+  const tvs = new TrainValidationSplit({
+    estimator: new Pipeline({
+      stages: [new VectorAssembler({ inputCols: ['x1', 'x2'], outputCol: 'features' }), lr],
+    }),
+    estimatorParamMaps: new ParamGridBuilder().addGrid(lr.regParam, [0, 1]).build(),
+    evaluator: new RegressionEvaluator({ metricName: 'rmse' }),
+    trainRatio: 0.75,
+    seed: 2,
+  });
+  let handed: Array<[string, VegaLiteSpec]> | undefined;
+  const models: Array<{ index: number; coefficients: Float64Array }> = [];
+  const off = mlEvents.on('validationScored', (e) => {
+    const stage = (e.model as { stages?: unknown[] } | undefined)?.stages?.[1] as LinearRegressionModel;
+    models.push({ index: e.paramIndex, coefficients: Float64Array.from(stage.coefficients) });
+  });
+  const vp = validationPlots(
+    tvs,
+    n,
+    () => true,
+    (_best, plots) => {
+      handed = plots;
+    },
+  );
+  const model = await tvs.fit(frame);
+  vp!.stop();
+  off();
+  assert.ok(handed);
+  assert.deepEqual(
+    handed.map(([f]) => f),
+    ['coefficients.svg', 'residuals.svg'],
+  );
+  const [, spec] = handed[0]!;
+  assert.match(subtitleOf(spec), /the best params' model on the training split/);
+  // one model: each bar is its coefficient, with no range
+  const best = models.find((m) => m.index === model.bestIndex)!;
+  for (const bar of valuesOf(spec)) {
+    const j = String(bar.feature) === 'x1' ? 0 : 1;
+    assert.equal(bar.weight, best.coefficients[j]);
+    assert.equal(bar.min, bar.max);
+  }
+  assert.equal((spec as { layer: unknown[] }).layer.length, 1, 'no range rule');
+});
+
 test('no validator: no collector', () => {
   assert.equal(
     validationPlots(
