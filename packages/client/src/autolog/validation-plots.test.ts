@@ -9,7 +9,7 @@ import {
   BinaryClassificationEvaluator,
   CrossValidator,
   LinearRegression,
-  LinearRegressionModel,
+  type LinearRegressionModel,
   LogisticRegression,
   ParamGridBuilder,
   Pipeline,
