@@ -245,8 +245,10 @@ export function weightsFile(title: string): string {
   return title === 'Coefficients' ? 'coefficients.svg' : 'feature_importances.svg';
 }
 
-/** Features a weights plot shows at most: the largest in magnitude. */
-const MAX_WEIGHTS = 40;
+/** The rows of the 40 largest weights in magnitude, largest first: the features a weights plot shows. */
+function largestWeights<T extends { weight: number }>(rows: T[]): T[] {
+  return rows.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight)).slice(0, 40);
+}
 
 /** Bars of per-feature weights (coefficients or importances), largest magnitude first, at most 40. */
 export function weightsPlot(
@@ -254,9 +256,9 @@ export function weightsPlot(
   title: string,
   names?: readonly string[],
 ): VegaLiteSpec {
-  const values = Array.from(weights, (w, i) => ({ feature: names?.[i] ?? `f${i}`, weight: w }))
-    .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
-    .slice(0, MAX_WEIGHTS);
+  const values = largestWeights(
+    Array.from(weights, (w, i) => ({ feature: names?.[i] ?? `f${i}`, weight: w })),
+  );
   return {
     title,
     width: WIDTH,
@@ -313,7 +315,7 @@ export function weightsRangePlot(
   note: string,
 ): VegaLiteSpec {
   const p = models[0]?.length ?? 0;
-  const values = Array.from({ length: p }, (_, j) => {
+  const rows = Array.from({ length: p }, (_, j) => {
     let sum = 0;
     let min = Infinity;
     let max = -Infinity;
@@ -324,10 +326,8 @@ export function weightsRangePlot(
       max = Math.max(max, v);
     }
     return { feature: names?.[j] ?? `f${j}`, weight: sum / models.length, min, max };
-  })
-    .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
-    .slice(0, MAX_WEIGHTS)
-    .sort((a, b) => b.weight - a.weight);
+  });
+  const values = largestWeights(rows).sort((a, b) => b.weight - a.weight);
   return {
     title: titled(title, note),
     width: WIDTH,

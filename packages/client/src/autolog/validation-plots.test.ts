@@ -18,6 +18,7 @@ import {
   VALIDATION_SAMPLE_ROWS,
   VectorAssembler,
   kFold,
+  type PipelineStage,
   mlEvents,
 } from '@cauce/ml';
 import { RESIDUAL_POINTS } from './plots.js';
@@ -34,6 +35,13 @@ function frameOf(n: number, seed: number): Frame {
   return Frame.fromColumns({ x1, x2, label, cls });
 }
 
+/** x1 and x2 assembled into 'features', then `stage`. */
+function assembled(stage: PipelineStage): Pipeline {
+  return new Pipeline({
+    stages: [new VectorAssembler({ inputCols: ['x1', 'x2'], outputCol: 'features' }), stage],
+  });
+}
+
 type Values = Array<Record<string, number>>;
 const valuesOf = (spec: VegaLiteSpec): Values => (spec as { data: { values: Values } }).data.values;
 const subtitleOf = (spec: VegaLiteSpec): string => (spec as { title: { subtitle: string } }).title.subtitle;
@@ -42,9 +50,7 @@ test('CrossValidator: the residuals of the best map, out of fold, and its fold m
   const n = 2400;
   const frame = frameOf(n, 5);
   const lr = new LinearRegression({ solver: 'normal' });
-  const pipe = new Pipeline({
-    stages: [new VectorAssembler({ inputCols: ['x1', 'x2'], outputCol: 'features' }), lr],
-  });
+  const pipe = assembled(lr);
   const grid = new ParamGridBuilder().addGrid(lr.regParam, [0, 2, 50]).build();
   const cv = new CrossValidator({
     estimator: pipe,
@@ -130,9 +136,7 @@ test("TrainValidationSplit on trial workers: a classifier's confusion matrix, RO
   const frame = frameOf(n, 9);
   const lr = new LogisticRegression({ labelCol: 'cls' });
   const tvs = new TrainValidationSplit({
-    estimator: new Pipeline({
-      stages: [new VectorAssembler({ inputCols: ['x1', 'x2'], outputCol: 'features' }), lr],
-    }),
+    estimator: assembled(lr),
     estimatorParamMaps: new ParamGridBuilder().addGrid(lr.regParam, [0, 0.1]).build(),
     evaluator: new BinaryClassificationEvaluator({ labelCol: 'cls' }),
     trainRatio: 0.75,
@@ -173,9 +177,7 @@ test('TrainValidationSplit on this thread: the coefficients of the best paramsâ€
   const frame = frameOf(n, 11);
   const lr = new LinearRegression({ solver: 'normal' });
   const tvs = new TrainValidationSplit({
-    estimator: new Pipeline({
-      stages: [new VectorAssembler({ inputCols: ['x1', 'x2'], outputCol: 'features' }), lr],
-    }),
+    estimator: assembled(lr),
     estimatorParamMaps: new ParamGridBuilder().addGrid(lr.regParam, [0, 1]).build(),
     evaluator: new RegressionEvaluator({ metricName: 'rmse' }),
     trainRatio: 0.75,
