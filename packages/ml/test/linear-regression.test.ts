@@ -203,8 +203,8 @@ describe('LinearRegression on sparse vectors', () => {
 });
 
 describe('LinearRegression training summary of a row view of sparse features', () => {
-  // a fold / take of a sparse column is densified for the fit; the summary predicts from the stored
-  // entries through the view instead (linear-regression.ts trainingPredictions): same doubles required
+  // a fold / take of a sparse column is gathered into CSR arrays of its own for the fit (instances.ts); the
+  // summary predicts from that matrix: the same doubles as transform / evaluate of the view required
   function sparseData(unsorted: boolean) {
     let seed = 7;
     const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
@@ -256,6 +256,42 @@ describe('LinearRegression training summary of a row view of sparse features', (
       assert.ok(s.r2 > 0.5, `the fit explains the label (r2 ${s.r2})`);
     });
   }
+});
+
+describe('a row view of a wide sparse column is gathered, not densified', () => {
+  // 2,000 rows of a 2^21-wide hashed column: densified, the view would need 2,000 × 2^21 doubles (~34 GB)
+  // and the transform failed to allocate; gathered, it holds the ~6,000 stored entries (fits on views:
+  // the summary tests above)
+  test('transform of the view gives the same predictions as of its rows copied out', async () => {
+    const p = 1 << 21;
+    const n = 4000;
+    const indptr = new Int32Array(n + 1);
+    const idx: number[] = [];
+    const val: number[] = [];
+    const label = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      for (const j of [0, 1 + ((i * 7919) % 50), 100 + ((i * 104729) % (p - 100))].sort((a, b) => a - b)) {
+        idx.push(j);
+        val.push(j === 0 ? (i % 17) / 17 : 1);
+      }
+      indptr[i + 1] = idx.length;
+      label[i] = 2 * ((i % 17) / 17) + ((i * 7919) % 50) / 25;
+    }
+    const full = Frame.fromColumns({
+      features: sparseVectorColumn(p, indptr, Int32Array.from(idx), Float64Array.from(val)),
+      label,
+    });
+    const rows = Int32Array.from({ length: n / 2 }, (_, k) => 2 * k + 1);
+    const view = full.take(rows);
+    const copied = Frame.concat([view]);
+    const coefficients = new Float64Array(p);
+    for (let j = 0; j < 200; j++) coefficients[j] = (j % 7) - 3;
+    const model = new LinearRegressionModel(coefficients, 0.5);
+    const a = (await model.transform(view)).float64('prediction');
+    const b = (await model.transform(copied)).float64('prediction');
+    assert.equal(a.length, n / 2);
+    assert.deepStrictEqual(a, b);
+  });
 });
 
 describe('LinearRegression errors', () => {

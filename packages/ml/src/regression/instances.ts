@@ -1,9 +1,10 @@
 // Pulling (features, label, weight) out of a frame for the linear models, with the data checks Spark makes
 // before any numeric work: no empty input, finite features and labels, non-negative finite weights with a
 // positive sum. Errors are INVALID_DATA naming the stage, the column and the first bad row.
-// A sparse vector column without nulls or a row view is used in place as CSR; anything else is densified.
+// A sparse vector column without nulls is used as CSR: in place, or for a row view (`take`, `filter`, a
+// split) its rows gathered into CSR arrays of their own; anything else is densified.
 
-import type { Frame } from '@cauce/frame';
+import { concatColumns, type Frame, type SparseVectorColumn } from '@cauce/frame';
 import { csr, dense, type Matrix } from '../linalg/matrix.js';
 import { MLError } from '../util/errors.js';
 
@@ -17,8 +18,11 @@ export interface Instances {
 export function features(stage: string, frame: Frame, featuresCol: string): Matrix {
   const col = frame.column(featuresCol);
   let x: Matrix;
-  if (col.type === 'vector' && col.sparse && !col.index && !col.validity) {
-    x = csr(col.length, col.size, col.indptr, col.indices, col.values);
+  if (col.type === 'vector' && col.sparse && !col.validity) {
+    // a view is gathered, not densified: n × p doubles of a wide sparse column (hashed text, one-hot
+    // blocks) would be gigabytes where the stored entries are megabytes
+    const c = col.index ? (concatColumns(featuresCol, [col]) as SparseVectorColumn) : col;
+    x = csr(c.length, c.size, c.indptr, c.indices, c.values);
   } else {
     const v = frame.vectors(featuresCol);
     x = dense(v.values, v.rows, v.size);

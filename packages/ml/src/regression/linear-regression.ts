@@ -170,7 +170,8 @@ export class LinearRegression extends LinearEstimatorBase<LinearRegressionModel>
     model.setFeaturesCol(cols.featuresCol).setPredictionCol(this.getPredictionCol());
     const fitIntercept = this.getFitIntercept();
     model._setSummaryFactory(() => {
-      const prediction = trainingPredictions(model, frame, cols.featuresCol, x);
+      // the matrix the fit used (a sparse view's rows were gathered once for it: instances.ts)
+      const prediction = model.predictAll(x);
       return new LinearRegressionSummary({
         stage: model.uid,
         predictions: frame.withColumn(model.getPredictionCol(), float64Column(prediction)),
@@ -191,46 +192,6 @@ export class LinearRegression extends LinearEstimatorBase<LinearRegressionModel>
     });
     return model;
   }
-}
-
-/**
- * The model's predictions on its training rows, for the training summary. `x` is what the fit used; when
- * the features column is sparse but was densified for the fit (a row view of a sparse column: `take`,
- * `filter`, a CV fold — instances.ts makes CSR only of unviewed storage), the sum runs over the stored
- * entries through the view instead of over all p columns: the same nonzero terms added in the same
- * ascending column order (VectorAssembler and the encoders store indices sorted), so the same doubles as
- * `predictAll(x)` — the zeros the dense row adds change nothing but the sign of an exactly-zero sum.
- * On the tuning bench (80,000 rows, 252 features, ~23 stored) this is ~10× fewer multiply-adds (issue 8:
- * autolog reads the summary while the caller waits).
- */
-function trainingPredictions(
-  model: LinearRegressionModel,
-  frame: Frame,
-  featuresCol: string,
-  x: Matrix,
-): Float64Array {
-  const col = frame.column(featuresCol);
-  if (x.kind !== 'dense' || col.type !== 'vector' || !col.sparse || !col.index || col.validity) {
-    return model.predictAll(x);
-  }
-  const { indptr, indices, values, index } = col;
-  const beta = model.coefficients;
-  const b = model.intercept;
-  const out = new Float64Array(x.n);
-  for (let i = 0; i < out.length; i++) {
-    const r = index[i]!;
-    let s = b;
-    let last = -1;
-    for (let t = indptr[r]!, end = indptr[r + 1]!; t < end; t++) {
-      const j = indices[t]!;
-      // unsorted (or repeated) indices would add in another order than the dense row: take that path
-      if (j <= last) return model.predictAll(x);
-      last = j;
-      s += values[t]! * beta[j]!;
-    }
-    out[i] = s;
-  }
-  return out;
 }
 
 export class LinearRegressionModel extends LinearModelBase<LinearRegressionSummary> {
