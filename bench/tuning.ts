@@ -11,8 +11,9 @@
 // fit with autolog() on (blocking, the default), logging to a `cauce server` (SQLite, a child process):
 // dataset, params, 12 child runs with params + metrics, parent metrics, the model directory with MLmodel,
 // signature, input example and profile, the plots — minus the plain fit. Plain and logged fits alternate
-// (P L P L …) and the overhead is the median of the paired differences (logged − plain, each pair measured
-// within seconds), as a share of the median plain fit. Since session 3 the logging runs on autolog's
+// in a balanced crossover (P L, L P, P L, …: since session 10; before, always P L) and the overhead is the
+// median of the paired differences (logged − plain, each pair measured within seconds), as a share of the
+// median plain fit; the medians of the two orders are printed apart. Since session 3 the logging runs on autolog's
 // logging thread DURING the fit (client/src/autolog/logging-thread.ts), so the old measure — the time
 // outside the CrossValidator's fitStarted…fitFinished window — would miss both the logging done inside
 // the window and any slowdown of the fit by the logging thread; the paired total difference counts both.
@@ -412,12 +413,25 @@ async function main(): Promise<void> {
     _resetFluentState();
     setTrackingUri(server.url);
     await setExperiment('bench-tuning');
-    // plain and logged fits alternate, so each pair sees the same machine load
-    for (let r = 0; r < PAIRS; r++) {
+    // plain and logged fits alternate, so each pair sees the same machine load; the order within a pair
+    // alternates too (P L, L P, P L, …: a balanced crossover), so that what one fit leaves behind for the
+    // next (garbage, the server's writes, a thread's compile) falls on plain and logged fits alike
+    const plainFit = async (): Promise<CvTiming> => {
       disableAutolog();
-      plainRuns.push(await timeCv(train));
+      return timeCv(train);
+    };
+    const loggedFit = async (): Promise<CvTiming> => {
       autolog({ silent: false, ...(JSON.parse(process.env.AUTOLOG_OPTS ?? '{}') as object) });
-      loggedRuns.push(await timeCv(train, server.child.pid!));
+      return timeCv(train, server.child.pid!);
+    };
+    for (let r = 0; r < PAIRS; r++) {
+      if (r % 2 === 0) {
+        plainRuns.push(await plainFit());
+        loggedRuns.push(await loggedFit());
+      } else {
+        loggedRuns.push(await loggedFit());
+        plainRuns.push(await plainFit());
+      }
     }
     // the same with async logging: what the caller waits for, and when everything has landed
     disableAutolog();
@@ -489,8 +503,14 @@ async function main(): Promise<void> {
       .map((x) => x.toFixed(1))
       .join(
         ' / ',
-      )} on ${os.cpus().length} cores. The autolog overhead is the paired wall difference (logged − plain, alternating fits); it grows with the load (the logging thread and the server need the second core), its CPU share does not.`,
+      )} on ${os.cpus().length} cores. The autolog overhead is the paired wall difference (logged − plain, alternating fits, the order within a pair alternating too); it grows with the load (the logging thread and the server need the second core), its CPU share does not.`,
   );
+  // the crossover's two orders apart: a large gap between them says one fit's leftovers weigh on the next
+  const byOrder = (first: number): string => {
+    const d = diffs.filter((_, i) => i % 2 === first);
+    return d.length > 0 ? `${((median(d) / plainWall) * 100).toFixed(1)} % (${d.length} pairs)` : '—';
+  };
+  console.log(`Overhead by order within the pair: plain first ${byOrder(0)}, logged first ${byOrder(1)}.`);
   // every pair, so a noisy median can be told from a real overhead
   console.log(
     `Pairs (plain s / logged s / tail s): ${pairs.map(({ l, p }) => `${p.s.toFixed(2)}/${l.s.toFixed(2)}/${l.tail.toFixed(2)}`).join(', ')}`,
