@@ -13,8 +13,8 @@
 // signature, input example and profile, the plots — minus the plain fit. Plain and logged fits alternate
 // in a balanced crossover (P L, L P, P L, …: since session 10; before, always P L) and the overhead is the
 // median of the paired differences (logged − plain, each pair measured within seconds), as a share of the
-// median plain fit; the medians of the two orders are printed apart. Since session 3 the logging runs on autolog's
-// logging thread DURING the fit (client/src/autolog/logging-thread.ts), so the old measure — the time
+// median plain fit; the medians of the two orders are printed apart. Since session 3 the logging runs on
+// autolog's logging thread DURING the fit (client/src/autolog/logging-thread.ts), so the old measure — the time
 // outside the CrossValidator's fitStarted…fitFinished window — would miss both the logging done inside
 // the window and any slowdown of the fit by the logging thread; the paired total difference counts both.
 // The tail (what the caller waits after the fit proper) is printed too. CPU: this process's CPU (all
