@@ -508,7 +508,9 @@ async function main(): Promise<void> {
   // the crossover's two orders apart: a large gap between them says one fit's leftovers weigh on the next
   const byOrder = (first: number): string => {
     const d = diffs.filter((_, i) => i % 2 === first);
-    return d.length > 0 ? `${((median(d) / plainWall) * 100).toFixed(1)} % (${d.length} pairs)` : '—';
+    return d.length > 0
+      ? `${((median(d) / plainWall) * 100).toFixed(1)} % (${d.length} pair${d.length === 1 ? '' : 's'})`
+      : '—';
   };
   console.log(`Overhead by order within the pair: plain first ${byOrder(0)}, logged first ${byOrder(1)}.`);
   // every pair, so a noisy median can be told from a real overhead
