@@ -328,6 +328,20 @@ const median = (xs: number[]): number => {
   return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
 };
 
+/**
+ * The machine's CPU time so far from /proc/stat's first line, in clock ticks: [all, idle + iowait, steal]
+ * (steal: time the hypervisor ran someone else while this VM wanted a core); undefined without /proc.
+ */
+function machineTicks(): [number, number, number] | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    if (f.length < 8 || f.some((x) => !Number.isFinite(x))) return undefined;
+    return [f.reduce((a, b) => a + b, 0), f[3]! + f[4]!, f[7]!];
+  } catch {
+    return undefined;
+  }
+}
+
 /** Set when the bench stops the server itself (any other exit is reported at once). */
 let stoppingServer = false;
 
@@ -407,6 +421,7 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(os.tmpdir(), 'cauce-bench-tuning-'));
   const server = await spawnServer(dir);
   const plainRuns: CvTiming[] = [];
+  let machine: { before?: [number, number, number]; after?: [number, number, number] } = {};
   const loggedRuns: CvTiming[] = [];
   let background: { caller: number; flushed: number } | undefined;
   try {
@@ -424,6 +439,7 @@ async function main(): Promise<void> {
       autolog({ silent: false, ...(JSON.parse(process.env.AUTOLOG_OPTS ?? '{}') as object) });
       return timeCv(train, server.child.pid!);
     };
+    machine = { before: machineTicks() };
     for (let r = 0; r < PAIRS; r++) {
       if (r % 2 === 0) {
         plainRuns.push(await plainFit());
@@ -433,6 +449,7 @@ async function main(): Promise<void> {
         plainRuns.push(await plainFit());
       }
     }
+    machine.after = machineTicks();
     // the same with async logging: what the caller waits for, and when everything has landed
     disableAutolog();
     autolog({ silent: false, async: true });
@@ -505,6 +522,17 @@ async function main(): Promise<void> {
         ' / ',
       )} on ${os.cpus().length} cores. The autolog overhead is the paired wall difference (logged − plain, alternating fits, the order within a pair alternating too); it grows with the load (the logging thread and the server need the second core), its CPU share does not.`,
   );
+  // how busy the machine was, and how much of its time the hypervisor gave to other guests (steal): the
+  // overhead measured on a quiet host and on a busy one differ by more than the intervals say
+  const { before, after } = machine;
+  if (before && after) {
+    const all = after[0] - before[0];
+    const steal = (after[2] - before[2]) / all;
+    const busy = 1 - (after[1] - before[1]) / all - steal;
+    console.log(
+      `While the pairs ran: the machine's cores ${(busy * 100).toFixed(0)} % busy (all processes), ${(steal * 100).toFixed(1)} % of their time stolen by the hypervisor.`,
+    );
+  }
   // the crossover's two orders apart: a large gap between them says one fit's leftovers weigh on the next
   const byOrder = (first: number): string => {
     const d = diffs.filter((_, i) => i % 2 === first);
