@@ -421,8 +421,8 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(os.tmpdir(), 'cauce-bench-tuning-'));
   const server = await spawnServer(dir);
   const plainRuns: CvTiming[] = [];
-  let machine: { before?: [number, number, number]; after?: [number, number, number] } = {};
   const loggedRuns: CvTiming[] = [];
+  const machine: { before?: [number, number, number]; after?: [number, number, number] } = {};
   let background: { caller: number; flushed: number } | undefined;
   try {
     _resetFluentState();
@@ -439,7 +439,7 @@ async function main(): Promise<void> {
       autolog({ silent: false, ...(JSON.parse(process.env.AUTOLOG_OPTS ?? '{}') as object) });
       return timeCv(train, server.child.pid!);
     };
-    machine = { before: machineTicks() };
+    machine.before = machineTicks();
     for (let r = 0; r < PAIRS; r++) {
       if (r % 2 === 0) {
         plainRuns.push(await plainFit());
